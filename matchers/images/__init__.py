@@ -1,0 +1,1 @@
+"""Image matching: decoding, perceptual hashes, near-copy search and photo matching."""
