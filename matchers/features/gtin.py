@@ -1,0 +1,81 @@
+"""GTIN features: the declared barcode's check digit and whose product it is registered to."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from stdnum import ean
+
+from matchers.features.base import FeatureResult
+from matchers.records import Declaration, ProductRecord
+
+GTIN_LENGTHS = (8, 12, 13, 14)
+
+
+def gtin_key(raw: str) -> str | None:
+    """The GTIN as 14 digits (zero-padded) if it is well formed with a valid check digit."""
+    try:
+        digits = ean.compact(raw)
+    except Exception:  # stdnum raises its own ValidationError subclasses on odd input
+        return None
+    if not digits.isdigit() or len(digits) not in GTIN_LENGTHS or not ean.is_valid(digits):
+        return None
+    return digits.zfill(14)
+
+
+def gtin_invalid(declaration: Declaration) -> FeatureResult | None:
+    """The declared GTIN is malformed or fails its check digit (fakes carry made-up codes)."""
+    raw = (declaration.gtin or "").strip()
+    if not raw or gtin_key(raw) is not None:
+        return None
+    return FeatureResult(
+        name="gtin_invalid",
+        value=1.0,
+        detail=f'declared GTIN "{raw}" is not a valid GTIN-8/12/13/14 (length or check digit)',
+    )
+
+
+def gtin_registration(
+    declaration: Declaration,
+    product: ProductRecord,
+    *,
+    registered: Mapping[str, Collection[ProductRecord]],
+) -> FeatureResult | None:
+    """Whether the declared (valid) GTIN is registered to this product, to another product of
+    the same brand, to another brand's product (strong evidence), or to nobody."""
+    key = gtin_key(declaration.gtin or "")
+    if key is None:
+        return None
+    owners = registered.get(key, ())
+    if any(p.product_id == product.product_id for p in owners):
+        return FeatureResult(
+            name="gtin_this_product",
+            value=1.0,
+            detail=f"declared GTIN {key} is registered to {product.brand} {product.name}",
+            identity=0.95,
+        )
+    brand = product.brand.casefold()
+    others = sorted({p.brand for p in owners if p.brand.casefold() != brand})
+    if others:
+        return FeatureResult(
+            name="gtin_other_brand",
+            value=1.0,
+            detail=f"declared GTIN {key} is registered to {', '.join(others)}, not {product.brand}",
+        )
+    if owners:
+        names = sorted(p.name for p in owners)
+        return FeatureResult(
+            name="gtin_other_product",
+            value=1.0,
+            detail=f"declared GTIN {key} is registered to {product.brand} {names[0]}, "
+            f"not {product.name}",
+            identity=-0.5,
+        )
+    if product.gtins:
+        return FeatureResult(
+            name="gtin_unregistered",
+            value=1.0,
+            detail=f"declared GTIN {key} is not among the GTINs registered for {product.name}",
+            identity=-0.2,
+        )
+    return None

@@ -1,0 +1,119 @@
+"""Identity features: how far brand, text and model number tie a declared item to a product."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from matchers.features.base import DEFAULT_CONFIG, BrandHitLike, FeatureConfig, FeatureResult
+from matchers.features.base import clamp01 as _clamp
+from matchers.records import Declaration, ProductRecord
+from matchers.text.normalize import is_size, model_numbers, normalize
+
+_IDENTITY = {"exact": 0.5, "alias": 0.45, "lookalike": 0.4}
+
+
+def _brand_names(product: ProductRecord) -> set[str]:
+    return {normalize(b) for b in (product.brand, *product.brand_aliases)} - {""}
+
+
+def _hits_for(hits: Sequence[BrandHitLike], product: ProductRecord) -> list[BrandHitLike]:
+    own = normalize(product.brand)
+    return [h for h in hits if normalize(h.brand) == own]
+
+
+def brand_named(hits: Sequence[BrandHitLike], product: ProductRecord) -> FeatureResult | None:
+    """The declaration names the product's brand or one of its aliases (exact or alias hit)."""
+    named = [h for h in _hits_for(hits, product) if h.kind in ("exact", "alias")]
+    if not named:
+        return None
+    best = max(named, key=lambda h: (h.kind == "exact", h.score, h.matched_text))
+    return FeatureResult(
+        name=f"brand_{best.kind}",
+        value=_clamp(best.score),
+        detail=best.evidence or f'"{best.matched_text}" names the brand {product.brand}',
+        identity=_IDENTITY[best.kind] * _clamp(best.score),
+    )
+
+
+def brand_lookalike(hits: Sequence[BrandHitLike], product: ProductRecord) -> FeatureResult | None:
+    """The declaration uses a look-alike of the product's brand ("Adidoss" for Adidas)."""
+    fakes = [h for h in _hits_for(hits, product) if h.kind == "lookalike"]
+    if not fakes:
+        return None
+    best = max(fakes, key=lambda h: (h.score, h.matched_text))
+    return FeatureResult(
+        name="brand_lookalike",
+        value=_clamp(best.score),
+        detail=best.evidence or f'"{best.matched_text}" imitates the brand {product.brand}',
+        identity=_IDENTITY["lookalike"] * _clamp(best.score),
+    )
+
+
+def brand_differs(
+    declaration: Declaration, brand_field_hits: Sequence[BrandHitLike], product: ProductRecord
+) -> FeatureResult | None:
+    """The declared brand field names some other brand than the product's (weakens identity)."""
+    declared = normalize(declaration.brand or "")
+    if not declared or declared in _brand_names(product) or _hits_for(brand_field_hits, product):
+        return None
+    return FeatureResult(
+        name="brand_differs",
+        value=1.0,
+        detail=f'declared brand "{declaration.brand}" is not {product.brand}',
+        identity=-0.6,
+    )
+
+
+def text_similarity(
+    score: float, product: ProductRecord, config: FeatureConfig = DEFAULT_CONFIG
+) -> FeatureResult | None:
+    """Fuzzy similarity of the declared text to the product's registered text (0-1 score)."""
+    value = _clamp((score - config.text_floor) / (1.0 - config.text_floor))
+    if value <= 0.0:
+        return None
+    return FeatureResult(
+        name="text_similarity",
+        value=round(value, 4),
+        detail=f'declared text is {score:.0%} similar to "{product.brand} {product.name}"',
+        identity=round(value, 4),
+    )
+
+
+def _product_models(product: ProductRecord) -> list[str]:
+    found = model_numbers(product.model or "") or model_numbers(product.name)
+    return [m for m in found if _is_code(m)]
+
+
+def _is_code(token: str) -> bool:
+    """A part number (letters with digits, or a long number), not a size such as "100ml"."""
+    if is_size(token):
+        return False
+    has_alpha = any(c.isalpha() for c in token)
+    return (has_alpha and len(token) >= 4) or (token.isdigit() and len(token) >= 5)
+
+
+def model_number(declaration: Declaration, product: ProductRecord) -> FeatureResult | None:
+    """The declared text carries the product's model number, or a different model number."""
+    ours = _product_models(product)
+    if not ours:
+        return None
+    declared = model_numbers(declaration.description)
+    for code in declared:
+        for mine in ours:
+            # a colour or size suffix ("dv3853" vs "dv3853001") still names the same model
+            if code == mine or (min(len(code), len(mine)) >= 5 and (code in mine or mine in code)):
+                return FeatureResult(
+                    name="model_same",
+                    value=1.0,
+                    detail=f'declared model "{code}" is the model of {product.name}',
+                    identity=0.6,
+                )
+    others = [c for c in declared if _is_code(c)]
+    if not others:
+        return None
+    return FeatureResult(
+        name="model_different",
+        value=1.0,
+        detail=f'declared model "{others[0]}" is not {product.model or ours[0]}',
+        identity=-0.4,
+    )

@@ -1,0 +1,51 @@
+"""Price feature: the declared unit value against the genuine price range."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from matchers.features.base import DEFAULT_CONFIG, FeatureConfig, FeatureResult
+from matchers.records import Declaration, ProductRecord
+from matchers.scoring import FxRates
+
+
+def price_vs_range(
+    declaration: Declaration,
+    product: ProductRecord,
+    *,
+    fx: FxRates,
+    today: date,
+    config: FeatureConfig = DEFAULT_CONFIG,
+) -> FeatureResult | None:
+    """Declared unit value as a share of the genuine minimum, converted at the rate valid on the
+    declaration date. Customs values are import values (often 40-60% of retail), so only a share
+    well below ~40% counts, strongly below 25%; without a usable rate the feature abstains."""
+    declared, genuine = declaration.unit_value, product.price
+    if declared is None or genuine is None or genuine.min <= 0:
+        return None
+    day = declaration.declared_on or today
+    converted = fx.convert(declared, to=genuine.currency, on=day)
+    said = f"{declared.amount:.2f} {declared.currency.upper()}"
+    if converted is None:
+        return FeatureResult(
+            name="price_unavailable",
+            value=0.0,
+            detail=f"no exchange rate {declared.currency.upper()}->{genuine.currency.upper()} "
+            f"valid on {day.isoformat()}: the declared {said} was not compared",
+        )
+    ratio = max(converted, 0.0) / genuine.min
+    if declared.currency.upper() != genuine.currency.upper():
+        said += f" ({converted:.2f} {genuine.currency.upper()} at the rate of {day.isoformat()})"
+    where = f"declared {said} a unit is {ratio:.0%} of the genuine minimum "
+    where += f"{genuine.min:.2f} {genuine.currency.upper()}"
+    plausible, far = config.price_plausible_ratio, config.price_far_below_ratio
+    if ratio >= plausible:
+        return FeatureResult("price_plausible", 1.0, where + ", plausible for an import value")
+    if ratio >= far:
+        value = (plausible - ratio) / (plausible - far)
+        return FeatureResult("price_below_range", round(value, 4), where + ", low for genuine")
+    # 0.6 at the boundary, rising to 1.0 for a declared value of nothing
+    value = 0.6 + 0.4 * (far - ratio) / far
+    return FeatureResult(
+        "price_far_below_range", round(value, 4), where + ", far below any genuine import value"
+    )

@@ -1,0 +1,141 @@
+"""Trade features: origin, importer, exporter, HS code and quantity against the registration.
+
+Allow-lists come first: a party or origin the rights holder authorised is evidence
+of genuine trade and lowers risk. An empty list means "not registered" and abstains.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from functools import lru_cache
+
+import pycountry
+
+from matchers.features.base import DEFAULT_CONFIG, FeatureConfig, FeatureResult, clamp01
+from matchers.records import Declaration, ProductRecord
+from matchers.scoring import FxRates
+from matchers.text.normalize import normalize
+
+
+@lru_cache(maxsize=1024)
+def country_code(text: str) -> str:
+    """ISO 3166 alpha-2 code for a code or name ("CN", "CHN", "China"); else the cleaned text."""
+    cleaned = text.strip().upper()
+    if not cleaned:
+        return ""
+    try:
+        return str(pycountry.countries.lookup(cleaned).alpha_2)
+    except LookupError:
+        return cleaned
+
+
+def origin_authorized(declaration: Declaration, product: ProductRecord) -> FeatureResult | None:
+    """The declared origin country is (or is not) one the rights holder authorised."""
+    allowed = sorted({country_code(c) for c in product.authorized_origins} - {""})
+    origin = country_code(declaration.origin_country or "")
+    if not allowed or not origin:
+        return None
+    if origin in allowed:
+        return FeatureResult("origin_authorized", 1.0, f"origin {origin} is an authorised origin")
+    return FeatureResult(
+        "origin_unauthorized",
+        1.0,
+        f"origin {origin} is not among the authorised origins {', '.join(allowed)}",
+    )
+
+
+def _party(
+    role: str, declared: str | None, allowed: tuple[str, ...], product: ProductRecord
+) -> FeatureResult | None:
+    names = {normalize(a) for a in allowed} - {""}
+    who = normalize(declared or "")
+    if not names or not who:
+        return None
+    if who in names:
+        return FeatureResult(
+            f"{role}_authorized", 1.0, f'{role} "{declared}" is authorised by {product.brand}'
+        )
+    return FeatureResult(
+        f"{role}_not_authorized",
+        1.0,
+        f'{role} "{declared}" is not among the {len(names)} {role}s {product.brand} authorised',
+    )
+
+
+def importer_authorized(declaration: Declaration, product: ProductRecord) -> FeatureResult | None:
+    """The declared importer is (or is not) on the product's authorised importer list."""
+    return _party("importer", declaration.importer, product.authorized_importers, product)
+
+
+def exporter_authorized(declaration: Declaration, product: ProductRecord) -> FeatureResult | None:
+    """The declared exporter is (or is not) on the product's authorised exporter list."""
+    return _party("exporter", declaration.exporter, product.authorized_exporters, product)
+
+
+def _digits(code: str) -> str:
+    return "".join(c for c in code if c.isdigit())
+
+
+def hs_code(declaration: Declaration, product: ProductRecord) -> FeatureResult | None:
+    """The declared HS code against the product's: same heading (4 digits), same chapter
+    (2 digits) or another chapter (misclassification is a common way to avoid scrutiny)."""
+    declared = _digits(declaration.hs_code or "")
+    ours = sorted({_digits(c) for c in product.hs_codes} - {""})
+    if len(declared) < 2 or not ours:
+        return None
+    level = 4 if len(declared) >= 4 else 2  # a 2-digit declaration is compared by chapter
+    if any(o[:level] == declared[:level] for o in ours):
+        return FeatureResult(
+            "hs_code_consistent",
+            1.0,
+            f"HS {declared} is in the product's {('chapter', 'heading')[level == 4]} "
+            f"{declared[:level]}",
+        )
+    if any(o[:2] == declared[:2] for o in ours):
+        return FeatureResult(
+            "hs_code_other_heading",
+            1.0,
+            f"HS {declared} is in chapter {declared[:2]} but not the product's heading "
+            f"{', '.join(sorted({o[:4] for o in ours}))}",
+        )
+    return FeatureResult(
+        "hs_code_other_chapter",
+        1.0,
+        f"HS {declared} is outside the product's chapters "
+        f"{', '.join(sorted({o[:2] for o in ours}))}",
+    )
+
+
+def commercial_quantity(
+    declaration: Declaration,
+    product: ProductRecord,
+    *,
+    fx: FxRates,
+    today: date,
+    config: FeatureConfig = DEFAULT_CONFIG,
+) -> FeatureResult | None:
+    """Many units of a luxury item (genuine minimum >= `luxury_min_eur`) in one consignment."""
+    qty, price = declaration.quantity, product.price
+    if qty is None or qty < config.commercial_quantity or price is None:
+        return None
+    day = declaration.declared_on or today
+    rate = fx.rate(from_currency=price.currency, to_currency="EUR", on=day)
+    if rate is None:
+        return FeatureResult(
+            "commercial_quantity",
+            0.0,
+            f"{qty} units, but no {price.currency.upper()}->EUR rate on {day.isoformat()} "
+            "to tell whether the product is a luxury item",
+        )
+    min_eur = price.min * rate
+    if min_eur < config.luxury_min_eur:
+        return None
+    span = math.log(config.commercial_quantity_full / config.commercial_quantity)
+    value = 0.3 + 0.7 * clamp01(math.log(qty / config.commercial_quantity) / span)
+    return FeatureResult(
+        "commercial_quantity",
+        round(value, 4),
+        f"{qty} units of an item whose genuine minimum is {min_eur:.2f} EUR: a commercial "
+        "quantity of a luxury good",
+    )

@@ -1,0 +1,198 @@
+"""Weights, thresholds and exchange rates, and how feature results become risk, verdict and lane.
+
+Risk is additive log-odds: `logit = bias + sum(weight[name] * value)` over the
+features that spoke, `risk = 1 / (1 + exp(-logit))`. Every contribution is
+reported as a `Signal`, largest |contribution| first. Floats are rounded to four
+decimals before they are summed so results are identical byte for byte.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from matchers.features.base import FeatureResult
+from matchers.records import Lane, Money, Signal, Verdict
+
+DIGITS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """A versioned set of log-odds weights, one per signal name, and the prior (bias).
+
+    `expired_factor` is the share of a match's positive evidence that still counts
+    once the product's registration has expired.
+    """
+
+    version: str
+    values: Mapping[str, float] = field(default_factory=dict)
+    bias: float = -3.0
+    expired_factor: float = 0.5
+
+    def weight(self, name: str) -> float:
+        """The weight of signal `name` (0.0 when this version does not know it)."""
+        return self.values.get(name, 0.0)
+
+
+DEFAULT_WEIGHTS = Weights(
+    version="2026-11-27.1",
+    bias=-3.0,
+    values={
+        # identity with the registered product (alone they keep a plain declaration green)
+        "text_similarity": 1.0,
+        "brand_exact": 0.6,
+        "brand_alias": 0.6,
+        "brand_differs": -1.5,
+        "model_same": 0.3,
+        "model_different": -0.8,
+        "gtin_this_product": 0.3,
+        "gtin_other_product": -0.5,
+        "photo_match": 0.5,
+        "image_copy_of_genuine": 1.0,
+        # counterfeit evidence
+        "brand_lookalike": 3.0,
+        "gtin_invalid": 1.2,
+        "gtin_other_brand": 2.5,
+        "gtin_unregistered": 0.4,
+        "image_copy_of_counterfeit": 3.0,
+        "photo_match_counterfeit": 2.5,
+        "price_below_range": 1.0,
+        "price_far_below_range": 2.5,
+        "origin_unauthorized": 0.8,
+        "importer_not_authorized": 0.5,
+        "exporter_not_authorized": 0.4,
+        "hs_code_other_heading": 0.3,
+        "hs_code_other_chapter": 0.6,
+        "commercial_quantity": 0.8,
+        "counterfeit_vocabulary": 2.5,
+        # evidence of genuine trade
+        "price_plausible": -0.7,
+        "origin_authorized": -0.7,
+        "importer_authorized": -2.0,
+        "exporter_authorized": -1.0,
+        "hs_code_consistent": -0.2,
+        # abstentions that say why (value 0)
+        "price_unavailable": 0.0,
+    },
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Where the lanes start, and how similar an item must be to count as a match."""
+
+    yellow: float = 0.35
+    red: float = 0.7
+    min_similarity: float = 0.5
+    max_candidates: int = 10
+    max_matches: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class FxRate:
+    """One unit of `base` is worth `rate` units of `quote` from `valid_from` to `valid_to`."""
+
+    base: str
+    quote: str
+    rate: float
+    valid_from: date
+    valid_to: date | None = None
+
+    def valid_on(self, day: date) -> bool:
+        """Whether this rate applies on `day` (both ends inclusive)."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True, slots=True)
+class FxRates:
+    """The exchange rates an operator loaded; converts using the rate valid on a given day."""
+
+    rates: tuple[FxRate, ...] = ()
+
+    def rate(self, *, from_currency: str, to_currency: str, on: date) -> float | None:
+        """Units of `to_currency` for one `from_currency` on `on`, directly, inverted or via one
+        intermediate currency; None when no usable rate exists."""
+        src, dst = from_currency.upper(), to_currency.upper()
+        if src == dst:
+            return 1.0
+        table = self._table(on)
+        if (src, dst) in table:
+            return table[(src, dst)]
+        for mid in sorted({q for (b, q) in table if b == src}):
+            if (mid, dst) in table:
+                return table[(src, mid)] * table[(mid, dst)]
+        return None
+
+    def convert(self, money: Money, *, to: str, on: date) -> float | None:
+        """`money` in currency `to` at the rate valid on `on`, or None without a usable rate."""
+        r = self.rate(from_currency=money.currency, to_currency=to, on=on)
+        return None if r is None else money.amount * r
+
+    def _table(self, on: date) -> dict[tuple[str, str], float]:
+        # the most recent rate valid that day wins; ties broken by the rate itself for determinism
+        best: dict[tuple[str, str], tuple[date, float]] = {}
+        for r in self.rates:
+            if r.rate <= 0 or not r.valid_on(on):
+                continue
+            pairs = (
+                (r.base.upper(), r.quote.upper(), r.rate),
+                (r.quote.upper(), r.base.upper(), 1 / r.rate),
+            )
+            for b, q, v in pairs:
+                if (b, q) not in best or (r.valid_from, v) > best[(b, q)]:
+                    best[(b, q)] = (r.valid_from, v)
+        return {k: v for k, (_, v) in best.items()}
+
+
+def sigmoid(x: float) -> float:
+    """The logistic function, safe for large |x|."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def combine(
+    results: Iterable[FeatureResult], *, weights: Weights, expired: FeatureResult | None = None
+) -> tuple[float, tuple[Signal, ...]]:
+    """Risk in [0, 1] and the signals (largest |contribution| first) from feature results.
+
+    With `expired`, only `weights.expired_factor` of the positive evidence counts;
+    the discount is reported as its own signal.
+    """
+    signals = [
+        Signal(r.name, round(weights.weight(r.name) * r.value, DIGITS), r.detail) for r in results
+    ]
+    if expired is not None:
+        positive = sum(s.contribution for s in signals if s.contribution > 0)
+        discount = round(-positive * (1.0 - weights.expired_factor), DIGITS)
+        signals.append(Signal(expired.name, discount + 0.0, expired.detail))
+    signals.sort(key=lambda s: (-abs(s.contribution), s.name, s.detail))
+    logit = weights.bias + math.fsum(s.contribution for s in signals)
+    return round(sigmoid(logit), DIGITS), tuple(signals)
+
+
+def similarity(results: Sequence[FeatureResult]) -> float:
+    """How strongly the findings identify the item with the product, in [0, 1]."""
+    missing = 1.0
+    scale = 1.0
+    for r in results:
+        if r.identity > 0:
+            missing *= 1.0 - min(r.identity, 1.0)
+        elif r.identity < 0:
+            scale *= 1.0 + max(r.identity, -1.0)
+    return round((1.0 - missing) * scale, DIGITS)
+
+
+def decide(*, risk: float, implicated: bool, thresholds: Thresholds) -> tuple[Verdict, Lane]:
+    """Verdict and lane for a risk; `implicated` is whether any registered right is involved."""
+    if not implicated:
+        return "no_match", "green"
+    if risk >= thresholds.red:
+        return "likely_counterfeit", "red"
+    if risk >= thresholds.yellow:
+        return "suspicious", "yellow"
+    return "likely_genuine", "green"
