@@ -1,0 +1,333 @@
+"""Request and response schemas of the screening, fx-rate, settings and alert endpoints."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+
+import pycountry
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+_HEX = re.compile(r"^[0-9a-fA-F]{4,256}$")
+
+
+@lru_cache(maxsize=512)
+def _known_currency(code: str) -> bool:
+    return pycountry.currencies.get(alpha_3=code) is not None
+
+
+@lru_cache(maxsize=512)
+def _known_country(code: str) -> bool:
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
+def _currency(value: str) -> str:
+    code = value.upper()
+    if not _known_currency(code):
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+    return code
+
+
+def _country(value: str) -> str:
+    code = value.upper()
+    if not _known_country(code):
+        raise ValueError(f"{value!r} is not an ISO 3166 alpha-2 country code")
+    return code
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+Currency = Annotated[str, Field(min_length=3, max_length=3), AfterValidator(_currency)]
+Country = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(_country)]
+Name = Annotated[str, Field(max_length=300)]
+HexHash = Annotated[str, Field(pattern=_HEX.pattern)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class MoneyIn(_Strict):
+    """An amount in an ISO 4217 currency."""
+
+    amount: Annotated[float, Field(ge=0, examples=[4.5]), AfterValidator(_finite)]
+    currency: Currency = Field(examples=["USD"])
+
+
+class DeclaredImageIn(_Strict):
+    """A declared item's image: base64 bytes, or the perceptual hashes a client computed."""
+
+    data: str | None = Field(
+        default=None,
+        max_length=14_000_000,
+        description="The image file (JPEG, PNG, WebP, HEIC), base64-encoded.",
+    )
+    phash: HexHash | None = Field(default=None, description="64-bit pHash as 16 hex digits.")
+    dhash: HexHash | None = None
+    whash: HexHash | None = None
+    colorhash: HexHash | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> DeclaredImageIn:
+        hashes = any((self.phash, self.dhash, self.whash, self.colorhash))
+        if self.data is None and not hashes:
+            raise ValueError("an image needs `data` or at least one hash such as `phash`")
+        if self.data is not None and hashes:
+            raise ValueError("send either `data` or hashes for one image, not both")
+        return self
+
+
+class ConsigneeIn(_Strict):
+    """The consignee; kept only as a keyed pseudonym, never stored in clear."""
+
+    name: str | None = Field(default=None, max_length=300)
+    address: str | None = Field(default=None, max_length=1000)
+
+
+class ScreeningRequest(_Strict):
+    """A declared item to score. Only `description` is required."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "reference": "DECL-2026-000123/1",
+                    "description": "mens running shoes air max 90 white",
+                    "brand": "Nike",
+                    "hs_code": "640411",
+                    "gtin": "00012345678905",
+                    "quantity": 200,
+                    "unit_value": {"amount": 4.5, "currency": "USD"},
+                    "origin_country": "CN",
+                    "exporter": "Shenzhen Trading Co",
+                    "importer": "Example Imports BV",
+                    "images": [{"phash": "c3d1e0f0b0a09080"}],
+                }
+            ]
+        },
+    )
+
+    reference: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The client's own reference for the item (declaration number/line).",
+        examples=["DECL-2026-000123/1"],
+    )
+    description: str = Field(
+        min_length=1,
+        max_length=1000,
+        description="Goods description as declared.",
+        examples=["mens running shoes air max 90 white"],
+    )
+    brand: Name | None = Field(default=None, description="Declared brand.", examples=["Nike"])
+    hs_code: str | None = Field(
+        default=None,
+        pattern=r"^\d{6,10}$",
+        description="HS code, 6 to 10 digits.",
+        examples=["640411"],
+    )
+    gtin: str | None = Field(
+        default=None,
+        pattern=r"^\d{8,14}$",
+        description="Declared GTIN, 8 to 14 digits; a bad check digit is a signal.",
+        examples=["00012345678905"],
+    )
+    quantity: int | None = Field(default=None, ge=1, le=100_000_000, examples=[200])
+    unit_value: MoneyIn | None = Field(default=None, description="Declared value of one unit.")
+    origin_country: Country | None = Field(
+        default=None, description="ISO 3166 alpha-2 country of origin.", examples=["CN"]
+    )
+    exporter: Name | None = Field(default=None, examples=["Shenzhen Trading Co"])
+    importer: Name | None = Field(default=None, examples=["Example Imports BV"])
+    consignee: ConsigneeIn | None = Field(
+        default=None, description="Stored only as a keyed pseudonym (personal data)."
+    )
+    declared_on: date | None = Field(
+        default=None,
+        description="Declaration date; picks the exchange rate. Defaults to today (UTC).",
+        examples=["2026-11-27"],
+    )
+    images: list[DeclaredImageIn] = Field(default_factory=list, max_length=8)
+
+
+class SignalOut(BaseModel):
+    """One feature's contribution (log-odds) and why."""
+
+    name: str = Field(examples=["price_below_range"])
+    contribution: float = Field(examples=[2.1])
+    detail: str
+
+
+class MatchOut(BaseModel):
+    """A registered product the item is identified with."""
+
+    product_id: str
+    brand: str
+    name: str
+    similarity: float = Field(ge=0, le=1)
+    risk: float = Field(ge=0, le=1)
+    signals: list[SignalOut]
+
+
+Verdict = Literal["no_match", "likely_genuine", "suspicious", "likely_counterfeit"]
+Lane = Literal["green", "yellow", "red"]
+OutcomeKind = Literal["counterfeit", "genuine", "inconclusive"]
+
+
+class OutcomeOut(BaseModel):
+    """What an inspection found."""
+
+    outcome: OutcomeKind
+    note: str | None = None
+    recorded_at: datetime
+
+
+class ScreeningResult(BaseModel):
+    """The score of one declared item; stored and reproducible by its versions."""
+
+    id: str
+    reference: str | None
+    risk: float = Field(ge=0, le=1)
+    verdict: Verdict
+    lane: Lane
+    matches: list[MatchOut]
+    signals: list[SignalOut] = Field(
+        description="Signals not tied to one product (e.g. a look-alike brand)."
+    )
+    catalog_version: int
+    engine_version: str
+    weights_version: str
+    settings_version: int
+    took_ms: float
+    created_at: datetime
+    outcome: OutcomeOut | None = None
+
+
+class BatchRequest(BaseModel):
+    """Up to 1000 declared items; each is validated on its own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=1000,
+        json_schema_extra={"items": {"$ref": "#/components/schemas/ScreeningRequest"}},
+    )
+
+
+class ProblemOut(BaseModel):
+    """An RFC 9457 problem."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+class BatchEntry(BaseModel):
+    """One item's answer, in request order: a result, or a problem when the item was invalid."""
+
+    index: int
+    status: int
+    result: ScreeningResult | None = None
+    problem: ProblemOut | None = None
+
+
+class BatchResult(BaseModel):
+    """Answers for a batch, in the order of the items."""
+
+    results: list[BatchEntry]
+
+
+class OutcomeIn(_Strict):
+    """The outcome of an inspection."""
+
+    outcome: OutcomeKind
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class FxRateIn(_Strict):
+    """One unit of `currency` is worth `rate` units of `quote` from `valid_from` to `valid_to`."""
+
+    currency: Currency = Field(examples=["USD"])
+    quote: Currency = Field(default="EUR", examples=["EUR"])
+    rate: Annotated[float, Field(gt=0, examples=[0.92]), AfterValidator(_finite)]
+    valid_from: date = Field(examples=["2026-11-01"])
+    valid_to: date = Field(examples=["2026-11-30"])
+
+    @model_validator(mode="after")
+    def _period(self) -> FxRateIn:
+        if self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        if self.currency == self.quote:
+            raise ValueError("currency and quote are the same")
+        return self
+
+
+class FxRatesIn(_Strict):
+    """A set of official rates, e.g. a month of customs exchange rates."""
+
+    source: str | None = Field(default=None, max_length=200, examples=["ECB monthly customs rates"])
+    rates: list[FxRateIn] = Field(min_length=1, max_length=5000)
+
+
+class FxRatesOut(BaseModel):
+    """How many rates were stored."""
+
+    stored: int
+    fx_version: int
+
+
+class ThresholdsIn(_Strict):
+    """Lane thresholds on the risk in [0, 1]: yellow from `yellow`, red from `red`."""
+
+    yellow: float = Field(ge=0, le=1, examples=[0.5])
+    red: float = Field(ge=0, le=1, examples=[0.8])
+    note: str | None = Field(default=None, max_length=1000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ThresholdsIn:
+        if self.red < self.yellow:
+            raise ValueError("red must be at least yellow")
+        return self
+
+
+class ScoringSettingsOut(BaseModel):
+    """The scoring settings in force."""
+
+    version: int
+    thresholds: dict[str, float]
+    weights_version: str
+    updated_at: datetime | None
+
+
+class AlertOut(BaseModel):
+    """A screening that implicated one of the rights holder's products (no personal data)."""
+
+    screening_id: str
+    product_id: str
+    product_brand: str
+    product_name: str
+    risk: float
+    similarity: float
+    verdict: Verdict
+    lane: Lane
+    signals: list[SignalOut]
+    screened_at: datetime
+
+
+class AlertPage(BaseModel):
+    """A page of alerts, newest first; pass `next_cursor` as `cursor` for the next page."""
+
+    items: list[AlertOut]
+    next_cursor: str | None

@@ -1,0 +1,138 @@
+"""Tables of the screening service: screenings, their hits and outcomes, fx rates, scoring settings.
+
+Constraint and index names are explicit so the schema does not depend on which
+naming convention was installed first; migration 0002 creates exactly these.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+import catalog.models  # noqa: F401  (installs the naming convention on the shared metadata)
+
+
+class Screening(SQLModel, table=True):
+    """One scored declared item, with everything needed to reproduce its result."""
+
+    __tablename__ = "screening"
+    __table_args__ = (
+        Index("ix_screening_api_key_id_created_at", "api_key_id", "created_at"),
+        Index("ix_screening_created_at", "created_at"),
+    )
+
+    id: str = Field(sa_column=Column(String(36), primary_key=True))
+    api_key_id: str = Field(sa_column=Column(String(64), nullable=False))
+    client_role: str = Field(sa_column=Column(String(36), nullable=False))
+    reference: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    declared_on: date = Field(sa_column=Column(Date, nullable=False))
+    screened_on: date = Field(sa_column=Column(Date, nullable=False))
+    request: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    risk: float = Field(sa_column=Column(Float, nullable=False))
+    verdict: str = Field(sa_column=Column(String(36), nullable=False))
+    lane: str = Field(sa_column=Column(String(16), nullable=False))
+    catalog_version: int = Field(sa_column=Column(Integer, nullable=False))
+    engine_version: str = Field(sa_column=Column(String(64), nullable=False))
+    weights_version: str = Field(sa_column=Column(String(64), nullable=False))
+    settings_version: int = Field(sa_column=Column(Integer, nullable=False))
+    thresholds: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    took_ms: float = Field(sa_column=Column(Float, nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class ScreeningHit(SQLModel, table=True):
+    """A registered product a screening implicated: what a rights holder's alerts list."""
+
+    __tablename__ = "screening_hit"
+    __table_args__ = (
+        Index("ix_screening_hit_rights_holder_id_id", "rights_holder_id", "id"),
+        Index("ix_screening_hit_screening_id", "screening_id"),
+    )
+
+    id: int | None = Field(
+        default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True)
+    )
+    screening_id: str = Field(
+        sa_column=Column(
+            String(36),
+            ForeignKey("screening.id", name="fk_screening_hit_screening_id_screening"),
+            nullable=False,
+        )
+    )
+    product_id: str = Field(sa_column=Column(String(64), nullable=False))
+    rights_holder_id: str = Field(sa_column=Column(String(64), nullable=False))
+    rank: int = Field(sa_column=Column(Integer, nullable=False))
+    similarity: float = Field(sa_column=Column(Float, nullable=False))
+    risk: float = Field(sa_column=Column(Float, nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class ScreeningOutcome(SQLModel, table=True):
+    """What an inspection found for a screened item (the latest row counts)."""
+
+    __tablename__ = "screening_outcome"
+    __table_args__ = (Index("ix_screening_outcome_screening_id", "screening_id"),)
+
+    id: str = Field(sa_column=Column(String(36), primary_key=True))
+    screening_id: str = Field(
+        sa_column=Column(
+            String(36),
+            ForeignKey("screening.id", name="fk_screening_outcome_screening_id_screening"),
+            nullable=False,
+        )
+    )
+    outcome: str = Field(sa_column=Column(String(16), nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    api_key_id: str = Field(sa_column=Column(String(64), nullable=False))
+    role: str = Field(sa_column=Column(String(36), nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class FxRate(SQLModel, table=True):
+    """An exchange rate: one unit of `currency` is worth `rate` units of `quote` over a period."""
+
+    __tablename__ = "fx_rate"
+    __table_args__ = (
+        UniqueConstraint(
+            "currency", "quote", "valid_from", name="uq_fx_rate_currency_quote_valid_from"
+        ),
+    )
+
+    id: int | None = Field(
+        default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True)
+    )
+    currency: str = Field(sa_column=Column(String(3), nullable=False))
+    quote: str = Field(sa_column=Column(String(3), nullable=False))
+    rate: float = Field(sa_column=Column(Float, nullable=False))
+    valid_from: date = Field(sa_column=Column(Date, nullable=False))
+    valid_to: date = Field(sa_column=Column(Date, nullable=False))
+    source: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class ScoringSettingsVersion(SQLModel, table=True):
+    """One version of the operator's scoring settings (lane thresholds); the highest is in force."""
+
+    __tablename__ = "scoring_settings"
+
+    version: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    thresholds: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    api_key_id: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -1,0 +1,123 @@
+"""Database rows to the engine's records, selecting only the columns the engine needs, in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, cast
+
+from sqlalchemy import Connection, Row, select
+
+from catalog.models import BrandAlias, Product, ReferenceImage
+from matchers.records import ImageKind, ImageRecord, PriceRange, ProductRecord
+
+_P = cast(Any, Product).__table__.c
+_I = cast(Any, ReferenceImage).__table__.c
+_A = cast(Any, BrandAlias).__table__.c
+
+PRODUCT_COLUMNS = (
+    _P.id,
+    _P.rights_holder_id,
+    _P.brand,
+    _P.name,
+    _P.model,
+    _P.gtins,
+    _P.description,
+    _P.category,
+    _P.hs_codes,
+    _P.price_min,
+    _P.price_max,
+    _P.price_currency,
+    _P.authorized_origins,
+    _P.authorized_importers,
+    _P.authorized_exporters,
+    _P.valid_until,
+    _P.status,
+)
+IMAGE_COLUMNS = (_I.id, _I.product_id, _I.kind, _I.hashes, _I.local_features)
+
+AliasMap = Mapping[tuple[str, str], Sequence[str]]
+
+
+def brand_key(brand: str) -> str:
+    """The key aliases are attached by: the brand, trimmed and casefolded."""
+    return " ".join(brand.split()).casefold()
+
+
+def load_aliases(conn: Connection, *, rights_holder_ids: Iterable[str] | None = None) -> AliasMap:
+    """Every alias, by (rights holder, brand key), sorted for determinism."""
+    stmt = select(_A.rights_holder_id, _A.brand, _A.alias)
+    if rights_holder_ids is not None:
+        stmt = stmt.where(_A.rights_holder_id.in_(sorted(set(rights_holder_ids))))
+    out: dict[tuple[str, str], list[str]] = {}
+    for holder, brand, alias in conn.execute(stmt):
+        out.setdefault((holder, brand_key(brand)), []).append(alias)
+    return {k: sorted(set(v)) for k, v in out.items()}
+
+
+def product_record(row: Row[Any] | Sequence[Any], *, aliases: AliasMap) -> ProductRecord:
+    """A ProductRecord from a row of PRODUCT_COLUMNS (status is not part of the record)."""
+    (pid, holder, brand, name, model, gtins, description, category, hs_codes, pmin, pmax, cur,
+     origins, importers, exporters, valid_until, _status) = row  # fmt: skip
+    price = None
+    if pmin is not None and pmax is not None and cur:
+        price = PriceRange(min=float(pmin), max=float(pmax), currency=cur)
+    return ProductRecord(
+        product_id=pid,
+        rights_holder_id=holder,
+        brand=brand,
+        name=name,
+        model=model or None,
+        gtins=tuple(gtins or ()),
+        description=description or "",
+        category=category,
+        hs_codes=tuple(hs_codes or ()),
+        price=price,
+        authorized_origins=tuple(origins or ()),
+        authorized_importers=tuple(importers or ()),
+        authorized_exporters=tuple(exporters or ()),
+        brand_aliases=tuple(aliases.get((holder, brand_key(brand)), ())),
+        valid_until=valid_until,
+    )
+
+
+def image_record(row: Row[Any] | Sequence[Any]) -> ImageRecord:
+    """An ImageRecord from a row of IMAGE_COLUMNS."""
+    iid, pid, kind, hashes, features = row
+    return ImageRecord(
+        image_id=iid,
+        product_id=pid,
+        kind=cast(ImageKind, kind),
+        hashes=dict(hashes or {}),
+        local_features=bytes(features) if features else None,
+    )
+
+
+def iter_products(
+    conn: Connection, *, since_version: int | None = None, chunk: int = 5000
+) -> Iterator[tuple[ProductRecord, bool]]:
+    """(record, active) for every product, or those changed after `since_version`, by id."""
+    stmt = select(*PRODUCT_COLUMNS).order_by(_P.id)
+    if since_version is not None:
+        stmt = stmt.where(_P.catalog_version > since_version)
+    aliases = load_aliases(conn)
+    result = conn.execution_options(yield_per=chunk).execute(stmt)
+    for row in result:
+        yield product_record(row, aliases=aliases), row[-1] == "active"
+
+
+def iter_images(
+    conn: Connection,
+    *,
+    since_version: int | None = None,
+    product_ids: Iterable[str] | None = None,
+    chunk: int = 5000,
+) -> Iterator[ImageRecord]:
+    """Every reference image, those changed after `since_version`, or those of some products."""
+    stmt = select(*IMAGE_COLUMNS).order_by(_I.id)
+    if since_version is not None:
+        stmt = stmt.where(_I.catalog_version > since_version)
+    if product_ids is not None:
+        stmt = stmt.where(_I.product_id.in_(sorted(set(product_ids))))
+    result = conn.execution_options(yield_per=chunk).execute(stmt)
+    for row in result:
+        yield image_record(row)
