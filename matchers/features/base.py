@@ -9,7 +9,10 @@ The signal `name` is the key of its weight in `matchers.scoring.Weights`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
+
+from matchers.text.normalize import model_numbers, normalize
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,18 @@ class PhotoHitLike(Protocol):
 def clamp01(x: float) -> float:
     """Clamp `x` to [0, 1]."""
     return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
+
+
+@lru_cache(maxsize=65_536)
+def norm(text: str) -> str:
+    """`matchers.text.normalize.normalize`, cached: catalogue strings recur on every query."""
+    return normalize(text)
+
+
+@lru_cache(maxsize=65_536)
+def models_in(text: str) -> tuple[str, ...]:
+    """`matchers.text.normalize.model_numbers`, cached."""
+    return tuple(model_numbers(text))
 
 
 DEFAULT_CONFIG = FeatureConfig()

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from matchers.features.base import DEFAULT_CONFIG, BrandHitLike, FeatureConfig, FeatureResult
+from matchers.features.base import (
+    DEFAULT_CONFIG,
+    BrandHitLike,
+    FeatureConfig,
+    FeatureResult,
+    models_in,
+    norm,
+)
 from matchers.features.base import clamp01 as _clamp
 from matchers.records import Declaration, ProductRecord
-from matchers.text.normalize import is_size, model_numbers, normalize
+from matchers.text.normalize import is_size
 
 _IDENTITY = {"exact": 0.5, "alias": 0.45, "lookalike": 0.4}
 
 
 def _brand_names(product: ProductRecord) -> set[str]:
-    return {normalize(b) for b in (product.brand, *product.brand_aliases)} - {""}
+    return {norm(b) for b in (product.brand, *product.brand_aliases)} - {""}
 
 
 def _hits_for(hits: Sequence[BrandHitLike], product: ProductRecord) -> list[BrandHitLike]:
-    own = normalize(product.brand)
-    return [h for h in hits if normalize(h.brand) == own]
+    own = norm(product.brand)
+    return [h for h in hits if norm(h.brand) == own]
 
 
 def brand_named(hits: Sequence[BrandHitLike], product: ProductRecord) -> FeatureResult | None:
@@ -53,7 +60,7 @@ def brand_differs(
     declaration: Declaration, brand_field_hits: Sequence[BrandHitLike], product: ProductRecord
 ) -> FeatureResult | None:
     """The declared brand field names some other brand than the product's (weakens identity)."""
-    declared = normalize(declaration.brand or "")
+    declared = norm(declaration.brand or "")
     if not declared or declared in _brand_names(product) or _hits_for(brand_field_hits, product):
         return None
     return FeatureResult(
@@ -65,22 +72,23 @@ def brand_differs(
 
 
 def text_similarity(
-    score: float, product: ProductRecord, config: FeatureConfig = DEFAULT_CONFIG
+    score: float, product: ProductRecord, config: FeatureConfig = DEFAULT_CONFIG, *, note: str = ""
 ) -> FeatureResult | None:
-    """Fuzzy similarity of the declared text to the product's registered text (0-1 score)."""
+    """Fuzzy similarity of the declared text to the product's registered text (0-1 score);
+    `note` says how the text was read (e.g. a look-alike brand read as the brand)."""
     value = _clamp((score - config.text_floor) / (1.0 - config.text_floor))
     if value <= 0.0:
         return None
     return FeatureResult(
         name="text_similarity",
         value=round(value, 4),
-        detail=f'declared text is {score:.0%} similar to "{product.brand} {product.name}"',
+        detail=f'declared text is {score:.0%} similar to "{product.brand} {product.name}"{note}',
         identity=round(value, 4),
     )
 
 
 def _product_models(product: ProductRecord) -> list[str]:
-    found = model_numbers(product.model or "") or model_numbers(product.name)
+    found = models_in(product.model or "") or models_in(product.name)
     return [m for m in found if _is_code(m)]
 
 
@@ -97,7 +105,7 @@ def model_number(declaration: Declaration, product: ProductRecord) -> FeatureRes
     ours = _product_models(product)
     if not ours:
         return None
-    declared = model_numbers(declaration.description)
+    declared = models_in(declaration.description)
     for code in declared:
         for mine in ours:
             # a colour or size suffix ("dv3853" vs "dv3853001") still names the same model
@@ -116,4 +124,18 @@ def model_number(declaration: Declaration, product: ProductRecord) -> FeatureRes
         value=1.0,
         detail=f'declared model "{others[0]}" is not {product.model or ours[0]}',
         identity=-0.4,
+    )
+
+
+def brand_level(hits: Sequence[BrandHitLike]) -> FeatureResult | None:
+    """A registered brand is named or imitated but no registered product is identified;
+    a look-alike outranks an exact name, as it is the evidence that matters."""
+    if not hits:
+        return None
+    best = max(hits, key=lambda h: (h.kind == "lookalike", h.kind == "exact", h.score, h.brand))
+    return FeatureResult(
+        name=f"brand_{best.kind}",
+        value=_clamp(best.score),
+        detail=(best.evidence or f'"{best.matched_text}" refers to the brand {best.brand}')
+        + "; no registered product of it was identified",
     )

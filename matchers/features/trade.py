@@ -12,10 +12,9 @@ from functools import lru_cache
 
 import pycountry
 
-from matchers.features.base import DEFAULT_CONFIG, FeatureConfig, FeatureResult, clamp01
+from matchers.features.base import DEFAULT_CONFIG, FeatureConfig, FeatureResult, clamp01, norm
 from matchers.records import Declaration, ProductRecord
 from matchers.scoring import FxRates
-from matchers.text.normalize import normalize
 
 
 @lru_cache(maxsize=1024)
@@ -48,8 +47,8 @@ def origin_authorized(declaration: Declaration, product: ProductRecord) -> Featu
 def _party(
     role: str, declared: str | None, allowed: tuple[str, ...], product: ProductRecord
 ) -> FeatureResult | None:
-    names = {normalize(a) for a in allowed} - {""}
-    who = normalize(declared or "")
+    names = {norm(a) for a in allowed} - {""}
+    who = norm(declared or "")
     if not names or not who:
         return None
     if who in names:
