@@ -44,11 +44,17 @@ def origin_authorized(declaration: Declaration, product: ProductRecord) -> Featu
     )
 
 
+def party_key(name: str) -> str:
+    """A trade party's name for comparison: normalised, spaces and punctuation dropped
+    ("B.V." = "BV", "Co., Ltd" = "Co Ltd")."""
+    return "".join(ch for ch in norm(name) if ch.isalnum())
+
+
 def _party(
     role: str, declared: str | None, allowed: tuple[str, ...], product: ProductRecord
 ) -> FeatureResult | None:
-    names = {norm(a) for a in allowed} - {""}
-    who = norm(declared or "")
+    names = {party_key(a) for a in allowed} - {""}
+    who = party_key(declared or "")
     if not names or not who:
         return None
     if who in names:

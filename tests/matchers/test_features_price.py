@@ -1,0 +1,91 @@
+"""Golden cases for the price feature and the exchange rates it uses."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from matchers.features.price import price_vs_range
+from matchers.records import Money
+from matchers.scoring import FxRate, FxRates
+from tests.matchers.featurekit import TODAY, declaration, product
+
+USD_EUR = FxRates(
+    (
+        FxRate("USD", "EUR", 0.90, date(2026, 1, 1), date(2026, 6, 30)),
+        FxRate("USD", "EUR", 0.80, date(2026, 7, 1)),
+    )
+)
+
+
+def test_same_currency_needs_no_rate_and_plausible_import_value_is_genuine_evidence() -> None:
+    r = price_vs_range(
+        declaration(unit_value=Money(60.0, "EUR")), product(), fx=FxRates(), today=TODAY
+    )
+    assert r is not None
+    assert r.name == "price_plausible"
+    assert r.value == 1.0
+    assert "50% of the genuine minimum 120.00 EUR" in r.detail
+
+
+def test_far_below_the_range_is_strong_evidence() -> None:
+    d = declaration(unit_value=Money(4.5, "USD"), declared_on=date(2026, 11, 1))
+    r = price_vs_range(d, product(), fx=USD_EUR, today=TODAY)
+    assert r is not None
+    assert r.name == "price_far_below_range"
+    assert r.value == pytest.approx(0.6 + 0.4 * (0.25 - 3.6 / 120) / 0.25, abs=1e-4)
+    assert "4.50 USD" in r.detail
+    assert "3.60 EUR" in r.detail
+    assert "3%" in r.detail
+
+
+def test_grey_zone_between_25_and_40_percent_is_weak_evidence() -> None:
+    r = price_vs_range(
+        declaration(unit_value=Money(36.0, "EUR")), product(), fx=FxRates(), today=TODAY
+    )
+    assert r is not None
+    assert r.name == "price_below_range"
+    assert r.value == pytest.approx((0.4 - 0.3) / 0.15, abs=1e-4)
+
+
+def test_rate_valid_on_the_declaration_date_is_used() -> None:
+    early = declaration(unit_value=Money(100.0, "USD"), declared_on=date(2026, 3, 1))
+    late = declaration(unit_value=Money(100.0, "USD"), declared_on=date(2026, 8, 1))
+    r1 = price_vs_range(early, product(), fx=USD_EUR, today=TODAY)
+    r2 = price_vs_range(late, product(), fx=USD_EUR, today=TODAY)
+    assert r1 is not None
+    assert "90.00 EUR" in r1.detail
+    assert r2 is not None
+    assert "80.00 EUR" in r2.detail
+
+
+def test_abstains_and_says_so_without_a_usable_rate() -> None:
+    before = declaration(unit_value=Money(4.5, "USD"), declared_on=date(2025, 12, 31))
+    r = price_vs_range(before, product(), fx=USD_EUR, today=TODAY)
+    assert r is not None
+    assert r.name == "price_unavailable"
+    assert r.value == 0.0
+    assert "no exchange rate USD->EUR valid on 2025-12-31" in r.detail
+    r2 = price_vs_range(
+        declaration(unit_value=Money(4.5, "CNY")), product(), fx=USD_EUR, today=TODAY
+    )
+    assert r2 is not None
+    assert r2.name == "price_unavailable"
+
+
+def test_silent_without_declared_value_or_registered_range() -> None:
+    assert price_vs_range(declaration(), product(), fx=USD_EUR, today=TODAY) is None
+    d = declaration(unit_value=Money(4.5, "EUR"))
+    assert price_vs_range(d, product(price=None), fx=USD_EUR, today=TODAY) is None
+
+
+def test_fx_inverse_and_cross_rates() -> None:
+    fx = FxRates(
+        (FxRate("EUR", "USD", 1.25, date(2026, 1, 1)), FxRate("EUR", "CNY", 8.0, date(2026, 1, 1)))
+    )
+    assert fx.rate(from_currency="USD", to_currency="EUR", on=TODAY) == pytest.approx(0.8)
+    assert fx.rate(from_currency="USD", to_currency="CNY", on=TODAY) == pytest.approx(6.4)
+    assert fx.rate(from_currency="usd", to_currency="USD", on=TODAY) == 1.0
+    assert fx.rate(from_currency="USD", to_currency="JPY", on=TODAY) is None
+    assert fx.rate(from_currency="USD", to_currency="EUR", on=date(2025, 1, 1)) is None
