@@ -111,6 +111,29 @@ class FxRates:
     """The exchange rates an operator loaded; converts using the rate valid on a given day."""
 
     rates: tuple[FxRate, ...] = ()
+    _pairs: dict[tuple[str, str], tuple[tuple[date, float, FxRate], ...]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        # index both directions once; per query only the pairs involved are looked at
+        pairs: dict[tuple[str, str], list[tuple[date, float, FxRate]]] = {}
+        for r in self.rates:
+            if r.rate > 0:
+                b, q = r.base.upper(), r.quote.upper()
+                pairs.setdefault((b, q), []).append((r.valid_from, r.rate, r))
+                pairs.setdefault((q, b), []).append((r.valid_from, 1.0 / r.rate, r))
+        # the most recent rate valid on a day wins; ties broken by the rate for determinism
+        ordered = {
+            k: tuple(sorted(v, key=lambda e: (e[0], e[1]), reverse=True)) for k, v in pairs.items()
+        }
+        object.__setattr__(self, "_pairs", ordered)
+
+    def _direct(self, src: str, dst: str, on: date) -> float | None:
+        for _, value, r in self._pairs.get((src, dst), ()):
+            if r.valid_on(on):
+                return value
+        return None
 
     def rate(self, *, from_currency: str, to_currency: str, on: date) -> float | None:
         """Units of `to_currency` for one `from_currency` on `on`, directly, inverted or via one
@@ -118,33 +141,19 @@ class FxRates:
         src, dst = from_currency.upper(), to_currency.upper()
         if src == dst:
             return 1.0
-        table = self._table(on)
-        if (src, dst) in table:
-            return table[(src, dst)]
-        for mid in sorted({q for (b, q) in table if b == src}):
-            if (mid, dst) in table:
-                return table[(src, mid)] * table[(mid, dst)]
+        direct = self._direct(src, dst, on)
+        if direct is not None:
+            return direct
+        for mid in sorted({q for (b, q) in self._pairs if b == src}):
+            first, second = self._direct(src, mid, on), self._direct(mid, dst, on)
+            if first is not None and second is not None:
+                return first * second
         return None
 
     def convert(self, money: Money, *, to: str, on: date) -> float | None:
         """`money` in currency `to` at the rate valid on `on`, or None without a usable rate."""
         r = self.rate(from_currency=money.currency, to_currency=to, on=on)
         return None if r is None else money.amount * r
-
-    def _table(self, on: date) -> dict[tuple[str, str], float]:
-        # the most recent rate valid that day wins; ties broken by the rate itself for determinism
-        best: dict[tuple[str, str], tuple[date, float]] = {}
-        for r in self.rates:
-            if r.rate <= 0 or not r.valid_on(on):
-                continue
-            pairs = (
-                (r.base.upper(), r.quote.upper(), r.rate),
-                (r.quote.upper(), r.base.upper(), 1 / r.rate),
-            )
-            for b, q, v in pairs:
-                if (b, q) not in best or (r.valid_from, v) > best[(b, q)]:
-                    best[(b, q)] = (r.valid_from, v)
-        return {k: v for k, (_, v) in best.items()}
 
 
 def sigmoid(x: float) -> float:
