@@ -154,6 +154,10 @@ class IndexHolder:
             self.load_seconds,
         )
 
+    def mark_dirty(self) -> None:
+        """Make the next screening check the database versions (after a change made here)."""
+        self._dirty.set()
+
     def stop(self) -> None:
         """Stop listening for changes."""
         if self._listener is not None:

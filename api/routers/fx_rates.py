@@ -1,0 +1,48 @@
+"""Exchange rates (admin): official rates with validity dates, used by the price features."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from api.auth import Admin
+from api.deps import SessionDep
+from api.errors import problem_responses
+from api.schemas_screening import FxRatesIn, FxRatesOut
+from catalog import audit
+from catalog.fx import fx_version, store_rates
+
+router = APIRouter(prefix="/v1/fx-rates", tags=["exchange rates"])
+
+
+@router.post(
+    "", status_code=201, response_model=FxRatesOut, responses=problem_responses(401, 403, 422)
+)
+def load_rates(
+    body: FxRatesIn, principal: Admin, session: SessionDep, request: Request
+) -> FxRatesOut:
+    """Load rates: one unit of `currency` is worth `rate` units of `quote` over the period.
+
+    A rate with the same currency, quote and `valid_from` as a stored one replaces it.
+    A declaration's price is converted with the rate valid on its `declared_on` date.
+    """
+    rates = [r.model_dump() for r in body.rates]
+    stored = store_rates(session, rates=rates, source=body.source)
+    version = fx_version(session)
+    audit.append_event(
+        session,
+        actor=principal.actor,
+        action="fx_rates.load",
+        entity_type="fx_rate",
+        entity_id=str(version),
+        change={
+            "source": body.source,
+            "rates": [
+                {**r, "valid_from": str(r["valid_from"]), "valid_to": str(r["valid_to"])}
+                for r in rates
+            ],
+        },
+    )
+    screening = getattr(request.app.state, "screening", None)
+    if screening is not None:
+        screening.holder.mark_dirty()
+    return FxRatesOut(stored=stored, fx_version=version)

@@ -1,0 +1,53 @@
+"""Operator settings (admin): the lane thresholds, versioned and audited."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from api.auth import Admin
+from api.deps import SessionDep
+from api.errors import problem_responses
+from api.schemas_screening import ScoringSettingsOut, ThresholdsIn
+from catalog.scoring_settings import (
+    ScoringSnapshot,
+    current_settings,
+    thresholds_to_json,
+    update_settings,
+)
+from matchers.scoring import DEFAULT_WEIGHTS
+
+router = APIRouter(prefix="/v1/settings", tags=["settings"])
+
+
+def _out(snapshot: ScoringSnapshot) -> ScoringSettingsOut:
+    return ScoringSettingsOut(
+        version=snapshot.version,
+        thresholds={k: float(v) for k, v in thresholds_to_json(snapshot.thresholds).items()},
+        weights_version=DEFAULT_WEIGHTS.version,
+        updated_at=snapshot.updated_at,
+    )
+
+
+@router.get("/scoring", response_model=ScoringSettingsOut, responses=problem_responses(401, 403))
+def read_scoring(principal: Admin, session: SessionDep) -> ScoringSettingsOut:
+    """The scoring settings in force (version 0: the built-in defaults)."""
+    return _out(current_settings(session))
+
+
+@router.put(
+    "/scoring", response_model=ScoringSettingsOut, responses=problem_responses(401, 403, 422)
+)
+def update_scoring(
+    body: ThresholdsIn, principal: Admin, session: SessionDep, request: Request
+) -> ScoringSettingsOut:
+    """Set the lane thresholds: yellow from `yellow`, red from `red` (a new, audited version)."""
+    snapshot = update_settings(
+        session,
+        actor=principal.actor,
+        api_key_id=principal.key_id,
+        changes=body.model_dump(exclude_none=True),
+    )
+    screening = getattr(request.app.state, "screening", None)
+    if screening is not None:
+        screening.holder.mark_dirty()
+    return _out(snapshot)
