@@ -1,0 +1,152 @@
+"""RFC 9457 problem details: one shape for every error the service returns."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from catalog.errors import PROBLEM_BASE, DomainError
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("countermark.api")
+
+
+class ProblemItem(BaseModel):
+    """One invalid field: where (`loc`), what (`msg`) and a machine code (`type`)."""
+
+    loc: list[str | int] = Field(default_factory=list)
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = Field(examples=[PROBLEM_BASE + "not-found"])
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemItem] | None = None
+
+
+def problem_response(
+    *,
+    status: int,
+    detail: str,
+    slug: str | None = None,
+    title: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Render a problem+json response."""
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug if slug else "about:blank",
+        "title": title or phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _domain(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    headers = {"WWW-Authenticate": 'Bearer realm="countermark"'} if exc.status == 401 else None
+    return problem_response(
+        status=exc.status,
+        detail=exc.detail,
+        slug=exc.problem_slug,
+        title=exc.title,
+        errors=exc.errors,
+        headers=headers,
+    )
+
+
+def _validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    items = [
+        {
+            "loc": [str(p) if not isinstance(p, int) else p for p in e.get("loc", ())],
+            "msg": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
+        for e in exc.errors()
+    ]
+    first = items[0] if items else {"loc": [], "msg": "invalid request"}
+    where = ".".join(str(p) for p in first["loc"])
+    return problem_response(
+        status=422,
+        detail=f"{len(items)} invalid field(s); first: {where}: {first['msg']}",
+        slug="validation-error",
+        title="Invalid request",
+        errors=items,
+    )
+
+
+def _http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    slug = "payload-too-large" if exc.status_code == 413 else None
+    return problem_response(
+        status=exc.status_code,
+        detail=str(exc.detail),
+        slug=slug,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(status=500, detail="an unexpected error occurred; it was logged")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every error, expected or not, as problem+json."""
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries declaring problem+json for the given statuses."""
+    return {
+        status: {"model": Problem, "description": HTTPStatus(status).phrase} for status in statuses
+    }
+
+
+def rewrite_problem_media_types(schema: dict[str, Any]) -> dict[str, Any]:
+    """Make every 4xx/5xx response in an OpenAPI document problem+json with the Problem schema."""
+    ref = {"$ref": "#/components/schemas/Problem"}
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                if str(status)[0] in "45" and _is_problem(response):
+                    response["content"] = {PROBLEM_JSON: {"schema": ref}}
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, sub in problem.pop("$defs", {}).items():
+        schemas.setdefault(name, sub)
+    schemas.setdefault("Problem", problem)
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return schema
+
+
+def _is_problem(response: dict[str, Any]) -> bool:
+    # Responses declared with another body model (e.g. /readyz's 503) keep it.
+    content = response.get("content")
+    if not content:
+        return True
+    refs = {str(c.get("schema", {}).get("$ref", "")) for c in content.values()}
+    return all(r.endswith(("/Problem", "/HTTPValidationError")) or not r for r in refs)

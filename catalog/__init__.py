@@ -1,0 +1,1 @@
+"""Persistence and use cases: tables, repositories, services, blob store, audit chain."""

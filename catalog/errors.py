@@ -1,0 +1,98 @@
+"""Domain errors: each carries its HTTP status and RFC 9457 problem type.
+
+    DomainError
+    ├── NotFound (404)             a record does not exist or is not yours
+    ├── Unauthorized (401)         no key, an unknown key or a revoked key
+    ├── Forbidden (403)            your role may not do this
+    ├── Conflict (409)             a uniqueness rule (GTIN per holder, in-flight idempotency key)
+    ├── PayloadTooLarge (413)      the body exceeds the configured cap
+    ├── UnsupportedMediaType (415) the body's Content-Type is not accepted here
+    └── Unprocessable (422)        the input is well-formed but invalid (image, idempotency reuse)
+
+The API renders every one as `application/problem+json`; nothing below `api/` raises
+HTTP exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+PROBLEM_BASE = "https://countermark.dev/problems/"
+
+
+class DomainError(Exception):
+    """A failure the client can act on; `status` and `type` say which."""
+
+    status: ClassVar[int] = 400
+    slug: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(
+        self, detail: str, *, errors: Sequence[dict[str, Any]] | None = None, slug: str = ""
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors) if errors else None
+        self.problem_slug = slug or self.slug
+
+    @property
+    def type(self) -> str:
+        """The problem type URI."""
+        return PROBLEM_BASE + self.problem_slug
+
+
+class NotFound(DomainError):  # noqa: N818 - named for the HTTP status
+    """The record does not exist, or belongs to someone else."""
+
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class Unauthorized(DomainError):  # noqa: N818 - named for the HTTP status
+    """No valid API key was presented."""
+
+    status = 401
+    slug = "unauthorized"
+    title = "Unauthorized"
+
+
+class Forbidden(DomainError):  # noqa: N818 - named for the HTTP status
+    """The key's role may not do this."""
+
+    status = 403
+    slug = "forbidden"
+    title = "Forbidden"
+
+
+class Conflict(DomainError):  # noqa: N818 - named for the HTTP status
+    """The change would break a uniqueness rule."""
+
+    status = 409
+    slug = "conflict"
+    title = "Conflict"
+
+
+class PayloadTooLarge(DomainError):  # noqa: N818 - named for the HTTP status
+    """The request body is larger than allowed."""
+
+    status = 413
+    slug = "payload-too-large"
+    title = "Content too large"
+
+
+class UnsupportedMediaType(DomainError):  # noqa: N818 - named for the HTTP status
+    """The Content-Type is not accepted by this endpoint."""
+
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported media type"
+
+
+class Unprocessable(DomainError):  # noqa: N818 - named for the HTTP status
+    """The input is syntactically fine but cannot be used."""
+
+    status = 422
+    slug = "unprocessable"
+    title = "Unprocessable content"

@@ -1,0 +1,149 @@
+"""Validated product input, shared by the HTTP API and the bulk import.
+
+GTINs (8/12/13/14 digits, check digit via python-stdnum), ISO 3166 alpha-2
+countries and ISO 4217 currencies (pycountry), HS codes (6-10 digits), price
+ranges (0 < min <= max), capped lengths; unknown fields are refused.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from typing import Annotated, Any
+
+import pycountry
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from stdnum import ean
+from stdnum.exceptions import ValidationError as StdnumError
+
+_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+def clean_gtin(value: str) -> str:
+    """A GTIN's digits after checking length and check digit (ValueError otherwise)."""
+    digits = _SEPARATORS.sub("", value)
+    if not digits.isdigit() or len(digits) not in (8, 12, 13, 14):
+        raise ValueError("a GTIN has 8, 12, 13 or 14 digits")
+    try:
+        ean.validate(digits)
+    except StdnumError as exc:
+        raise ValueError("the GTIN check digit is wrong") from exc
+    return digits
+
+
+def gtin_key(gtin: str) -> str:
+    """The 14-digit form under which a GTIN is unique (UPC-A and its EAN-13 coincide)."""
+    return gtin.zfill(14)
+
+
+def clean_country(value: str) -> str:
+    """An ISO 3166-1 alpha-2 code, upper-cased (ValueError for unknown codes)."""
+    code = value.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+def clean_currency(value: str) -> str:
+    """An ISO 4217 code, upper-cased (ValueError for unknown codes)."""
+    code = value.strip().upper()
+    if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+    return code
+
+
+def clean_hs_code(value: str) -> str:
+    """An HS code of 6 to 10 digits (dots and spaces dropped)."""
+    digits = _SEPARATORS.sub("", value)
+    if not digits.isdigit() or not 6 <= len(digits) <= 10:
+        raise ValueError("an HS code has 6 to 10 digits")
+    return digits
+
+
+Gtin = Annotated[str, AfterValidator(clean_gtin)]
+Country = Annotated[str, AfterValidator(clean_country)]
+Currency = Annotated[str, AfterValidator(clean_currency)]
+HsCode = Annotated[str, AfterValidator(clean_hs_code)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Party = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Feature = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+Description = Annotated[str, StringConstraints(max_length=5000)]
+
+
+class PriceRangeIn(BaseModel):
+    """The genuine unit price range: 0 < min <= max, in an ISO 4217 currency."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min: float = Field(gt=0, allow_inf_nan=False, examples=[120.0])
+    max: float = Field(gt=0, allow_inf_nan=False, examples=[160.0])
+    currency: Currency = Field(examples=["EUR"])
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PriceRangeIn:
+        if not (math.isfinite(self.min) and self.min <= self.max):
+            raise ValueError("price.min must not exceed price.max")
+        return self
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+class ProductFields(BaseModel):
+    """Every optional product field, validated."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    model: ShortText | None = Field(default=None, examples=["DV3853-001"])
+    gtins: Annotated[list[Gtin], AfterValidator(_unique)] = Field(
+        default_factory=list, max_length=50, examples=[["00195866123457"]]
+    )
+    description: Description = Field(default="", examples=["Road running shoe, mesh upper"])
+    category: ShortText | None = Field(default=None, examples=["footwear"])
+    hs_codes: Annotated[list[HsCode], AfterValidator(_unique)] = Field(
+        default_factory=list, max_length=20, examples=[["640411"]]
+    )
+    price: PriceRangeIn | None = None
+    authorized_origins: Annotated[list[Country], AfterValidator(_unique)] = Field(
+        default_factory=list, max_length=250, examples=[["VN", "ID"]]
+    )
+    authorized_importers: list[Party] = Field(default_factory=list, max_length=500)
+    authorized_exporters: list[Party] = Field(default_factory=list, max_length=500)
+    authenticity_features: list[Feature] = Field(default_factory=list, max_length=100)
+    counterfeit_indicators: list[Feature] = Field(default_factory=list, max_length=100)
+    valid_until: date | None = Field(default=None, examples=["2027-11-30"])
+
+
+class ProductData(ProductFields):
+    """A product as registered: `brand` and `name` are required."""
+
+    brand: Name = Field(examples=["Nike"])
+    name: Name = Field(examples=["Air Zoom Pegasus 40 running shoe"])
+
+
+class ProductChanges(ProductFields):
+    """A partial update: only the fields sent are changed; `brand`/`name` cannot be cleared."""
+
+    brand: Name | None = None
+    name: Name | None = None
+
+    @model_validator(mode="after")
+    def _no_null_required(self) -> ProductChanges:
+        for field in ("brand", "name"):
+            if field in self.model_fields_set and getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the client sent, with their validated values."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
