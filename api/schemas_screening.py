@@ -306,7 +306,9 @@ class ScoringSettingsOut(BaseModel):
     """The scoring settings in force."""
 
     version: int
-    thresholds: dict[str, float]
+    thresholds: dict[str, float | int] = Field(
+        examples=[{"yellow": 0.35, "red": 0.7, "min_similarity": 0.5, "max_candidates": 10}]
+    )
     weights_version: str
     updated_at: datetime | None
 

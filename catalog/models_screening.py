@@ -51,6 +51,7 @@ class Screening(SQLModel, table=True):
     engine_version: str = Field(sa_column=Column(String(64), nullable=False))
     weights_version: str = Field(sa_column=Column(String(64), nullable=False))
     settings_version: int = Field(sa_column=Column(Integer, nullable=False))
+    fx_version: int = Field(sa_column=Column(Integer, nullable=False))
     thresholds: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     took_ms: float = Field(sa_column=Column(Float, nullable=False))
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

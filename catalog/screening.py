@@ -76,6 +76,8 @@ class ScreeningService:
         self.describer = describer
         self.pseudonym_key = pseudonym_key
         self.weights = weights
+        self._thresholds_for: object = None
+        self._thresholds_json: dict[str, Any] = {}
 
     async def screen(self, payload: Mapping[str, Any], *, principal: Principal) -> dict[str, Any]:
         """Score one validated request (JSON form) and store it; returns the result document."""
@@ -158,6 +160,9 @@ class ScreeningService:
         """Assess a stored-form request with the current index; build its document and rows."""
         now = datetime.now(UTC)
         holder = self.holder
+        if self._thresholds_for is not holder.scoring:
+            self._thresholds_json = thresholds_to_json(holder.scoring.thresholds)
+            self._thresholds_for = holder.scoring
         declaration = declaration_from_stored(stored)
         thresholds = holder.scoring.thresholds
         assessment = assess(
@@ -198,7 +203,8 @@ class ScreeningService:
             "engine_version": ENGINE_VERSION,
             "weights_version": self.weights.version,
             "settings_version": holder.scoring.version,
-            "thresholds": thresholds_to_json(thresholds),
+            "fx_version": holder.fx.version,
+            "thresholds": self._thresholds_json,
             "took_ms": took_ms,
             "created_at": now,
         }

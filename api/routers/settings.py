@@ -22,7 +22,7 @@ router = APIRouter(prefix="/v1/settings", tags=["settings"])
 def _out(snapshot: ScoringSnapshot) -> ScoringSettingsOut:
     return ScoringSettingsOut(
         version=snapshot.version,
-        thresholds={k: float(v) for k, v in thresholds_to_json(snapshot.thresholds).items()},
+        thresholds=thresholds_to_json(snapshot.thresholds),
         weights_version=DEFAULT_WEIGHTS.version,
         updated_at=snapshot.updated_at,
     )

@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column("engine_version", sa.String(length=64), nullable=False),
         sa.Column("weights_version", sa.String(length=64), nullable=False),
         sa.Column("settings_version", sa.Integer(), nullable=False),
+        sa.Column("fx_version", sa.Integer(), nullable=False),
         sa.Column("thresholds", sa.JSON(), nullable=False),
         sa.Column("took_ms", sa.Float(), nullable=False),
         sa.Column("created_at", TZ, nullable=False),
