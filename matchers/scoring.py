@@ -53,12 +53,12 @@ DEFAULT_WEIGHTS = Weights(
         "photo_match": 0.5,
         "image_copy_of_genuine": 1.0,
         # counterfeit evidence
-        "brand_lookalike": 3.0,
+        "brand_lookalike": 3.5,
         "gtin_invalid": 1.2,
-        "gtin_other_brand": 2.5,
+        "gtin_other_brand": 3.0,
         "gtin_unregistered": 0.4,
-        "image_copy_of_counterfeit": 3.0,
-        "photo_match_counterfeit": 2.5,
+        "image_copy_of_counterfeit": 4.5,
+        "photo_match_counterfeit": 2.0,
         "price_below_range": 1.0,
         "price_far_below_range": 2.5,
         "origin_unauthorized": 0.8,
@@ -173,7 +173,8 @@ def combine(
     the discount is reported as its own signal.
     """
     signals = [
-        Signal(r.name, round(weights.weight(r.name) * r.value, DIGITS), r.detail) for r in results
+        Signal(r.name, round(float(weights.weight(r.name) * r.value), DIGITS), r.detail)
+        for r in results
     ]
     if expired is not None:
         positive = sum(s.contribution for s in signals if s.contribution > 0)
@@ -181,7 +182,7 @@ def combine(
         signals.append(Signal(expired.name, discount + 0.0, expired.detail))
     signals.sort(key=lambda s: (-abs(s.contribution), s.name, s.detail))
     logit = weights.bias + math.fsum(s.contribution for s in signals)
-    return round(sigmoid(logit), DIGITS), tuple(signals)
+    return round(sigmoid(float(logit)), DIGITS), tuple(signals)
 
 
 def similarity(results: Sequence[FeatureResult]) -> float:
@@ -193,7 +194,7 @@ def similarity(results: Sequence[FeatureResult]) -> float:
             missing *= 1.0 - min(r.identity, 1.0)
         elif r.identity < 0:
             scale *= 1.0 + max(r.identity, -1.0)
-    return round((1.0 - missing) * scale, DIGITS)
+    return round(float((1.0 - missing) * scale), DIGITS)
 
 
 def decide(*, risk: float, implicated: bool, thresholds: Thresholds) -> tuple[Verdict, Lane]:

@@ -76,6 +76,7 @@ def text_similarity(
 ) -> FeatureResult | None:
     """Fuzzy similarity of the declared text to the product's registered text (0-1 score);
     `note` says how the text was read (e.g. a look-alike brand read as the brand)."""
+    score = float(score)  # retrieval may hand over numpy scalars; results must be plain floats
     value = _clamp((score - config.text_floor) / (1.0 - config.text_floor))
     if value <= 0.0:
         return None
