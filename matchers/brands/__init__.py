@@ -1,0 +1,1 @@
+"""Brand matching: registered brands, aliases and look-alikes."""

@@ -1,0 +1,1 @@
+"""Text matching: normalisation, model numbers and product text retrieval."""

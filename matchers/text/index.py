@@ -1,0 +1,242 @@
+"""Product text retrieval: a character-trigram inverted index, then a rapidfuzz/IDF rerank.
+
+Per query the cost depends on the postings of the query's trigrams, not on the catalogue size:
+trigrams are taken rarest first until a postings budget is spent (very common trigrams carry
+little information and make the p99), scored with one weighted `numpy.bincount`, and the best
+`shortlist` documents are reranked by `similarity`. Exact model-number hits always join the
+shortlist. Documents are appended; a replaced or removed document leaves a tombstone, and the
+arrays are compacted once tombstones pass a quarter of the documents.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from matchers.records import ProductRecord
+from matchers.text.normalize import compact, is_size, models_in, tokens
+from matchers.text.similarity import (
+    DEFAULT_SIMILARITY,
+    SimilarityWeights,
+    TextFeatures,
+    combine,
+    idf,
+    token_set,
+)
+
+_UNSEEN = idf(0)
+
+__all__ = ["TextIndex", "features", "product_document"]
+
+
+def product_document(p: ProductRecord) -> str:
+    """The text indexed for a product: brand, name, model and aliases (not the description)."""
+    parts = [p.brand, p.name]
+    if p.model and compact(p.model.casefold()) not in compact(p.name.casefold()):
+        parts.append(p.model)
+    return " ".join(part for part in parts if part)
+
+
+def features(text: str) -> TextFeatures:
+    """Normalised text, token set and model numbers (sizes excluded) of a text."""
+    toks = tokens(text)
+    models = frozenset(m for m in models_in(toks) if not is_size(m))
+    return TextFeatures(text=" ".join(toks), tokens=frozenset(toks), models=models)
+
+
+def _trigrams(text: str) -> set[str]:
+    padded = f" {text} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _top_slots(scores: np.ndarray, k: int) -> list[int]:
+    """The k best-scoring slots with a positive score, ties broken by slot (deterministic)."""
+    nonzero = np.flatnonzero(scores > 0)
+    if len(nonzero) <= k:
+        return [int(s) for s in nonzero]
+    values = scores[nonzero]
+    kth = np.partition(values, len(values) - k)[len(values) - k]
+    above = nonzero[values > kth]
+    tied = nonzero[values == kth][: k - len(above)]
+    return [int(s) for s in np.concatenate([above, tied])]
+
+
+class TextIndex:
+    """In-memory product text index with add/replace/remove of one document at a time."""
+
+    def __init__(
+        self,
+        *,
+        shortlist: int = 200,
+        postings_budget: int = 60_000,
+        weights: SimilarityWeights = DEFAULT_SIMILARITY,
+    ) -> None:
+        self.shortlist = shortlist
+        self.postings_budget = postings_budget
+        self.weights = weights
+        self._reset()
+
+    def _reset(self) -> None:
+        self._keys: list[str | None] = []
+        self._docs: list[TextFeatures | None] = []
+        self._grams: list[list[int]] = []
+        self._slot: dict[str, int] = {}
+        self._gram_id: dict[str, int] = {}
+        self._postings: list[array[int]] = []
+        self._gram_df: list[int] = []
+        self._token_df: dict[str, int] = {}
+        self._token_w: dict[str, float] = {}
+        self._texts: list[str] = []
+        self._model_docs: dict[str, set[int]] = {}
+        self._dead = 0
+
+    def __len__(self) -> int:
+        return len(self._slot)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._slot
+
+    def add(self, key: str, text: str) -> None:
+        """Index `text` under `key`, replacing any earlier text of that key."""
+        if key in self._slot:
+            self.remove(key)
+        doc = features(text)
+        slot = len(self._keys)
+        gram_ids: list[int] = []
+        for gram in sorted(_trigrams(doc.text)):
+            gid = self._gram_id.get(gram)
+            if gid is None:
+                gid = self._gram_id[gram] = len(self._postings)
+                self._postings.append(array("i"))
+                self._gram_df.append(0)
+            self._postings[gid].append(slot)
+            self._gram_df[gid] += 1
+            gram_ids.append(gid)
+        for tok in doc.tokens:
+            self._token_df[tok] = df = self._token_df.get(tok, 0) + 1
+            self._token_w[tok] = idf(df)
+        for model in doc.models:
+            self._model_docs.setdefault(model, set()).add(slot)
+        self._keys.append(key)
+        self._docs.append(doc)
+        self._texts.append(doc.text)
+        self._grams.append(gram_ids)
+        self._slot[key] = slot
+
+    def remove(self, key: str) -> None:
+        """Drop `key` from the index (no error if absent)."""
+        slot = self._slot.pop(key, None)
+        if slot is None:
+            return
+        doc = self._docs[slot]
+        assert doc is not None
+        for gid in self._grams[slot]:
+            self._gram_df[gid] -= 1
+        for tok in doc.tokens:
+            self._token_df[tok] -= 1
+            if self._token_df[tok]:
+                self._token_w[tok] = idf(self._token_df[tok])
+            else:
+                del self._token_df[tok], self._token_w[tok]
+        for model in doc.models:
+            self._model_docs[model].discard(slot)
+            if not self._model_docs[model]:
+                del self._model_docs[model]
+        self._keys[slot] = None
+        self._docs[slot] = None
+        self._texts[slot] = ""
+        self._grams[slot] = []
+        self._dead += 1
+        if self._dead > 1000 and self._dead * 4 > len(self._keys):
+            self._compact()
+
+    def _compact(self) -> None:
+        """Rebuild the postings without tombstones, keeping the documents' order."""
+        live = [(k, d) for k, d in zip(self._keys, self._docs, strict=True) if k is not None]
+        self._reset()
+        for key, doc in live:
+            assert doc is not None
+            self.add(key, doc.text)
+
+    def _token_weight(self, token: str) -> float:
+        return self._token_w.get(token, _UNSEEN)
+
+    def candidates(self, query: TextFeatures) -> tuple[list[int], list[float]]:
+        """Shortlist slots for a query and their trigram coverage of the query, in [0, 1]."""
+        ids = [self._gram_id.get(g, -1) for g in _trigrams(query.text)]
+        # Rarest first; stop adding grams once the postings budget is spent.
+        known = sorted((g for g in ids if g >= 0 and self._gram_df[g] > 0),
+                       key=lambda g: (self._gram_df[g], g))  # fmt: skip
+        chosen: list[int] = []
+        spent = 0
+        for gid in known:
+            size = len(self._postings[gid])
+            if chosen and spent + size > self.postings_budget:
+                break
+            chosen.append(gid)
+            spent += size
+        slots: set[int] = set()
+        for model in query.models:
+            slots |= self._model_docs.get(model, set())
+        scores = np.zeros(0)
+        if chosen:
+            lists = [np.frombuffer(self._postings[g], dtype=np.int32) for g in chosen]
+            wts = [
+                np.full(len(p), idf(self._gram_df[g])) for p, g in zip(lists, chosen, strict=True)
+            ]
+            scores = np.bincount(np.concatenate(lists), weights=np.concatenate(wts),
+                                 minlength=len(self._keys))  # fmt: skip
+            slots.update(_top_slots(scores, self.shortlist))
+        # Coverage is measured against every query trigram, so a skipped common gram still counts.
+        unseen = len(ids) - len(known)
+        total = sum(idf(self._gram_df[g]) for g in known) + unseen * _UNSEEN
+        live = sorted(s for s in slots if self._keys[s] is not None)
+        cover = [min(1.0, float(scores[s]) / total) if len(scores) else 0.0 for s in live]
+        return live, cover
+
+    def search(
+        self, query: str, *, limit: int = 10, score_cutoff: float = 0.0
+    ) -> list[tuple[str, float]]:
+        """Best matching keys for `query` with scores in [0, 1], best first, ties by key."""
+        q = features(query)
+        if not q.text:
+            return []
+        slots, cover = self.candidates(q)
+        if not slots:
+            return []
+        texts = [self._texts[s] for s in slots]
+        ratios = process.cdist([q.text], texts, scorer=fuzz.token_set_ratio, dtype=np.uint8)[0]
+        w = self.weights
+        # A cheap first score picks the few documents worth the full similarity; model hits stay.
+        pre = [
+            (w.token_set * r / 100.0 + w.trigram * c, s) for r, c, s in zip(ratios, cover, slots)
+        ]
+        pre.sort(key=lambda x: (-x[0], x[1]))
+        keep = {s for _, s in pre[: w.prefilter]}
+        for model in q.models:
+            keep |= self._model_docs.get(model, set())
+        hits: list[tuple[str, float]] = []
+        for slot, ratio, cov in zip(slots, ratios, cover, strict=True):
+            if slot not in keep:
+                continue
+            doc, key = self._docs[slot], self._keys[slot]
+            assert doc is not None and key is not None
+            score = combine(q, doc, token_set=ratio / 100.0, trigram=cov,
+                            weight=self._token_weight, weights=w)  # fmt: skip
+            if score >= score_cutoff:
+                hits.append((key, round(score, 6)))
+        hits.sort(key=lambda h: (-h[1], h[0]))
+        return hits[:limit]
+
+    def score(self, query: str, text: str) -> float:
+        """Similarity of `query` to any `text`, with token weights from this index."""
+        q, d = features(query), features(text)
+        qg, dg = _trigrams(q.text), _trigrams(d.text)
+        gw = {
+            g: idf(self._gram_df[self._gram_id[g]]) if g in self._gram_id else _UNSEEN for g in qg
+        }
+        cover = sum(gw[g] for g in qg & dg) / (sum(gw.values()) or 1.0)
+        return combine(q, d, token_set=token_set(q, d), trigram=cover,
+                       weight=self._token_weight, weights=self.weights)  # fmt: skip
