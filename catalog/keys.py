@@ -49,7 +49,7 @@ def hash_key(token: str) -> str:
 
 def split_key(token: str) -> str | None:
     """The prefix of a well-formed key, or None."""
-    parts = token.split("_")
+    parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_SCHEME or len(parts[1]) != 12 or len(parts[2]) < 20:
         return None
     return parts[1]

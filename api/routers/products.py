@@ -1,0 +1,122 @@
+"""Products: register, list/search, read, change, retire (the owner or an admin)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from api.auth import RightsHolderOrAdmin
+from api.convert import product_read
+from api.deps import SessionDep
+from api.errors import problem_responses
+from api.schemas import ProductCreate, ProductPage, ProductRead, ProductUpdate
+from catalog import products
+from catalog.errors import Unprocessable
+from catalog.keys import Principal
+from catalog.pagination import decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/v1/products", tags=["products"])
+
+HolderParam = Annotated[
+    str | None,
+    Query(max_length=36, description="admin only: the rights holder to act for or filter by"),
+]
+
+
+def target_holder(principal: Principal, requested: str | None) -> str:
+    """The rights holder a write acts for: the key's own, or the one an admin names."""
+    if principal.role == "admin":
+        if not requested:
+            raise Unprocessable("an admin must name the rights_holder_id to register for")
+        return requested
+    assert principal.rights_holder_id is not None
+    if requested and requested != principal.rights_holder_id:
+        raise Unprocessable("rights_holder_id may only name your own rights holder")
+    return principal.rights_holder_id
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ProductRead,
+    responses=problem_responses(401, 403, 404, 409, 413, 422),
+)
+def create(
+    body: ProductCreate,
+    principal: RightsHolderOrAdmin,
+    session: SessionDep,
+    rights_holder_id: HolderParam = None,
+) -> ProductRead:
+    """Register a genuine product; 409 if the holder already registered one of its GTINs."""
+    holder = target_holder(principal, rights_holder_id)
+    product = products.create_product(
+        session, principal=principal, rights_holder_id=holder, data=body
+    )
+    return product_read(product)
+
+
+@router.get("", response_model=ProductPage, responses=problem_responses(401, 403, 422))
+def search(
+    principal: RightsHolderOrAdmin,
+    session: SessionDep,
+    q: Annotated[str | None, Query(max_length=300, description="words in any text field")] = None,
+    brand: Annotated[str | None, Query(max_length=300, description="exact brand")] = None,
+    gtin: Annotated[str | None, Query(max_length=20, description="a registered GTIN")] = None,
+    status: Literal["active", "retired", "all"] = "active",
+    rights_holder_id: HolderParam = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ProductPage:
+    """List or search your products (an admin: everyone's), oldest first, cursor-paginated."""
+    rows = products.list_products(
+        session,
+        principal=principal,
+        rights_holder_id=rights_holder_id,
+        q=q,
+        brand=brand,
+        gtin=gtin,
+        status=status,
+        after=decode_cursor(cursor),
+        limit=limit + 1,
+    )
+    page = rows[:limit]
+    counts = products.image_counts(session, products=page)
+    items = [product_read(p, image_count=counts.get(p.id, 0)) for p in page]
+    return ProductPage(
+        items=items, next_cursor=encode_cursor(page[-1].id) if len(rows) > limit else None
+    )
+
+
+@router.get("/{product_id}", response_model=ProductRead, responses=problem_responses(401, 403, 404))
+def read(product_id: str, principal: RightsHolderOrAdmin, session: SessionDep) -> ProductRead:
+    """One product (another holder's is a 404)."""
+    product = products.read_product(session, principal=principal, product_id=product_id)
+    counts = products.image_counts(session, products=[product])
+    return product_read(product, image_count=counts.get(product.id, 0))
+
+
+@router.patch(
+    "/{product_id}",
+    response_model=ProductRead,
+    responses=problem_responses(401, 403, 404, 409, 413, 422),
+)
+def update(
+    product_id: str, body: ProductUpdate, principal: RightsHolderOrAdmin, session: SessionDep
+) -> ProductRead:
+    """Change the fields sent (another holder's product is a 404 and nothing is written)."""
+    product = products.update_product(
+        session, principal=principal, product_id=product_id, changes=body
+    )
+    counts = products.image_counts(session, products=[product])
+    return product_read(product, image_count=counts.get(product.id, 0))
+
+
+@router.delete(
+    "/{product_id}", response_model=ProductRead, responses=problem_responses(401, 403, 404)
+)
+def retire(product_id: str, principal: RightsHolderOrAdmin, session: SessionDep) -> ProductRead:
+    """Retire a product: it is no longer screened against; its GTINs are released."""
+    product = products.retire_product(session, principal=principal, product_id=product_id)
+    counts = products.image_counts(session, products=[product])
+    return product_read(product, image_count=counts.get(product.id, 0))
