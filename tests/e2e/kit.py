@@ -1,0 +1,166 @@
+"""Helpers shared by the screening tests: catalogue rows written as the catalogue does, images."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+from fastapi import FastAPI
+from PIL import Image, ImageDraw
+
+from catalog import audit
+from catalog.db import Database
+from catalog.models import BrandAlias, Product, ReferenceImage
+from catalog.screening_config import ScreeningSettings
+from matchers.images.hashes import compute_hashes
+
+
+def screening_settings(data_dir: Any, **overrides: Any) -> ScreeningSettings:
+    """Screening settings for a test: the index is checked before every screening."""
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "index_check_ms": 0.0,
+        "pseudonym_key": "test-pseudonym-key",
+        "writer_max_batch": 64,
+        "image_workers": 1,
+        "image_max_pixels": 4_000_000,
+        "image_reduce_to": 512,
+        "auth_cache_seconds": 5.0,
+    }
+    values.update(overrides)
+    return ScreeningSettings(**values)
+
+
+def with_screening(app: FastAPI, data_dir: Any, **overrides: Any) -> FastAPI:
+    """Make sure the screening routers are mounted and configure them for tests."""
+    from api.routers import alerts, fx_rates, screenings
+    from api.routers import settings as scoring_settings
+
+    paths = {getattr(r, "path", "") for r in app.routes}
+    if "/v1/screenings" not in paths:  # until api/app.py lists the routers
+        for module in (screenings, fx_rates, scoring_settings, alerts):
+            app.include_router(module.router)
+    app.state.screening_settings = screening_settings(data_dir, **overrides)
+    return app
+
+
+def add_product(database: Database, *, holder_id: str, **fields: Any) -> str:
+    """Insert a product and bump the catalogue version, as a catalogue change does."""
+    with database.session() as session:
+        version = audit.begin_change(session)
+        product = Product(
+            rights_holder_id=holder_id,
+            brand_key=str(fields["brand"]).casefold(),
+            catalog_version=version,
+            **fields,
+        )
+        session.add(product)
+        session.flush()
+        audit.append_event(
+            session,
+            actor="test",
+            action="product.create",
+            entity_type="product",
+            entity_id=product.id,
+            catalog_version=version,
+        )
+        return product.id
+
+
+def change_product(database: Database, *, product_id: str, **fields: Any) -> None:
+    """Update (or retire, with status="retired") a product as a catalogue change."""
+    with database.session() as session:
+        version = audit.begin_change(session)
+        product = session.get(Product, product_id)
+        assert product is not None
+        for name, value in fields.items():
+            setattr(product, name, value)
+        product.catalog_version = version
+        session.add(product)
+        audit.append_event(
+            session, actor="test", action="product.update", entity_type="product",
+            entity_id=product_id, catalog_version=version,
+        )  # fmt: skip
+
+
+def add_image(database: Database, *, product_id: str, kind: str, image: Image.Image) -> str:
+    """Register a reference image's hashes (no blob needed by the index)."""
+    with database.session() as session:
+        version = audit.begin_change(session)
+        row = ReferenceImage(
+            product_id=product_id,
+            kind=kind,
+            sha256="0" * 64,
+            content_type="image/png",
+            width=image.width,
+            height=image.height,
+            hashes=compute_hashes(image),
+            catalog_version=version,
+        )
+        session.add(row)
+        session.flush()
+        audit.append_event(
+            session, actor="test", action="image.create", entity_type="image",
+            entity_id=row.id, catalog_version=version,
+        )  # fmt: skip
+        return row.id
+
+
+def delete_image(database: Database, *, image_id: str) -> None:
+    """Delete a reference image row as a catalogue change."""
+    with database.session() as session:
+        version = audit.begin_change(session)
+        row = session.get(ReferenceImage, image_id)
+        assert row is not None
+        session.delete(row)
+        audit.append_event(
+            session, actor="test", action="image.delete", entity_type="image",
+            entity_id=image_id, catalog_version=version,
+        )  # fmt: skip
+
+
+def add_alias(database: Database, *, holder_id: str, brand: str, alias: str) -> None:
+    """Register a brand alias as a catalogue change."""
+    with database.session() as session:
+        version = audit.begin_change(session)
+        row = BrandAlias(
+            rights_holder_id=holder_id, brand=brand, alias=alias, catalog_version=version
+        )
+        session.add(row)
+        session.flush()
+        audit.append_event(
+            session, actor="test", action="alias.create", entity_type="brand_alias",
+            entity_id=row.id, catalog_version=version,
+        )  # fmt: skip
+
+
+def pattern_image(seed: int, *, size: int = 256) -> Image.Image:
+    """A deterministic synthetic picture: shapes whose layout depends on `seed`."""
+    im = Image.new("RGB", (size, size), (250, 250, 245))
+    draw = ImageDraw.Draw(im)
+    state = seed * 7919 + 17
+    for _ in range(12):
+        state = (state * 1103515245 + 12345) % (2**31)
+        x0, y0 = state % size, (state // size) % size
+        w, h = 20 + (state >> 8) % 120, 20 + (state >> 12) % 120
+        colour = ((state >> 3) % 256, (state >> 11) % 256, (state >> 19) % 256)
+        if state % 2:
+            draw.rectangle((x0, y0, min(x0 + w, size - 1), min(y0 + h, size - 1)), fill=colour)
+        else:
+            draw.ellipse((x0, y0, min(x0 + w, size - 1), min(y0 + h, size - 1)), fill=colour)
+    return im
+
+
+def png_bytes(im: Image.Image) -> bytes:
+    """PNG-encode an image."""
+    buf = io.BytesIO()
+    im.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def jpeg_base64(im: Image.Image, *, quality: int = 90) -> str:
+    """JPEG-encode an image as base64, as a customs client sends it."""
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", quality=quality)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
