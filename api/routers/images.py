@@ -1,0 +1,91 @@
+"""Reference images: upload to a product (its owner), list, download with a thumbnail size."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response
+
+from api.auth import ImageReader, RightsHolderOrAdmin
+from api.convert import image_read
+from api.deps import BlobsDep, SessionDep, SettingsDep
+from api.errors import problem_responses
+from api.schemas import ImageRead
+from catalog import images
+
+router = APIRouter(tags=["images"])
+
+
+@router.post(
+    "/v1/products/{product_id}/images",
+    status_code=201,
+    response_model=ImageRead,
+    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+)
+def upload(
+    product_id: str,
+    file: Annotated[UploadFile, File(description="a JPEG, PNG, WebP, HEIC … image")],
+    kind: Annotated[Literal["genuine", "counterfeit", "packaging", "logo"], Form()],
+    principal: RightsHolderOrAdmin,
+    session: SessionDep,
+    settings: SettingsDep,
+    blobs: BlobsDep,
+) -> ImageRead:
+    """Add a reference image; returns its SHA-256 and perceptual hashes.
+
+    The file is decoded fully (bombs, truncated and non-image files are a 422),
+    EXIF-oriented, stripped of metadata and re-encoded before it is stored.
+    """
+    prepared = images.prepare_image(file.file.read(), max_pixels=settings.max_image_pixels)
+    image = images.add_image(
+        session,
+        principal=principal,
+        product_id=product_id,
+        kind=kind,
+        prepared=prepared,
+        blobs=blobs,
+    )
+    return image_read(image, has_local_features=prepared.local_features is not None)
+
+
+@router.get(
+    "/v1/products/{product_id}/images",
+    response_model=list[ImageRead],
+    responses=problem_responses(401, 403, 404),
+)
+def list_for_product(
+    product_id: str, principal: RightsHolderOrAdmin, session: SessionDep
+) -> list[ImageRead]:
+    """A product's reference images, oldest first."""
+    rows = images.list_images(session, principal=principal, product_id=product_id)
+    return [image_read(image, has_local_features=has) for image, has in rows]
+
+
+@router.get(
+    "/v1/images/{image_id}",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "the image"},
+        304: {"description": "not modified"},
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+def download(
+    image_id: str,
+    request: Request,
+    principal: ImageReader,
+    session: SessionDep,
+    settings: SettingsDep,
+    blobs: BlobsDep,
+    size: Annotated[int | None, Query(ge=16, le=4096, description="longest side")] = None,
+) -> Response:
+    """The stored image (owner, admin; customs and officers for genuine references)."""
+    image = images.read_image(session, principal=principal, image_id=image_id)
+    size = min(size, settings.thumbnail_max_size) if size else None
+    etag = f'"{image.sha256}-{size or 0}"'
+    headers = {"ETag": etag, "Cache-Control": "private, max-age=86400"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    data = images.image_bytes(blobs, image=image, size=size)
+    return Response(data, media_type=image.content_type, headers=headers)
