@@ -1,4 +1,4 @@
-"""Text retrieval accuracy on Abt-Buy, Amazon-Google and Walmart-Amazon, beside a rapidfuzz baseline.
+"""Text retrieval accuracy on Abt-Buy, Amazon-Google and Walmart-Amazon beside a baseline.
 
 The second table of each pair is the catalogue of genuine products (ProductRecord ->
 product_document), the first is the declared goods (title/name, plus the brand or manufacturer
@@ -23,8 +23,8 @@ from rapidfuzz import fuzz, process, utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from matchers.records import ProductRecord  # noqa: E402
-from matchers.text.index import TextIndex, product_document  # noqa: E402
+from matchers.records import ProductRecord
+from matchers.text.index import TextIndex, product_document
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -114,7 +114,7 @@ def prf(scored: list[tuple[float, int]], threshold: float) -> tuple[float, float
 
 def run(name: str, data: Path, *, baseline: bool) -> None:
     """Print retrieval and pairwise figures for one dataset."""
-    folder, sep, decl_file, cat_file, ditto, decl_cols, cat_cols = DATASETS[name]
+    folder, sep, decl_file, cat_file, _, decl_cols, cat_cols = DATASETS[name]
     base = data / "text" / folder
     declared = read_table(base / decl_file, sep)
     catalogue = read_table(base / cat_file, sep)
@@ -151,11 +151,15 @@ def run(name: str, data: Path, *, baseline: bool) -> None:
           f"search p50 {1000 * times[len(times) // 2]:.2f} ms")  # fmt: skip
     for split, (n, t1, t5, b1, b5) in counts.items():
         label = "all declared" if split == "all" else "odd-id half (held out from tuning)"
-        line = f"  {label:36s} n={n:5d}  TextIndex top-1 {100 * t1 / n:5.1f}%  top-5 {100 * t5 / n:5.1f}%"
+        line = f"  {label:36s} n={n:5d}  TextIndex top-1 {_pct(t1, n)}  top-5 {_pct(t5, n)}"
         if baseline:
-            line += f"   | baseline token_set_ratio top-1 {100 * b1 / n:5.1f}%  top-5 {100 * b5 / n:5.1f}%"
+            line += f"   | baseline token_set_ratio top-1 {_pct(b1, n)}  top-5 {_pct(b5, n)}"
         print(line)
     pairwise(name, data, index, decl_cols, cat_cols)
+
+
+def _pct(count: int, n: int) -> str:
+    return f"{100 * count / n:5.1f}%"
 
 
 def pairwise(name: str, data: Path, index: TextIndex, decl_cols: tuple[str, ...],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import unicodedata
+from collections.abc import Set as AbstractSet
 from functools import cache
 from importlib import resources
 from itertools import product
@@ -60,14 +61,13 @@ def confusables_table() -> dict[int, str]:
 
 @cache
 def known_words() -> frozenset[str]:
-    """Single-word real brand names (normalised without digit folding) for digit-for-letter checks."""
+    """Single-word real brand names, normalised, for reading digits as letters."""
     path = resources.files("matchers.brands") / "data" / "known_brands.csv"
     words: set[str] = set()
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            name = fold_chars(row["brand"])
-            if name.isalpha() and len(name) >= 3:
-                words.add(name)
+    for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines()):
+        name = fold_chars(row["brand"])
+        if name.isalpha() and len(name) >= 3:
+            words.add(name)
     return frozenset(words)
 
 
@@ -102,7 +102,7 @@ def leet_variants(token: str) -> list[str]:
     return variants
 
 
-def fold_leet(token: str, vocabulary: frozenset[str] | set[str]) -> str | None:
+def fold_leet(token: str, vocabulary: AbstractSet[str]) -> str | None:
     """The word of `vocabulary` a digit-for-letter token stands for, or None."""
     if token in vocabulary:
         return None

@@ -180,7 +180,7 @@ class TextIndex:
         slots: set[int] = set()
         for model in query.models:
             slots |= self._model_docs.get(model, set())
-        scores = np.zeros(0)
+        scores: np.ndarray = np.zeros(0)
         if chosen:
             lists = [np.frombuffer(self._postings[g], dtype=np.int32) for g in chosen]
             wts = [
@@ -211,7 +211,8 @@ class TextIndex:
         w = self.weights
         # A cheap first score picks the few documents worth the full similarity; model hits stay.
         pre = [
-            (w.token_set * r / 100.0 + w.trigram * c, s) for r, c, s in zip(ratios, cover, slots)
+            (w.token_set * r / 100.0 + w.trigram * c, s)
+            for r, c, s in zip(ratios, cover, slots, strict=True)
         ]
         pre.sort(key=lambda x: (-x[0], x[1]))
         keep = {s for _, s in pre[: w.prefilter]}
@@ -222,7 +223,8 @@ class TextIndex:
             if slot not in keep:
                 continue
             doc, key = self._docs[slot], self._keys[slot]
-            assert doc is not None and key is not None
+            assert doc is not None
+            assert key is not None
             score = combine(q, doc, token_set=ratio / 100.0, trigram=cov,
                             weight=self._token_weight, weights=w)  # fmt: skip
             if score >= score_cutoff:

@@ -9,6 +9,7 @@ a known brand ("N1ke" -> "nike"), punctuation turned into spaces except inside m
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 
 from matchers.text.homoglyphs import fold_chars, fold_leet, known_words
 
@@ -24,13 +25,14 @@ _APOSTROPHES = re.compile(r"['’`]")
 _INITIALISM = re.compile(r"^[a-z]{1,3}&[a-z]{1,3}$")
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
 UNITS = frozenset(
-    "ml l cl dl g kg mg oz lb lbs fl floz cm mm m km in inch ft gb tb mb kb mah w kw v hz khz "
-    "mhz ghz mp pc pcs pk pack ct x p k".split()
-)
+    ("ml", "l", "cl", "dl", "g", "kg", "mg", "oz", "lb", "lbs", "fl", "floz", "cm", "mm", "m",
+     "km", "in", "inch", "ft", "gb", "tb", "mb", "kb", "mah", "w", "kw", "v", "hz", "khz", "mhz",
+     "ghz", "mp", "pc", "pcs", "pk", "pack", "ct", "x", "p", "k")
+)  # fmt: skip
 _SIZE = re.compile(r"^\d+(?:[.,]\d+)?(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")$")
 
 
-def _split_word(word: str, vocabulary: frozenset[str]) -> list[str]:
+def _split_word(word: str, vocabulary: AbstractSet[str]) -> list[str]:
     """Tokens of one word: kept whole if it carries a digit, else split at its connectors."""
     if word.isalpha():
         return [word]
@@ -49,7 +51,7 @@ def _split_word(word: str, vocabulary: frozenset[str]) -> list[str]:
     return [p for p in _CONNECTORS.split(word) if p]
 
 
-def raw_tokens(text: str, *, vocabulary: frozenset[str] | None = None) -> list[str]:
+def raw_tokens(text: str, *, vocabulary: AbstractSet[str] | None = None) -> list[str]:
     """Tokens after character folding, with digit-for-letter words folded against `vocabulary`."""
     vocab = known_words() if vocabulary is None else vocabulary
     out: list[str] = []

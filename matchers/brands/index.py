@@ -1,0 +1,224 @@
+"""Registered brands and their aliases, found in free text exactly or as look-alikes.
+
+Every registered name is kept in its normalised compact form ("louis vuitton" ->
+"louisvuitton") and in a deletion neighbourhood (symmetric-delete index), so a lookup costs a
+few dictionary probes per word span of the text whatever the number of brands, and only the
+shortlist is scored with the weighted edit distance of `lookalike`. A span that is itself a
+known real brand (shipped list) or another registered name is never called a look-alike.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from collections import Counter
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from matchers.brands.lookalike import deletes, describe, lookalike_score, max_edits
+from matchers.text.homoglyphs import confusables_table
+from matchers.text.normalize import raw_tokens
+
+__all__ = ["BrandHit", "BrandIndex", "known_brands"]
+
+MAX_WORDS = 4
+QUERY_DELETES = 2
+EXACT_HOMOGLYPH_SCORE = 0.97
+
+
+@dataclass(frozen=True)
+class BrandHit:
+    """A registered brand found in a text: how (exact, alias, look-alike), how sure, and why."""
+
+    brand: str
+    rights_holder_ids: tuple[str, ...]
+    kind: Literal["exact", "alias", "lookalike"]
+    score: float
+    matched_text: str
+    evidence: str
+
+
+def _compact(text: str) -> str:
+    return "".join(raw_tokens(text, vocabulary=frozenset()))
+
+
+@cache
+def known_brands() -> frozenset[str]:
+    """Compact normalised names of real brands (interbrand, walmart-amazon, simple-icons lists)."""
+    path = resources.files("matchers.brands") / "data" / "known_brands.csv"
+    rows = csv.DictReader(path.read_text(encoding="utf-8").splitlines())
+    return frozenset(c for row in rows if len(c := _compact(row["brand"])) > 2)
+
+
+@dataclass
+class _Name:
+    brand: str
+    kind: Literal["exact", "alias"]
+    holders: Counter[str]
+
+
+@dataclass(frozen=True)
+class _Span:
+    compact: str
+    original: str
+    homoglyphs: tuple[str, ...]
+    leet: bool
+    words: int
+
+
+class BrandIndex:
+    """Registered brand names and aliases with reference counts per rights holder."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, dict[str, _Name]] = {}  # compact name -> brand -> entry
+        self._neighbours: dict[str, set[str]] = {}  # deletion variant -> compact names
+        self._single_words: set[str] = set()  # names that are one word, for "N1ke" -> "nike"
+        self._words: Counter[int] = Counter()  # word count of registered names -> how many
+        self._lengths: Counter[int] = Counter()  # compact length of registered names -> how many
+
+    def __len__(self) -> int:
+        return len({b for entries in self._names.values() for b in entries})
+
+    def add(self, brand: str, *, rights_holder_id: str, aliases: tuple[str, ...] = ()) -> None:
+        """Register one product's brand (and aliases) for a rights holder; counted per call."""
+        for name, kind in ((brand, "exact"), *((a, "alias") for a in aliases)):
+            key = _compact(name)
+            if not key:
+                continue
+            entries = self._names.setdefault(key, {})
+            if not entries:
+                for variant in deletes(key, max_edits(len(key))):
+                    self._neighbours.setdefault(variant, set()).add(key)
+                self._words[len(name.split())] += 1
+                if key.isalpha():
+                    self._single_words.add(key)
+                self._lengths[len(key)] += 1
+            entry = entries.setdefault(
+                brand, _Name(brand, "exact" if kind == "exact" else "alias", Counter())
+            )
+            if kind == "exact":
+                entry.kind = "exact"
+            entry.holders[rights_holder_id] += 1
+
+    def remove(self, brand: str, *, rights_holder_id: str, aliases: tuple[str, ...] = ()) -> None:
+        """Undo one `add` call with the same arguments."""
+        for name in (brand, *aliases):
+            key = _compact(name)
+            entry = self._names.get(key, {}).get(brand)
+            if entry is None or not entry.holders[rights_holder_id]:
+                continue
+            entry.holders[rights_holder_id] -= 1
+            if not entry.holders[rights_holder_id]:
+                del entry.holders[rights_holder_id]
+            if not entry.holders:
+                del self._names[key][brand]
+            if not self._names[key]:
+                del self._names[key]
+                self._words[len(name.split())] -= 1
+                self._single_words.discard(key)
+                self._lengths[len(key)] -= 1
+                for variant in deletes(key, max_edits(len(key))):
+                    self._neighbours[variant].discard(key)
+                    if not self._neighbours[variant]:
+                        del self._neighbours[variant]
+
+    def lookup(self, text: str, *, min_score: float = 0.8, limit: int = 5) -> list[BrandHit]:
+        """Registered brands, aliases and look-alikes of them mentioned in `text`, best first."""
+        vocab = self._single_words
+        max_words = max((n for n, c in self._words.items() if c > 0), default=0) + 1
+        max_len = max((n for n, c in self._lengths.items() if c > 0), default=0) + 3
+        best: dict[str, BrandHit] = {}
+        for span in _spans(text, vocab):
+            if span.words > max_words or len(span.compact) > max_len:
+                continue
+            for hit in self._hits(span):
+                old = best.get(hit.brand)
+                if hit.score >= min_score and (old is None or hit.score > old.score):
+                    best[hit.brand] = hit
+        return sorted(best.values(), key=lambda h: (-h.score, h.brand))[:limit]
+
+    def _hits(self, span: _Span) -> list[BrandHit]:
+        exact = self._names.get(span.compact)
+        if exact is None and span.compact.endswith("s") and len(span.compact) > 4:
+            exact = self._names.get(span.compact[:-1])  # plural or possessive: "Nikes", "Levi's"
+        if exact is not None:
+            return [self._exact_hit(entry, span) for entry in exact.values()]
+        if span.compact in known_brands() or len(span.compact) < 4:
+            return []  # another real brand, or too short to judge
+        hits = []
+        for name in sorted(
+            {n for v in deletes(span.compact, QUERY_DELETES) for n in self._neighbours.get(v, ())}
+        ):
+            score, found = lookalike_score(name, span.compact, homoglyphs=bool(span.homoglyphs))
+            why = describe(found)
+            if span.homoglyphs:
+                why = (
+                    ", ".join([_homoglyph_note(span.homoglyphs), why])
+                    if why
+                    else _homoglyph_note(span.homoglyphs)
+                )
+            for entry in self._names[name].values():
+                hits.append(self._hit(entry, span, "lookalike", score, why))
+        return hits
+
+    def _exact_hit(self, entry: _Name, span: _Span) -> BrandHit:
+        if span.homoglyphs or span.leet:
+            notes = [_homoglyph_note(span.homoglyphs)] if span.homoglyphs else []
+            if span.leet:
+                notes.append("digits or symbols standing for letters")
+            return self._hit(entry, span, "lookalike", EXACT_HOMOGLYPH_SCORE, ", ".join(notes))
+        return self._hit(entry, span, entry.kind, 1.0, "")
+
+    @staticmethod
+    def _hit(entry: _Name, span: _Span, kind: Literal["exact", "alias", "lookalike"],
+             score: float, why: str) -> BrandHit:  # fmt: skip
+        holders = tuple(sorted(entry.holders))
+        if kind == "exact":
+            evidence = f"'{span.original}' is the registered brand '{entry.brand}'"
+        elif kind == "alias":
+            evidence = f"'{span.original}' is a registered alias of the brand '{entry.brand}'"
+        else:
+            evidence = f"'{span.original}' looks like the registered brand '{entry.brand}' ({why})"
+        return BrandHit(entry.brand, holders, kind, round(score, 4), span.original, evidence)
+
+
+def _homoglyph_note(chars: tuple[str, ...]) -> str:
+    names = [f"'{c}' ({unicodedata.name(c, f'U+{ord(c):04X}').title()})" for c in chars]
+    return "written with look-alike characters " + ", ".join(names)
+
+
+def _disguise(ch: str, table: dict[int, str]) -> bool:
+    """A character from another script that passes for Latin, or an invisible one."""
+    if unicodedata.category(ch) == "Cf":
+        return True
+    if ord(ch) not in table or unicodedata.normalize("NFKC", ch).isascii():
+        return False  # fullwidth and other compatibility forms are display variants
+    return not unicodedata.name(ch, "").startswith("LATIN")
+
+
+def _spans(text: str, vocab: AbstractSet[str]) -> list[_Span]:
+    """Runs of 1..MAX_WORDS consecutive words of `text`, with what their spelling hides."""
+    table = confusables_table()
+    words: list[tuple[str, str, tuple[str, ...], bool]] = []  # token, original, homoglyphs, leet
+    for chunk in text.split():
+        # Only other scripts count as disguise: an accented Latin letter is ordinary spelling.
+        glyphs = tuple(dict.fromkeys(c for c in chunk if _disguise(c, table)))
+        plain = raw_tokens(chunk, vocabulary=frozenset())
+        for tok in raw_tokens(chunk, vocabulary=vocab):
+            words.append((tok, chunk, glyphs, tok not in plain))
+    spans = []
+    for i in range(len(words)):
+        for j in range(i + 1, min(i + MAX_WORDS, len(words)) + 1):
+            part = words[i:j]
+            originals = list(dict.fromkeys(w[1] for w in part))
+            spans.append(_Span(
+                compact="".join(w[0] for w in part),
+                original=" ".join(originals),
+                homoglyphs=tuple(dict.fromkeys(g for w in part for g in w[2])),
+                leet=any(w[3] for w in part),
+                words=j - i,
+            ))  # fmt: skip
+    return spans

@@ -1,0 +1,168 @@
+"""Look-alike brand names: a weighted edit distance that knows how knock-offs are made.
+
+Knock-off names change a registered name in a few typical ways ("Adidas" -> "Adidoss",
+"Abibas"; "Nike" -> "Nkie"): swapped vowels, doubled or dropped letters, two letters
+transposed, letters that look alike ("b"/"d", "rn"/"m"), a short suffix. Those edits cost
+less than an arbitrary change, so they stay look-alikes while an unrelated word does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import combinations
+
+VOWELS = frozenset("aeiouy")
+# Pairs of letters that read alike at a glance (shape or sound).
+SIMILAR = frozenset(
+    frozenset(p)
+    for p in ("bd", "bp", "dp", "pq", "bq", "mn", "uv", "vw", "ck", "kq", "il", "lt", "sz", "ce",
+              "gq", "hn", "rn", "ft", "ao", "ij", "xk", "nu")
+)  # fmt: skip
+
+COST_SUBSTITUTE = 1.0
+COST_VOWEL = 0.5
+COST_SIMILAR = 0.6
+COST_INDEL = 1.0
+COST_DOUBLE = 0.4
+COST_TRANSPOSE = 0.6
+COST_SUFFIX = 0.35
+MAX_SUFFIX = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One edit turning the registered name into the observed one."""
+
+    kind: str
+    detail: str
+    cost: float
+
+
+def _sub_cost(a: str, b: str) -> tuple[float, str]:
+    if a == b:
+        return 0.0, ""
+    if a in VOWELS and b in VOWELS:
+        return COST_VOWEL, "vowel swapped"
+    if frozenset((a, b)) in SIMILAR:
+        return COST_SIMILAR, "look-alike letter"
+    return COST_SUBSTITUTE, "letter changed"
+
+
+def edits(brand: str, seen: str) -> list[Edit]:
+    """The cheapest list of edits from `brand` to `seen` (weighted optimal string alignment)."""
+    n, m = len(brand), len(seen)
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int, Edit | None]]] = [
+        [(0, 0, None)] * (m + 1) for _ in range(n + 1)
+    ]
+    cost[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            here = cost[i][j]
+            if here == inf:
+                continue
+            steps: list[tuple[int, int, Edit | None]] = []
+            if i < n and j < m:
+                c, why = _sub_cost(brand[i], seen[j])
+                steps.append(
+                    (i + 1, j + 1, Edit(why, f"'{brand[i]}' -> '{seen[j]}'", c) if c else None)
+                )
+            if i < n:
+                doubled = (i > 0 and brand[i] == brand[i - 1]) or (
+                    i + 1 < n and brand[i] == brand[i + 1]
+                )
+                steps.append(
+                    (
+                        i + 1,
+                        j,
+                        Edit(
+                            "letter dropped" if not doubled else "double letter made single",
+                            f"'{brand[i]}'",
+                            COST_DOUBLE if doubled else COST_INDEL,
+                        ),
+                    )
+                )
+            if j < m:
+                if i == n and m - n <= MAX_SUFFIX and seen[j] != seen[j - 1]:
+                    steps.append((i, j + 1, Edit("suffix added", f"'{seen[j]}'", COST_SUFFIX)))
+                doubled = (j > 0 and seen[j] == seen[j - 1]) or (
+                    j + 1 < m and seen[j] == seen[j + 1]
+                )
+                steps.append(
+                    (
+                        i,
+                        j + 1,
+                        Edit(
+                            "letter doubled" if doubled else "letter added",
+                            f"'{seen[j]}'",
+                            COST_DOUBLE if doubled else COST_INDEL,
+                        ),
+                    )
+                )
+            if (
+                i + 1 < n
+                and j + 1 < m
+                and brand[i] == seen[j + 1]
+                and brand[i + 1] == seen[j]
+                and brand[i] != brand[i + 1]
+            ):
+                steps.append(
+                    (
+                        i + 2,
+                        j + 2,
+                        Edit(
+                            "letters transposed",
+                            f"'{brand[i : i + 2]}' -> '{seen[j : j + 2]}'",
+                            COST_TRANSPOSE,
+                        ),
+                    )
+                )
+            for ni, nj, edit in steps:
+                total = here + (edit.cost if edit else 0.0)
+                if total < cost[ni][nj] - 1e-12:
+                    cost[ni][nj] = total
+                    back[ni][nj] = (i, j, edit)
+    out: list[Edit] = []
+    i, j = n, m
+    while i or j:
+        pi, pj, edit = back[i][j]
+        if edit is not None:
+            out.append(edit)
+        i, j = pi, pj
+    return out[::-1]
+
+
+def lookalike_score(brand: str, seen: str, *, homoglyphs: bool = False) -> tuple[float, list[Edit]]:
+    """How strongly `seen` imitates `brand` (compact, normalised names), in [0, 1), and why."""
+    found = edits(brand, seen)
+    total = sum(e.cost for e in found)
+    if homoglyphs:
+        total *= 0.5  # mixed scripts are deliberate: the spelling itself is evidence
+    # Short names tolerate less: one change to a four-letter name is already a different word.
+    score = 1.0 - total / max(len(brand), 4)
+    return max(0.0, min(0.97, score)), found
+
+
+def deletes(word: str, depth: int) -> Iterator[str]:
+    """`word` and every string made by deleting up to `depth` of its characters."""
+    seen: set[str] = set()
+    for k in range(min(depth, len(word) - 1) + 1):
+        for idx in combinations(range(len(word)), k):
+            variant = "".join(ch for pos, ch in enumerate(word) if pos not in idx)
+            if variant not in seen:
+                seen.add(variant)
+                yield variant
+
+
+def max_edits(length: int) -> int:
+    """How many deletions the look-alike neighbourhood of a name this long allows."""
+    if length < 4:
+        return 0
+    return 1 if length < 6 else 2
+
+
+def describe(edit_list: list[Edit]) -> str:
+    """A short human description of the edits ("vowel swapped 'a' -> 'o', letter doubled 's'")."""
+    return ", ".join(f"{e.kind} {e.detail}" for e in edit_list)
