@@ -85,6 +85,15 @@ def _load(holder: IndexHolder) -> None:
     except Exception as exc:  # keep serving /healthz; /readyz stays false and says why in logs
         holder.load_error = str(exc)
         log.exception("loading the screening index failed")
+        return
+    # uvicorn's own logger is configured to print INFO: operators (and the bench) see this line.
+    logging.getLogger("uvicorn.error").info(
+        "index loaded: %d products, %d images, catalogue version %d, in %.2f s",
+        len(holder.index),
+        len(holder.index.images),
+        holder.catalog_version,
+        holder.load_seconds or 0.0,
+    )
 
 
 router = APIRouter(prefix="/v1/screenings", tags=["screenings"], lifespan=screening_lifespan)
