@@ -18,7 +18,7 @@ from api.errors import install_error_handlers, rewrite_problem_media_types
 from api.idempotency import IdempotencyMiddleware
 from api.metrics import MetricsMiddleware
 from api.middleware import BodyLimitMiddleware
-from api.routers import api_keys, health, images, products, rights_holders
+from api.routers import api_keys, health, images, imports, products, rights_holders
 from catalog.blobs import BlobStore
 from catalog.db import create_database
 from catalog.settings import Settings
@@ -28,6 +28,7 @@ ROUTERS: list[APIRouter] = [
     rights_holders.router,
     api_keys.router,
     products.router,
+    imports.router,
     images.router,
 ]
 

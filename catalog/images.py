@@ -22,7 +22,7 @@ from catalog.errors import Conflict, NotFound, Unprocessable
 from catalog.keys import Principal
 from catalog.models import Product, ReferenceImage
 from matchers.images.decode import ImageError, load_image
-from matchers.images.hashes import compute_hashes
+from matchers.images.describe import describe
 
 LOSSLESS_FORMATS = frozenset({"PNG", "GIF", "BMP", "TIFF", "PPM", "TGA", "ICO"})
 KINDS = ("genuine", "counterfeit", "packaging", "logo")
@@ -62,24 +62,15 @@ def prepare_image(raw: bytes, *, max_pixels: int) -> PreparedImage:
         im.save(out, format="PNG", optimize=False)
     else:
         im.save(out, format="JPEG", quality=90, optimize=True)
-    hashes, features = _describe(im)
+    description = describe(im)
     return PreparedImage(
         data=out.getvalue(),
         content_type="image/png" if lossless else "image/jpeg",
         width=im.width,
         height=im.height,
-        hashes=hashes,
-        local_features=features,
+        hashes=dict(description.hashes),
+        local_features=description.local_features or None,
     )
-
-
-def _describe(im: Image.Image) -> tuple[dict[str, str], bytes | None]:
-    try:
-        from matchers.images.describe import describe
-    except ImportError:  # TEMPORARY until the engine's describe() lands
-        return compute_hashes(im), None
-    description = describe(im)
-    return dict(description.hashes), description.local_features or None
 
 
 def add_image(

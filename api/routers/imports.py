@@ -1,0 +1,85 @@
+"""Bulk catalogue import over HTTP: CSV or NDJSON body, per-row report."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import RightsHolderOrAdmin
+from api.deps import SessionDep, SettingsDep
+from api.errors import problem_responses
+from api.routers.products import target_holder
+from api.schemas import ImportReport, ImportRowError
+from catalog.errors import UnsupportedMediaType
+from catalog.importing import Format, import_rows, parse_rows
+
+router = APIRouter(prefix="/v1/products", tags=["products"])
+
+MEDIA_TYPES: dict[str, Format] = {
+    "text/csv": "csv",
+    "application/csv": "csv",
+    "application/x-ndjson": "ndjson",
+    "application/ndjson": "ndjson",
+    "application/jsonl": "ndjson",
+    "application/x-jsonlines": "ndjson",
+}
+BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": "brand,name,gtins,price_min,price_max,price_currency\n"
+                "Nike,Air Zoom Pegasus 40,00195866123458,120,160,EUR\n",
+            },
+            "application/x-ndjson": {
+                "schema": {"type": "string"},
+                "example": '{"brand": "Nike", "name": "Air Zoom Pegasus 40"}\n',
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "/import",
+    response_model=ImportReport,
+    responses=problem_responses(401, 403, 404, 413, 415, 422),
+    openapi_extra=BODY_DOC,
+)
+async def import_catalogue(
+    request: Request,
+    principal: RightsHolderOrAdmin,
+    session: SessionDep,
+    settings: SettingsDep,
+    rights_holder_id: Annotated[str | None, Query(max_length=36)] = None,
+) -> ImportReport:
+    """Register many products at once; good rows are stored, bad rows listed by line."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    fmt = MEDIA_TYPES.get(media_type)
+    if fmt is None:
+        raise UnsupportedMediaType(
+            f"send text/csv or application/x-ndjson, not {media_type or 'nothing'}"
+        )
+    holder = target_holder(principal, rights_holder_id)
+    body = await request.body()
+    # Parsing and validating thousands of rows is CPU work: keep it off the event loop.
+    result = await run_in_threadpool(
+        lambda: import_rows(
+            session,
+            actor=principal.actor,
+            rights_holder_id=holder,
+            rows=parse_rows(body, fmt=fmt),
+            batch_size=settings.import_batch_size,
+        )
+    )
+    return ImportReport(
+        total=result.total,
+        imported=len(result.product_ids),
+        failed=len(result.errors),
+        product_ids=result.product_ids,
+        errors=[ImportRowError(line=line, reason=reason) for line, reason in result.errors],
+        catalog_version=result.catalog_version,
+    )
