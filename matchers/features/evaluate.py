@@ -37,6 +37,18 @@ class Evidence:
     declaration_level: Sequence[FeatureResult] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class ProductFacts:
+    """What features derive from a product alone, computed once when it is indexed."""
+
+    models: tuple[str, ...]
+
+
+def product_facts(product: ProductRecord) -> ProductFacts:
+    """The derived facts of one product."""
+    return ProductFacts(models=identity.product_models(product))
+
+
 def declaration_features(declaration: Declaration) -> list[FeatureResult]:
     """Features that depend on the declaration alone (computed once, counted in every match)."""
     found = (text.counterfeit_vocabulary(declaration), gtin.gtin_invalid(declaration))
@@ -50,6 +62,7 @@ def evaluate(
     evidence: Evidence,
     text_score: float,
     text_note: str = "",
+    facts: ProductFacts | None = None,
     fx: FxRates,
     today: date,
     config: FeatureConfig = DEFAULT_CONFIG,
@@ -63,19 +76,27 @@ def evaluate(
         identity.brand_named(evidence.brand_hits, product),
         identity.brand_lookalike(evidence.brand_hits, product),
         identity.brand_differs(declaration, evidence.brand_field_hits, product),
-        identity.model_number(declaration, product),
-        gtin.gtin_registration(declaration, product, registered=evidence.gtin_owners),
-        images.near_copy_of_genuine(copies, product),
-        images.near_copy_of_counterfeit(copies, product),
-        images.photo_match(photos, product),
-        images.photo_match_counterfeit(photos, product),
-        price.price_vs_range(declaration, product, fx=fx, today=today, config=config),
+        identity.model_number(declaration, product, models=facts.models if facts else None),
         trade.origin_authorized(declaration, product),
         trade.importer_authorized(declaration, product),
         trade.exporter_authorized(declaration, product),
         trade.hs_code(declaration, product),
-        trade.commercial_quantity(declaration, product, fx=fx, today=today, config=config),
     ]
+    # the rest need inputs most declarations lack; skipping them keeps a text-only query cheap
+    if declaration.gtin:
+        found.append(gtin.gtin_registration(declaration, product, registered=evidence.gtin_owners))
+    if copies:
+        found.append(images.near_copy_of_genuine(copies, product))
+        found.append(images.near_copy_of_counterfeit(copies, product))
+    if photos:
+        found.append(images.photo_match(photos, product))
+        found.append(images.photo_match_counterfeit(photos, product))
+    if declaration.unit_value is not None:
+        found.append(price.price_vs_range(declaration, product, fx=fx, today=today, config=config))
+    if declaration.quantity is not None:
+        found.append(
+            trade.commercial_quantity(declaration, product, fx=fx, today=today, config=config)
+        )
     results = [r for r in found if r is not None]
     results.extend(evidence.declaration_level)
     return results, registration.registration_expired(product, today=today)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from functools import lru_cache
 
 from stdnum import ean
 
@@ -12,6 +13,7 @@ from matchers.records import Declaration, ProductRecord
 GTIN_LENGTHS = (8, 12, 13, 14)
 
 
+@lru_cache(maxsize=4096)
 def gtin_key(raw: str) -> str | None:
     """The GTIN as 14 digits (zero-padded) if it is well formed with a valid check digit."""
     try:

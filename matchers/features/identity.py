@@ -88,9 +88,10 @@ def text_similarity(
     )
 
 
-def _product_models(product: ProductRecord) -> list[str]:
+def product_models(product: ProductRecord) -> tuple[str, ...]:
+    """The product's model numbers (from `model`, else from its name), sizes left out."""
     found = models_in(product.model or "") or models_in(product.name)
-    return [m for m in found if _is_code(m)]
+    return tuple(m for m in found if _is_code(m))
 
 
 def _is_code(token: str) -> bool:
@@ -101,9 +102,13 @@ def _is_code(token: str) -> bool:
     return (has_alpha and len(token) >= 4) or (token.isdigit() and len(token) >= 5)
 
 
-def model_number(declaration: Declaration, product: ProductRecord) -> FeatureResult | None:
-    """The declared text carries the product's model number, or a different model number."""
-    ours = _product_models(product)
+def model_number(
+    declaration: Declaration, product: ProductRecord, *, models: Sequence[str] | None = None
+) -> FeatureResult | None:
+    """The declared text carries the product's model number, or a different model number.
+
+    `models` are the product's `product_models`, when the caller has them precomputed."""
+    ours = product_models(product) if models is None else models
     if not ours:
         return None
     declared = models_in(declaration.description)
