@@ -1,0 +1,250 @@
+"""Screening endpoints over HTTP: contract, roles, batch, storage, outcomes, idempotency."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.app import create_app
+from catalog.db import Database
+from catalog.models_screening import Screening
+from catalog.settings import Settings
+from tests.conftest import HolderFactory, KeyFactory
+from tests.e2e.kit import jpeg_base64, pattern_image, png_bytes, with_screening
+
+CONTRACT_FIELDS = {
+    "id", "reference", "risk", "verdict", "lane", "matches", "catalog_version",
+    "engine_version", "took_ms",
+}  # fmt: skip
+SHOE = {
+    "brand": "Nike",
+    "name": "Air Zoom Pegasus 40 running shoe",
+    "model": "DV3853-001",
+    "gtins": ["00195866123458"],
+    "hs_codes": ["640411"],
+    "price": {"min": 120.0, "max": 160.0, "currency": "EUR"},
+    "authorized_origins": ["VN", "ID"],
+    "authorized_importers": ["Nike Europe BV"],
+}
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    """The app with the screening routers configured for tests."""
+    return with_screening(create_app(settings), settings.data_dir)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """A client whose app has finished loading its index."""
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        wait_ready(test_client)
+        yield test_client
+
+
+def wait_ready(client: TestClient) -> None:
+    """Poll /readyz until the index is loaded."""
+    for _ in range(200):
+        if client.get("/readyz").status_code == 200:
+            return
+        time.sleep(0.05)
+    raise AssertionError(client.get("/readyz").json())
+
+
+def register(client: TestClient, headers: dict[str, str], **fields: Any) -> str:
+    """Register a product through the API; its id."""
+    response = client.post("/v1/products", headers=headers, json={**SHOE, **fields})
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def test_readiness_reports_the_index(client: TestClient) -> None:
+    body = client.get("/readyz").json()
+    assert body["checks"]["index"] is True
+
+
+def test_screening_needs_a_customs_or_officer_key(
+    client: TestClient, make_key: KeyFactory, make_holder: HolderFactory
+) -> None:
+    _, holder = make_holder("Nike")
+    assert client.post("/v1/screenings", json={"description": "x"}).status_code == 401
+    forbidden = client.post("/v1/screenings", headers=holder, json={"description": "x"})
+    assert forbidden.status_code == 403
+    assert forbidden.headers["content-type"].startswith("application/problem+json")
+    officer = client.post("/v1/screenings", headers=make_key("officer"), json={"description": "x"})
+    assert officer.status_code == 201
+
+
+def test_a_product_registered_a_moment_ago_is_matched(
+    client: TestClient, make_key: KeyFactory, make_holder: HolderFactory
+) -> None:
+    _, holder = make_holder("Nike")
+    customs = make_key("customs")
+    before = client.post("/v1/screenings", headers=customs, json={"description": "pegasus 40"})
+    assert before.json()["matches"] == []
+
+    product_id = register(client, holder)
+    after = client.post(
+        "/v1/screenings",
+        headers=customs,
+        json={"reference": "D-1", "description": "nike air zoom pegasus 40 running shoes",
+              "brand": "Nike", "quantity": 2},
+    )  # fmt: skip
+
+    assert after.status_code == 201
+    body = after.json()
+    assert set(body) >= CONTRACT_FIELDS
+    assert body["reference"] == "D-1"
+    assert body["matches"][0]["product_id"] == product_id
+    assert body["catalog_version"] > before.json()["catalog_version"]
+    assert after.headers["location"] == f"/v1/screenings/{body['id']}"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"description": ""},
+        {"description": "x", "unknown": 1},
+        {"description": "x", "unit_value": {"amount": 1, "currency": "XXQ"}},
+        {"description": "x", "origin_country": "ZZ"},
+        {"description": "x", "hs_code": "12"},
+        {"description": "x", "images": [{}]},
+        {"description": "x" * 1001},
+    ],
+)
+def test_invalid_requests_are_problems(
+    client: TestClient, make_key: KeyFactory, payload: dict[str, Any]
+) -> None:
+    response = client.post("/v1/screenings", headers=make_key("customs"), json=payload)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_batch_keeps_order_and_reports_each_invalid_item(
+    client: TestClient, make_key: KeyFactory, make_holder: HolderFactory
+) -> None:
+    _, holder = make_holder("Nike")
+    register(client, holder)
+    items = [
+        {"reference": "a", "description": "nike pegasus 40 running shoe", "brand": "Nike"},
+        {"reference": "b", "description": ""},
+        {"reference": "c", "description": "green tea leaves"},
+        {"reference": "d", "description": "x", "images": [{"data": "@@not base64@@"}]},
+    ]
+    response = client.post(
+        "/v1/screenings/batch", headers=make_key("customs"), json={"items": items}
+    )
+
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["index"] for r in results] == [0, 1, 2, 3]
+    assert [r["status"] for r in results] == [201, 422, 201, 422]
+    assert results[0]["result"]["reference"] == "a"
+    assert results[0]["result"]["matches"]
+    assert results[2]["result"]["verdict"] == "no_match"
+    assert results[1]["problem"]["errors"][0]["loc"] == ["description"]
+    too_many = {"items": [{"description": "x"}] * 1001}
+    assert (
+        client.post("/v1/screenings/batch", headers=make_key("customs"), json=too_many).status_code
+        == 422
+    )
+
+
+def test_stored_result_is_readable_by_its_client_only(
+    client: TestClient, make_key: KeyFactory, admin_headers: dict[str, str], database: Database
+) -> None:
+    customs = make_key("customs", name="customs A")
+    twin = make_key("customs", name="customs A")  # the client's second key, for rotation
+    other = make_key("customs", name="customs B")
+    created = client.post(
+        "/v1/screenings",
+        headers=customs,
+        json={
+            "description": "handbag",
+            "consignee": {"name": "Jane Q. Public", "address": "1 Rue X"},
+        },
+    ).json()
+    url = f"/v1/screenings/{created['id']}"
+
+    assert client.get(url, headers=customs).json()["id"] == created["id"]
+    assert client.get(url, headers=twin).status_code == 200
+    assert client.get(url, headers=admin_headers).status_code == 200
+    assert client.get(url, headers=other).status_code == 404
+    with database.session(write=False) as session:
+        stored = session.execute(
+            select(Screening).where(Screening.id == created["id"])
+        ).scalar_one()  # type: ignore[arg-type]
+        assert "Jane" not in str(stored.request)
+        assert "Rue X" not in str(stored.request)
+        assert stored.request["consignee"]["name_pseudonym"].startswith("hmac-sha256:")
+        assert stored.engine_version == created["engine_version"]
+        assert stored.took_ms == created["took_ms"]
+
+
+def test_outcome_is_recorded_and_shown(client: TestClient, make_key: KeyFactory) -> None:
+    customs = make_key("customs")
+    created = client.post("/v1/screenings", headers=customs, json={"description": "watch"}).json()
+    url = f"/v1/screenings/{created['id']}/outcome"
+
+    bad = client.post(url, headers=customs, json={"outcome": "maybe"})
+    officer = client.post(
+        url, headers=make_key("officer"), json={"outcome": "counterfeit", "note": "logo"}
+    )
+    read = client.get(f"/v1/screenings/{created['id']}", headers=customs).json()
+
+    assert bad.status_code == 422
+    assert officer.status_code == 200
+    assert read["outcome"]["outcome"] == "counterfeit"
+    assert read["outcome"]["note"] == "logo"
+    assert client.post("/v1/screenings/nope/outcome", headers=customs,
+                       json={"outcome": "genuine"}).status_code == 404  # fmt: skip
+
+
+def test_idempotency_key_replays_the_stored_result(
+    client: TestClient, make_key: KeyFactory
+) -> None:
+    customs = {**make_key("customs"), "Idempotency-Key": "decl-42"}
+    first = client.post("/v1/screenings", headers=customs, json={"description": "sunglasses"})
+    again = client.post("/v1/screenings", headers=customs, json={"description": "sunglasses"})
+    other = client.post("/v1/screenings", headers=customs, json={"description": "a hat"})
+
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert other.status_code == 422
+
+
+def test_images_as_data_or_hashes_find_a_reused_listing_photo(
+    client: TestClient, make_key: KeyFactory, make_holder: HolderFactory
+) -> None:
+    _, holder = make_holder("Nike")
+    product_id = register(client, holder)
+    photo = pattern_image(5)
+    upload = client.post(
+        f"/v1/products/{product_id}/images",
+        headers=holder,
+        files={"file": ("ref.png", png_bytes(photo), "image/png")},
+        data={"kind": "genuine"},
+    )
+    assert upload.status_code == 201, upload.text
+    customs = make_key("customs")
+
+    def screen(image: dict[str, str]) -> Any:
+        return client.post(
+            "/v1/screenings", headers=customs, json={"description": "shoes", "images": [image]}
+        )
+
+    by_data = screen({"data": jpeg_base64(photo)})
+    by_hash = screen({"phash": upload.json()["hashes"]["phash"]})
+    not_image = screen({"data": "aGVsbG8="})
+
+    for response in (by_data, by_hash):
+        assert response.status_code == 201, response.text
+        assert response.json()["matches"][0]["product_id"] == product_id
+    assert not_image.status_code == 422
