@@ -23,8 +23,8 @@ from sqlmodel import Session
 from catalog import audit, repository
 from catalog.errors import Unprocessable
 from catalog.ids import new_id
-from catalog.models import Product, utcnow
-from catalog.products import product_columns, search_text
+from catalog.models import utcnow
+from catalog.products import product_columns, search_text_of
 from catalog.rights_holders import get_rights_holder
 from catalog.validation import ProductData, gtin_key
 
@@ -153,7 +153,7 @@ def import_rows(
         else:
             values |= {"id": new_id(), "rights_holder_id": rights_holder_id}
             values |= {"catalog_version": version, "created_at": now, "updated_at": now}
-            values["search_text"] = search_text(Product.model_construct(**values))
+            values["search_text"] = search_text_of(values)
             values["status"] = "active"
             pending.append(values)
             pending_gtins.extend(

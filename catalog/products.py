@@ -27,8 +27,13 @@ def brand_key(brand: str) -> str:
 
 def search_text(product: Product) -> str:
     """The casefolded text that `q` searches: brand, name, model, description, category."""
-    parts = [product.brand, product.name, product.model or "", product.category or ""]
-    parts += [product.description, " ".join(product.gtins)]
+    return search_text_of(product.model_dump())
+
+
+def search_text_of(values: dict[str, Any]) -> str:
+    """`search_text` from column values."""
+    parts = [values.get(k) or "" for k in ("brand", "name", "model", "category", "description")]
+    parts.append(" ".join(values.get("gtins") or ()))
     return " ".join(" ".join(parts).split()).casefold()
 
 

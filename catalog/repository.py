@@ -115,12 +115,12 @@ def set_gtins(session: Session, *, product: Product, gtin_keys: Iterable[str]) -
 def bulk_add_products(
     session: Session, *, products: Sequence[dict[str, Any]], gtins: Sequence[dict[str, Any]]
 ) -> None:
-    """Insert many products and GTIN rows in two executemany statements."""
+    """Insert many products and GTIN rows in two executemany statements (Core, not ORM)."""
+    connection = session.connection()
     if products:
-        session.execute(insert(Product), list(products))
+        connection.execute(insert(Product.__table__), list(products))  # type: ignore[attr-defined]
     if gtins:
-        session.execute(insert(ProductGtin), list(gtins))
-    session.flush()
+        connection.execute(insert(ProductGtin.__table__), list(gtins))  # type: ignore[attr-defined]
 
 
 def save(session: Session, *, row: Any) -> None:

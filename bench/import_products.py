@@ -1,0 +1,100 @@
+"""Time `countermark import` of N generated products on a fresh SQLite database.
+
+    .venv/bin/python bench/import_products.py [--count 10000] [--runs 3]
+
+The products are synthetic (brands, names, valid GTIN-13s, prices, origins), made
+here; no external data is read. Prints each run's wall time and the median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from stdnum import ean
+
+BRANDS = ["Nike", "Adidas", "Puma", "LEGO", "Rolex", "Chanel", "Gucci", "Sony", "Bosch", "Canon"]
+COLUMNS = ["brand", "name", "model", "gtins", "description", "hs_codes", "price_min",
+           "price_max", "price_currency", "authorized_origins"]  # fmt: skip
+WORDS = ["running", "shoe", "watch", "bag", "leather", "classic", "sport", "camera", "set", "pro"]
+
+
+def write_catalogue(path: Path, *, count: int, seed: int = 7) -> None:
+    """Write `count` valid products as CSV."""
+    rng = random.Random(seed)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for i in range(count):
+            body = f"400{i:09d}"
+            low = rng.randint(10, 500)
+            writer.writerow([
+                rng.choice(BRANDS),
+                " ".join(rng.choice(WORDS) for _ in range(4)) + f" {i}",
+                f"M-{i:06d}",
+                body + ean.calc_check_digit(body),
+                "generated product for the import benchmark",
+                "640411",
+                low,
+                low * 2,
+                "EUR",
+                "VN|ID",
+            ])  # fmt: skip
+
+
+def run_once(csv_path: Path, *, cli: str) -> tuple[float, float, str]:
+    """One import into a fresh data folder: (wall seconds, CPU seconds, summary line)."""
+    with tempfile.TemporaryDirectory() as data:
+        env = {**os.environ, "COUNTERMARK_DATA_DIR": data}
+        env.pop("COUNTERMARK_DATABASE_URL", None)
+        holder = subprocess.run(
+            [cli, "rights-holders", "create", "--name", "Bench"],
+            env=env, check=True, capture_output=True, text=True,
+        ).stdout.strip().splitlines()[-1]  # fmt: skip
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        done = subprocess.run(
+            [cli, "import", str(csv_path), "--rights-holder", holder],
+            env=env, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return wall, cpu, done.stdout.strip().splitlines()[-1]
+
+
+def main() -> None:
+    """Generate, import `--runs` times, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    cli = str(Path(sys.executable).with_name("countermark"))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "catalogue.csv"
+        write_catalogue(path, count=args.count)
+        walls, cpus = [], []
+        for run in range(args.runs):
+            wall, cpu, summary = run_once(path, cli=cli)
+            walls.append(wall)
+            cpus.append(cpu)
+            print(f"run {run + 1}: {wall:.2f} s wall, {cpu:.2f} s CPU (whole process) - {summary}")
+    print(f"command: {' '.join(sys.argv)}  data: {args.count} generated products, SQLite")
+    wall = statistics.median(walls)
+    cpu = statistics.median(cpus)
+    load = os.getloadavg()[0]
+    print(f"median wall {wall:.2f} s ({args.count / wall:.0f} products/s), median CPU {cpu:.2f} s")
+    print(f"load average at the end: {load:.1f} on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
