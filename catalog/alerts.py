@@ -7,6 +7,7 @@ client or another holder's matches.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -57,6 +58,7 @@ def list_alerts(
             _S.result,
             _S.verdict,
             _S.lane,
+            _S.request,
         )
         .join(Screening, _S.id == _H.screening_id)
         .where(_H.rights_holder_id == rights_holder_id)
@@ -75,7 +77,19 @@ def list_alerts(
 
 
 def _alert(row: Any) -> dict[str, Any]:
-    _hit_id, screening_id, product_id, similarity, risk, created_at, result, verdict, lane = row
+    (
+        _hit_id,
+        screening_id,
+        product_id,
+        similarity,
+        risk,
+        created_at,
+        result,
+        verdict,
+        lane,
+        request,
+    ) = row
+    parties = [str(request.get(k)) for k in ("importer", "exporter") if (request or {}).get(k)]
     match: dict[str, Any] = next(
         (m for m in (result or {}).get("matches", ()) if m.get("product_id") == product_id), {}
     )
@@ -88,6 +102,16 @@ def _alert(row: Any) -> dict[str, Any]:
         "similarity": similarity,
         "verdict": verdict,
         "lane": lane,
-        "signals": list(match.get("signals", ())),
+        "signals": [
+            {**signal, "detail": redact(str(signal.get("detail", "")), parties)}
+            for signal in match.get("signals", ())
+        ],
         "screened_at": _iso(created_at),
     }
+
+
+def redact(detail: str, parties: list[str]) -> str:
+    """The evidence sentence with the declared parties' names taken out (they may be people)."""
+    for name in sorted(parties, key=len, reverse=True):
+        detail = re.sub(re.escape(name), "[declared party]", detail, flags=re.IGNORECASE)
+    return detail
