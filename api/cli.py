@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from api.cli_rescore import rescore_command
 from catalog import audit
 from catalog.db import Database, create_database
 from catalog.errors import DomainError
@@ -35,6 +36,7 @@ audit_app = typer.Typer(help="Check the audit log.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(holders_app, name="rights-holders")
 app.add_typer(audit_app, name="audit")
+app.command("rescore")(rescore_command)
 err = Console(stderr=True)
 
 

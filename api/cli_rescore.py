@@ -10,7 +10,6 @@ from rich.table import Table
 
 from catalog.db import create_database
 from catalog.errors import NotFound
-from catalog.screening_rescore import rescore
 from catalog.settings import Settings
 
 
@@ -18,6 +17,8 @@ def rescore_command(
     screening_id: Annotated[str, typer.Argument(help="id of the stored screening")],
 ) -> None:
     """Score a stored screening again; exit 0 if the result is reproduced exactly, 1 if not."""
+    from catalog.screening_rescore import rescore  # the engine loads only for this command
+
     console = Console()
     database = create_database(Settings())
     try:
