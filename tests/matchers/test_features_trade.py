@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from matchers.features import trade
+from matchers.records import PriceRange
 from matchers.scoring import FxRate, FxRates
 from tests.matchers.featurekit import TODAY, declaration, product
 
@@ -89,9 +90,9 @@ def test_commercial_quantity_abstains() -> None:
     fx = FxRates()
     assert trade.commercial_quantity(declaration(quantity=2), product(), fx=fx, today=TODAY) is None
     assert trade.commercial_quantity(declaration(), product(), fx=fx, today=TODAY) is None
-    cheap = product(price=product().price.__class__(5.0, 9.0, "EUR"))  # type: ignore[union-attr]
+    cheap = product(price=PriceRange(5.0, 9.0, "EUR"))
     assert trade.commercial_quantity(declaration(quantity=500), cheap, fx=fx, today=TODAY) is None
-    usd = product(price=product().price.__class__(300.0, 400.0, "USD"))  # type: ignore[union-attr]
+    usd = product(price=PriceRange(300.0, 400.0, "USD"))
     said = trade.commercial_quantity(declaration(quantity=500), usd, fx=fx, today=TODAY)
     assert said is not None
     assert said.value == 0.0
