@@ -78,6 +78,7 @@ class BrandIndex:
         self._single_words: set[str] = set()  # names that are one word, for "N1ke" -> "nike"
         self._words: Counter[int] = Counter()  # word count of registered names -> how many
         self._lengths: Counter[int] = Counter()  # compact length of registered names -> how many
+        self.comparisons = 0  # look-alike scorings done so far (shows the shortlist stays short)
 
     def __len__(self) -> int:
         return len({b for entries in self._names.values() for b in entries})
@@ -149,9 +150,11 @@ class BrandIndex:
         if span.compact in known_brands() or len(span.compact) < 4:
             return []  # another real brand, or too short to judge
         hits = []
-        for name in sorted(
-            {n for v in deletes(span.compact, QUERY_DELETES) for n in self._neighbours.get(v, ())}
-        ):
+        shortlist = {
+            n for v in deletes(span.compact, QUERY_DELETES) for n in self._neighbours.get(v, ())
+        }
+        for name in sorted(shortlist):
+            self.comparisons += 1
             score, found = lookalike_score(name, span.compact, homoglyphs=bool(span.homoglyphs))
             why = describe(found)
             if span.homoglyphs:

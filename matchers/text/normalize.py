@@ -19,7 +19,7 @@ __all__ = ["compact", "is_size", "model_numbers", "models_in", "normalize", "raw
 _WORD = re.compile(r"[^\W_]+(?:(?:['’`][-./&@$!+]?|[-./&@$!+])[^\W_]+)*[@$!]?")
 _CONNECTORS = re.compile(r"[-./&@$!+]")
 _DIGIT = re.compile(r"\d")
-_LEET_SYMBOL = re.compile(r"[@$!]")
+_SYMBOLS = re.compile(r"[&@$!+]")
 _APOSTROPHES = re.compile(r"['’`]")
 # Short letter groups joined by "&" read as one name: "at&t", "m&ms", "h&m".
 _INITIALISM = re.compile(r"^[a-z]{1,3}&[a-z]{1,3}$")
@@ -37,18 +37,23 @@ def _split_word(word: str, vocabulary: AbstractSet[str]) -> list[str]:
     if word.isalpha():
         return [word]
     word = _APOSTROPHES.sub("", word)
-    has_digit = _DIGIT.search(word) is not None
-    if has_digit or _LEET_SYMBOL.search(word):
-        folded = fold_leet(word, vocabulary)
-        if folded is not None:
-            return [folded]
-    if has_digit:
-        # Model numbers and sizes keep their inner hyphens, dots and slashes: "dv3853-001".
-        parts = [p for p in re.split(r"[&@$!+]", word) if p]
-        return parts
-    if _INITIALISM.match(word):
+    if word.isalpha():
         return [word]
-    return [p for p in _CONNECTORS.split(word) if p]
+    # A size ("4pc", "100ml") is a number with a unit, never digits standing for letters.
+    folded = None if _SIZE.match(word) else fold_leet(word, vocabulary)
+    if folded is not None:
+        return [folded]
+    if _DIGIT.search(word):
+        # Model numbers and sizes keep their inner hyphens, dots and slashes: "dv3853-001".
+        parts = [p for p in _SYMBOLS.split(word) if p]
+    elif _INITIALISM.match(word):
+        return [word]
+    else:
+        parts = [p for p in _CONNECTORS.split(word) if p]
+    if parts == [word]:
+        return parts
+    # Each part is a word of its own once the symbols between them are gone ("0@n1ke").
+    return [tok for part in parts for tok in _split_word(part, vocabulary)]
 
 
 def raw_tokens(text: str, *, vocabulary: AbstractSet[str] | None = None) -> list[str]:
