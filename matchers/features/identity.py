@@ -17,6 +17,8 @@ from matchers.records import Declaration, ProductRecord
 from matchers.text.normalize import is_size
 
 _IDENTITY = {"exact": 0.5, "alias": 0.45, "lookalike": 0.4}
+# "No brand" in the brand field says nothing against a product the description points to.
+NO_BRAND = frozenset({"generic", "no brand", "nobrand", "unbranded", "none", "n a", "na", "oem"})
 
 
 def _brand_names(product: ProductRecord) -> set[str]:
@@ -61,7 +63,9 @@ def brand_differs(
 ) -> FeatureResult | None:
     """The declared brand field names some other brand than the product's (weakens identity)."""
     declared = norm(declaration.brand or "")
-    if not declared or declared in _brand_names(product) or _hits_for(brand_field_hits, product):
+    if not declared or declared in NO_BRAND or declared in _brand_names(product):
+        return None
+    if _hits_for(brand_field_hits, product):
         return None
     return FeatureResult(
         name="brand_differs",

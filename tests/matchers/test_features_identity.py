@@ -72,6 +72,8 @@ def test_brand_differs_abstains_for_own_brand_alias_or_lookalike() -> None:
     fake = [Hit("Nike", "lookalike", 0.9, "Nkie")]
     assert identity.brand_differs(declaration(brand="Nkie"), fake, p) is None
     assert identity.brand_differs(declaration(), [], p) is None
+    assert identity.brand_differs(declaration(brand="Unbranded"), [], p) is None
+    assert identity.brand_differs(declaration(brand="N/A"), [], p) is None
 
 
 def test_text_similarity_scales_above_the_floor_and_abstains_below() -> None:
