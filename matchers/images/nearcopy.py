@@ -49,6 +49,9 @@ class Rule:
 
     A hit needs phash distance <= `max_phash` when the query has no dhash for the
     view; with one, phash <= `phash_gate` and phash + dhash <= `max_combined`.
+    When several rules match one image, the hit reports the one with the fewest
+    bits apart after adding `penalty` bits, so a plain copy is not explained away
+    as a caption or crop that happens to agree as well.
     """
 
     method: str
@@ -57,6 +60,7 @@ class Rule:
     max_phash: int
     phash_gate: int
     max_combined: int
+    penalty: int
     meaning: str
 
 
@@ -73,13 +77,17 @@ GROUPS: dict[str, tuple[str, ...]] = {
 
 # Thresholds set by bench/images_nearcopy.py for <= 1% false positives in all (see its output).
 DEFAULT_RULES: tuple[Rule, ...] = (
-    Rule("phash", "", "whole", 12, 22, 30, "the same picture, re-encoded, resized or recoloured"),
-    Rule("flip", "", "flip", 12, 22, 30, "a mirrored copy"),
-    Rule("trim", "trim", "trim", 12, 22, 30, "a copy with borders or padding added or removed"),
-    Rule("caption", "top", "top", 12, 22, 28, "a copy with a band or caption over the bottom"),
-    Rule("caption", "bottom", "bottom", 12, 22, 28, "a copy with a band or caption over the top"),
-    Rule("rotation", "centre", "centre", 11, 20, 26, "a rotated copy (its centre matches)"),
-    Rule("crop", "", "crop", 10, 20, 26, "a cropped copy of the reference"),
+    Rule(
+        "phash", "", "whole", 12, 22, 30, 0, "the same picture, re-encoded, resized or recoloured"
+    ),
+    Rule("flip", "", "flip", 12, 22, 30, 2, "a mirrored copy"),
+    Rule("trim", "trim", "trim", 12, 22, 30, 2, "a copy with borders or padding added or removed"),
+    Rule("caption", "top", "top", 12, 22, 28, 4, "a copy with a band or caption over the bottom"),
+    Rule(
+        "caption", "bottom", "bottom", 12, 22, 28, 4, "a copy with a band or caption over the top"
+    ),
+    Rule("rotation", "centre", "centre", 11, 20, 26, 4, "a rotated copy (its centre matches)"),
+    Rule("crop", "", "crop", 10, 20, 26, 4, "a cropped copy of the reference"),
 )
 
 
@@ -213,11 +221,11 @@ class NearCopyIndex:
         With `max_distance`, any rule's view pair within that phash distance is a
         hit (dhash is not consulted); without it, each rule's calibrated thresholds apply.
         """
-        best: dict[int, tuple[float, int, str, str]] = {}
+        best: dict[int, tuple[float, float, int, str, str]] = {}
         with self._lock:
             for rule in self.rules:
                 self._apply(rule, hashes, max_distance, best)
-            found = [(self._image_of[s], *v) for s, v in best.items()]
+            found = [(self._image_of[s], *v[1:]) for s, v in best.items()]
         found.sort(key=lambda hit: (-hit[1], hit[2], hit[0]))
         return [
             NearCopyHit(image_id=i, distance=d, similarity=round(sim, 4), method=m, evidence=e)
@@ -229,7 +237,7 @@ class NearCopyIndex:
         rule: Rule,
         hashes: Mapping[str, str],
         max_distance: int | None,
-        best: dict[int, tuple[float, int, str, str]],
+        best: dict[int, tuple[float, float, int, str, str]],
     ) -> None:
         p_hex = hashes.get(_key("phash", rule.query_view))
         if p_hex is None:
@@ -255,12 +263,13 @@ class NearCopyIndex:
             sims = 1.0 - pdist.astype(np.float64) / 64.0
         for k, row in enumerate(rows.tolist()):
             slot, sim, dist = int(table.slot[row]), float(sims[k]), int(pdist[k])
+            apart = 128.0 * (1.0 - sim) + rule.penalty
             current = best.get(slot)
-            if current is not None and (current[0], -current[1]) >= (sim, -dist):
+            if current is not None and current[0] <= apart:
                 continue
             view = table.views[table.view[row]] or "whole image"
             extra = f", dhash {int(ddist[k])} bits" if ddist is not None else ""
             evidence = (
                 f"{rule.meaning}: query phash is {dist} bits from the reference's ({view}{extra})"
             )
-            best[slot] = (sim, dist, rule.method, evidence)
+            best[slot] = (apart, sim, dist, rule.method, evidence)

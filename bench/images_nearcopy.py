@@ -1,0 +1,252 @@
+"""Near-copy matching: match rate per edit at <= 1% false positives, search speed, extraction time.
+
+References (indexed): the 10 ukbench base photos, the 31 grocery iconic images and the natural
+photos of every other grocery class (sorted names, even positions). Held out (never indexed):
+the natural photos of the remaining classes. Every image is edited by bench/nearcopy_transforms.py
+(27 edits) and each copy is re-encoded as JPEG q92 and decoded with load_image, as a listing
+would arrive. Positives are edits of references (a match = the true reference ranked first);
+negatives are edits of held-out images (a false positive = any hit). Also printed: plain phash
+at its own 1%-false-positive threshold (the baseline), phash-only queries (what a customs
+system sending only a phash gets), the photo verifier for what hashes miss (when
+matchers/images/photo.py exists), search time at 1M hashes, and describe() time on 12 MP.
+
+    .venv/bin/python bench/images_nearcopy.py [--data DIR] [--limit N] [--scale 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import time
+import zlib
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from nearcopy_transforms import transforms
+
+from matchers.images.decode import ImageError, load_image
+from matchers.images.hashes import compute_hashes
+from matchers.images.nearcopy import NearCopyHit, NearCopyIndex
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+GIVEN = {"gray": "given_grey", "hflip": "given_hflip", "resize": "given_resize"}
+GIVEN_ROTATION = "given_rotation_30deg_zoom"
+
+
+def as_listing(im: Image.Image) -> Image.Image:
+    """Re-encode as a JPEG listing image and decode it the way the service does."""
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=92)
+    return load_image(buf.getvalue(), reduce_to=512)
+
+
+def split(root: Path) -> tuple[list[Path], list[Path]]:
+    """(references, held-out images) as described in the module docstring."""
+    grocery = root / "images" / "grocery_store"
+    natural = sorted((grocery / "natural").glob("*.jpg"))
+    classes = sorted({p.name.rsplit("_", 1)[0] for p in natural})
+    held = set(classes[1::2])
+    refs = sorted((root / "images" / "imagededup_ukbench" / "base").glob("*.jpg"))
+    refs += sorted((grocery / "iconic").glob("*.jpg"))
+    refs += [p for p in natural if p.name.rsplit("_", 1)[0] not in held]
+    return refs, [p for p in natural if p.name.rsplit("_", 1)[0] in held]
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
+    """p50 and p99 of `runs` calls of `fn`, in milliseconds."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1e3)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
+
+
+def queries(
+    refs: list[Path], held: list[Path], root: Path
+) -> list[tuple[str, str | None, dict[str, str]]]:
+    """(edit name, true reference id or None, hashes of the edited copy) for every query."""
+    out = []
+    for path in refs + held:
+        truth = path.stem if path in refs else None
+        im = load_image(path.read_bytes())
+        for name, edited in transforms(im, zlib.crc32(path.name.encode())).items():
+            out.append((name, truth, compute_hashes(as_listing(edited))))
+    given = root / "images" / "imagededup_ukbench" / "transformed"
+    for path in sorted(given.glob("*.jpg")):
+        stem, _, kind = path.stem.rpartition("_")
+        try:
+            im = load_image(path.read_bytes())
+        except ImageError as exc:
+            print(f"  {path.name}: rejected by load_image ({exc.reason}), as it should be")
+            continue
+        out.append((GIVEN.get(kind, GIVEN_ROTATION), stem, compute_hashes(as_listing(im))))
+    return out
+
+
+def photo_stage(refs: list[Path]) -> Callable[[Image.Image], list[str]] | None:
+    """The photo verifier over the references, or None while matchers/images/photo.py is absent."""
+    try:
+        from matchers.images.photo import PhotoIndex, extract_features
+    except ImportError:
+        return None
+    index = PhotoIndex()
+    for path in refs:
+        index.add(path.stem, extract_features(load_image(path.read_bytes())))
+    return lambda im: [hit.image_id for hit in index.search(extract_features(im), limit=3)]
+
+
+def report(title: str, results: list[tuple[str, str | None, list[str]]], order: list[str]) -> None:
+    """Print match rate per edit and the false-positive rate of `results` (name, truth, ids)."""
+    pos: dict[str, list[bool]] = defaultdict(list)
+    neg: dict[str, list[bool]] = defaultdict(list)
+    for name, truth, ids in results:
+        if truth is None:
+            neg[name].append(bool(ids))
+        else:
+            pos[name].append(bool(ids) and ids[0] == truth)
+    fp = [x for v in neg.values() for x in v]
+    print(f"\n{title}: false positives {sum(fp)}/{len(fp)} = {100 * np.mean(fp):.2f}%")
+    for name in order:
+        if name in pos:
+            rate = 100 * np.mean(pos[name])
+            print(f"  {name:24s} {rate:6.1f}%  ({sum(pos[name])}/{len(pos[name])})")
+
+
+def baseline_phash(
+    index_hashes: dict[str, dict[str, str]], qs: list[tuple[str, str | None, dict[str, str]]]
+) -> tuple[int, list[tuple[str, str | None, list[str]]]]:
+    """Plain phash nearest reference, at the largest threshold keeping negatives <= 1%."""
+    ids = sorted(index_hashes)
+    table = np.array([int(index_hashes[i]["phash"], 16) for i in ids], dtype=np.uint64)
+    nearest = []
+    for name, truth, hashes in qs:
+        dist = np.bitwise_count(table ^ np.uint64(int(hashes["phash"], 16)))
+        best = int(np.argmin(dist))
+        nearest.append((name, truth, ids[best], int(dist[best])))
+    neg = np.array([d for _, truth, _, d in nearest if truth is None])
+    threshold = max(t for t in range(65) if np.mean(neg <= t) <= 0.01)
+    return threshold, [(n, t, [i] if d <= threshold else []) for n, t, i, d in nearest]
+
+
+def speed(scale: int, sample: dict[str, str]) -> None:
+    """Search time over `scale` random 64-bit hashes, beside a numpy scan in the same process."""
+    rng = np.random.default_rng(7)
+    hexes = [f"{v:016x}" for v in rng.integers(0, 2**63, size=(scale, 2), dtype=np.uint64).flat]
+    index = NearCopyIndex()
+    start = time.perf_counter()
+    for k in range(scale):
+        index.add(f"r{k}", {"phash": hexes[2 * k], "dhash": hexes[2 * k + 1]})
+    build = time.perf_counter() - start
+    phash_only = {"phash": sample["phash"]}
+    table = index._tables["whole"].phash[:scale]
+    q = np.uint64(int(sample["phash"], 16))
+
+    def numpy_scan() -> np.ndarray:
+        return np.flatnonzero(np.bitwise_count(table ^ q) <= 12)
+
+    for label, fn in (
+        ("phash-only query (faiss, 1 thread)", lambda: index.search(phash_only)),
+        ("full query (all rules; only 'whole' rows)", lambda: index.search(sample)),
+        ("baseline numpy bitwise_count scan", numpy_scan),
+    ):
+        p50, p99 = timed(fn, 200)
+        print(f"  {label:44s} p50 {p50:6.3f} ms  p99 {p99:6.3f} ms")
+    print(f"  build: {scale} adds in {build:.1f} s ({1e6 * build / scale:.1f} us per image)")
+    rows = 1_000_000 // 24
+    full = NearCopyIndex()
+    for k in range(rows):
+        full.add(f"r{k}", {key: f"{rng.integers(0, 2**63):016x}" for key in sample})
+    n_rows = sum(t.size for t in full._tables.values())
+    p50, p99 = timed(lambda: full.search(sample), 100)
+    print(
+        f"  {rows} images x {n_rows // rows} variant rows = {n_rows} rows, full query:"
+        f" p50 {p50:.3f} ms  p99 {p99:.3f} ms"
+    )
+
+
+def extraction(root: Path) -> None:
+    """describe() on a 12 MP JPEG, decoded with and without load_image's reduce_to."""
+    from matchers.images.describe import describe
+
+    src = load_image((root / "images/imagededup_ukbench/base/ukbench00120.jpg").read_bytes())
+    buf = io.BytesIO()
+    src.resize((4000, 3000), Image.Resampling.BICUBIC).save(buf, "JPEG", quality=90)
+    data = buf.getvalue()
+    hashes = {}
+    for reduce_to in (None, 512):
+        decode = timed(lambda r=reduce_to: load_image(data, reduce_to=r), 5)[0]
+        im = load_image(data, reduce_to=reduce_to)
+        hashes[reduce_to] = compute_hashes(im)
+        feats = timed(lambda im=im: describe(im), 3)[0]
+        print(f"  reduce_to={reduce_to}: decode {im.size} p50 {decode:.0f} ms,", end=" ")
+        print(f"describe p50 {feats:.0f} ms")
+    bits = bin(int(hashes[None]["phash"], 16) ^ int(hashes[512]["phash"], 16)).count("1")
+    print(f"  phash differs by {bits} bits between the two decodes")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--limit", type=int, default=0, help="use only N references and N held out")
+    parser.add_argument("--scale", type=int, default=1_000_000, help="random hashes for speed")
+    args = parser.parse_args()
+    print("command:", " ".join([".venv/bin/python", *sys.argv]))
+    refs, held = split(args.data)
+    if args.limit:
+        refs, held = refs[:: max(1, len(refs) // args.limit)], held[: args.limit]
+    print(f"data: {args.data}/images; {len(refs)} references, {len(held)} held out")
+    index = NearCopyIndex()
+    ref_hashes = {p.stem: compute_hashes(load_image(p.read_bytes())) for p in refs}
+    for image_id, hashes in ref_hashes.items():
+        index.add(image_id, hashes)
+    start = time.perf_counter()
+    qs = queries(refs, held, args.data)
+    print(f"{len(qs)} queries hashed in {time.perf_counter() - start:.0f} s")
+    order = list(dict.fromkeys(name for name, _, _ in qs))
+    threshold, base = baseline_phash(ref_hashes, qs)
+    report(f"baseline: plain phash, nearest reference within {threshold} bits", base, order)
+    ours: list[tuple[str, str | None, list[NearCopyHit]]] = [
+        (n, t, index.search(h)) for n, t, h in qs
+    ]
+    report(
+        "NearCopyIndex, all hashes",
+        [(n, t, [h.image_id for h in hits]) for n, t, hits in ours],
+        order,
+    )
+    methods: dict[str, int] = defaultdict(int)
+    for _, truth, hits in ours:
+        if truth is None and hits:
+            methods[hits[0].method] += 1
+    print("  false positives by rule:", dict(methods) or "none")
+    only = [(n, t, [h.image_id for h in index.search({"phash": h["phash"]})]) for n, t, h in qs]
+    report("NearCopyIndex, phash-only queries", only, order)
+    for rule in index.rules:
+        print(
+            f"  rule {rule.method:9s} query {rule.query_view or 'whole':7s} vs {rule.group:7s}"
+            f" phash<={rule.max_phash} alone, or phash<={rule.phash_gate} and"
+            f" phash+dhash<={rule.max_combined}"
+        )
+    print("\nspeed:")
+    p50, _ = timed(lambda: [index.search(h) for _, _, h in qs[:200]], 5)
+    print(
+        f"  {len(ref_hashes)}-image index: 200 queries p50 {p50:.1f} ms ({p50 / 200:.3f} ms each)"
+    )
+    speed(args.scale, qs[0][2])
+    print("\nfeature extraction (12 MP JPEG):")
+    extraction(args.data)
+
+
+if __name__ == "__main__":
+    main()

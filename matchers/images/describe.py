@@ -1,0 +1,39 @@
+"""Everything the engine needs from one image's pixels, computed once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PIL import Image
+
+from matchers.images.hashes import compute_hashes
+
+
+@dataclass(frozen=True, slots=True)
+class ImageDescription:
+    """An image's size, perceptual hashes (base keys and variants) and local-feature blob."""
+
+    width: int
+    height: int
+    hashes: dict[str, str]
+    local_features: bytes
+
+
+def describe(im: Image.Image) -> ImageDescription:
+    """Describe decoded pixels (from `load_image`) for near-copy and photo matching."""
+    return ImageDescription(
+        width=im.width,
+        height=im.height,
+        hashes=compute_hashes(im),
+        local_features=_local_features(im),
+    )
+
+
+def _local_features(im: Image.Image) -> bytes:
+    # Imported here so near-copy matching works while the photo matcher is absent.
+    try:
+        from matchers.images.photo import extract_features
+    except ImportError:
+        return b""
+    blob: bytes = extract_features(im)
+    return blob
