@@ -1,0 +1,130 @@
+"""The `countermark` command line, run in-process with Typer's runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from api.cli import app
+from catalog.db import Database
+from catalog.keys import resolve_key
+from catalog.settings import Settings
+from tests.api.helpers import gtin, wrong_check_digit
+
+
+@pytest.fixture
+def cli(settings: Settings) -> tuple[CliRunner, dict[str, str]]:
+    env = {
+        "COUNTERMARK_DATABASE_URL": settings.database_url,
+        "COUNTERMARK_DATA_DIR": str(settings.data_dir),
+    }
+    return CliRunner(), env
+
+
+def _last_line(output: str) -> str:
+    return output.strip().splitlines()[-1].strip()
+
+
+def test_help_on_every_command(cli: tuple[CliRunner, dict[str, str]]) -> None:
+    runner, env = cli
+    for args in (
+        [],
+        ["serve"],
+        ["keys"],
+        ["keys", "create"],
+        ["keys", "revoke"],
+        ["keys", "list"],
+        ["rights-holders", "create"],
+        ["import"],
+        ["audit", "verify"],
+    ):
+        result = runner.invoke(app, [*args, "--help"], env=env)
+        assert result.exit_code == 0, (args, result.output)
+        assert "Usage" in result.output
+
+
+def test_holder_then_key_then_revoke(
+    cli: tuple[CliRunner, dict[str, str]], database: Database
+) -> None:
+    runner, env = cli
+    made = runner.invoke(app, ["rights-holders", "create", "--name", "LEGO A/S"], env=env)
+    assert made.exit_code == 0, made.output
+    holder_id = _last_line(made.stdout)
+    issued = runner.invoke(
+        app,
+        [
+            "keys",
+            "create",
+            "--role",
+            "rights_holder",
+            "--name",
+            "LEGO",
+            "--rights-holder",
+            holder_id,
+        ],
+        env=env,
+    )
+    assert issued.exit_code == 0, issued.output
+    secret = _last_line(issued.stdout)
+    with database.session(write=False) as session:
+        principal = resolve_key(session, token=secret)
+    assert principal is not None
+    assert principal.rights_holder_id == holder_id
+    listed = runner.invoke(app, ["keys", "list"], env=env)
+    assert principal.key_id in listed.stdout
+    assert secret not in listed.stdout
+    revoked = runner.invoke(app, ["keys", "revoke", principal.key_id], env=env)
+    assert revoked.exit_code == 0
+    with database.session(write=False) as session:
+        assert resolve_key(session, token=secret) is None
+    bad = runner.invoke(app, ["keys", "create", "--role", "wizard", "--name", "x"], env=env)
+    assert bad.exit_code != 0
+
+
+def test_import_lists_bad_rows_and_fails(
+    cli: tuple[CliRunner, dict[str, str]], tmp_path: Path
+) -> None:
+    runner, env = cli
+    holder_id = _last_line(
+        runner.invoke(app, ["rights-holders", "create", "--name", "Nike"], env=env).stdout
+    )
+    good = tmp_path / "good.csv"
+    good.write_text(f"brand,name,gtins\nNike,A,{gtin(1)}\nNike,B,{gtin(2)}\n", encoding="utf-8")
+    ok = runner.invoke(app, ["import", str(good), "--rights-holder", holder_id], env=env)
+    assert ok.exit_code == 0, ok.output
+    assert "imported 2 of 2 rows" in ok.stdout
+    bad = tmp_path / "bad.ndjson"
+    rows = [
+        {"brand": "Nike", "name": "C"},
+        {"brand": "Nike", "name": "D", "gtins": [wrong_check_digit(gtin(3))]},
+    ]
+    bad.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    failed = runner.invoke(app, ["import", str(bad), "--rights-holder", holder_id], env=env)
+    assert failed.exit_code == 1
+    assert "line 2:" in failed.stdout
+    assert "imported 1 of 2 rows, 1 failed" in failed.stdout
+    nobody = runner.invoke(app, ["import", str(good), "--rights-holder", "nope"], env=env)
+    assert nobody.exit_code == 2
+
+
+def test_audit_verify_passes_then_fails_after_tampering(
+    cli: tuple[CliRunner, dict[str, str]], database: Database
+) -> None:
+    runner, env = cli
+    for name in ("A", "B", "C"):
+        runner.invoke(app, ["rights-holders", "create", "--name", name], env=env)
+    intact = runner.invoke(app, ["audit", "verify"], env=env)
+    assert intact.exit_code == 0
+    assert "intact: 3 events" in intact.stdout
+    with database.session() as session:
+        second = session.execute(text("SELECT id FROM audit_event ORDER BY id")).all()[1][0]
+        session.execute(
+            text("UPDATE audit_event SET action = 'nothing' WHERE id = :id"), {"id": second}
+        )
+    broken = runner.invoke(app, ["audit", "verify"], env=env)
+    assert broken.exit_code == 1
+    assert f"BROKEN at event {second}" in broken.stdout

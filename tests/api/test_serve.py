@@ -1,0 +1,96 @@
+"""`countermark serve` as a real process on a free port, spoken to over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from catalog.db import Database
+from catalog.keys import CLI_ACTOR, create_key
+from catalog.rights_holders import create_rights_holder
+from catalog.settings import Settings
+from tests.api.helpers import jpeg_bytes, png_bomb, product_body
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[str]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "COUNTERMARK_DATABASE_URL": settings.database_url,
+        "COUNTERMARK_DATA_DIR": str(settings.data_dir),
+    }
+    command = [str(Path(sys.executable).with_name("countermark")), "serve", "--port", str(port)]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(
+                    f"serve exited: {process.stderr.read().decode() if process.stderr else ''}"
+                )
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        else:
+            pytest.fail("serve did not become ready in 90 s")
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def test_served_api_over_http(server: str, database: Database) -> None:
+    with database.session() as session:
+        holder_id = create_rights_holder(session, actor=CLI_ACTOR, name="Nike Inc.").id
+        _, token = create_key(
+            session, actor=CLI_ACTOR, role="rights_holder", name="t", rights_holder_id=holder_id
+        )
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=server, headers=headers, timeout=30) as client:
+        product = client.post("/v1/products", json=product_body())
+        assert product.status_code == 201
+        product_id = product.json()["id"]
+        uploaded = client.post(
+            f"/v1/products/{product_id}/images",
+            files={"file": ("a.jpg", jpeg_bytes(), "image/jpeg")},
+            data={"kind": "genuine"},
+        )
+        assert uploaded.status_code == 201
+        assert set(uploaded.json()["hashes"]) >= {"phash", "dhash", "whash", "colorhash"}
+        bomb = client.post(
+            f"/v1/products/{product_id}/images",
+            files={"file": ("bomb.png", png_bomb(), "image/png")},
+            data={"kind": "genuine"},
+        )
+        assert bomb.status_code == 422
+        assert bomb.headers["content-type"] == "application/problem+json"
+        assert client.get("/v1/products?q=pegasus").json()["items"][0]["id"] == product_id
+        assert httpx.get(f"{server}/v1/products", timeout=10).status_code == 401
+        assert httpx.get(f"{server}/healthz", timeout=10).json() == {"status": "ok"}
+        assert "countermark_http_requests_total" in httpx.get(f"{server}/metrics", timeout=10).text
