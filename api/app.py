@@ -18,7 +18,15 @@ from api.errors import install_error_handlers, rewrite_problem_media_types
 from api.idempotency import IdempotencyMiddleware
 from api.metrics import MetricsMiddleware
 from api.middleware import BodyLimitMiddleware
-from api.routers import api_keys, health, images, imports, products, rights_holders
+from api.routers import (
+    api_keys,
+    brand_aliases,
+    health,
+    images,
+    imports,
+    products,
+    rights_holders,
+)
 from catalog.blobs import BlobStore
 from catalog.db import create_database
 from catalog.settings import Settings
@@ -30,6 +38,7 @@ ROUTERS: list[APIRouter] = [
     products.router,
     imports.router,
     images.router,
+    brand_aliases.router,
 ]
 
 VERSION = "0.1.0"

@@ -208,3 +208,30 @@ class ImportReport(BaseModel):
     product_ids: list[str]
     errors: list[ImportRowError]
     catalog_version: int | None
+
+
+class BrandAliasCreate(BaseModel):
+    """Another name the holder's brand goes by."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"brand": "Louis Vuitton", "alias": "LV"}]}
+    )
+
+    brand: Name
+    alias: Name
+
+
+class BrandAliasRead(BaseModel):
+    """A registered brand alias."""
+
+    id: str
+    rights_holder_id: str
+    brand: str
+    alias: str
+    created_at: datetime
+
+
+class BrandAliasList(BaseModel):
+    """Brand aliases."""
+
+    items: list[BrandAliasRead]

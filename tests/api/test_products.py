@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from catalog import audit
+from catalog.db import Database
 from tests.api.helpers import gtin, product_body, wrong_check_digit
 from tests.conftest import HolderFactory
 
@@ -182,3 +184,36 @@ def test_admin_registers_for_a_named_holder(
     )
     assert made.status_code == 201
     assert client.get(f"/v1/products/{made.json()['id']}", headers=holder).status_code == 200
+
+
+def test_brand_aliases_belong_to_their_holder(
+    client: TestClient, database: Database, holder: dict[str, str], make_holder: HolderFactory
+) -> None:
+    product = client.post(
+        "/v1/products", json=product_body(brand="Louis Vuitton"), headers=holder
+    ).json()
+    made = client.post(
+        "/v1/brand-aliases", json={"brand": "Louis Vuitton", "alias": "LV"}, headers=holder
+    )
+    assert made.status_code == 201
+    again = client.post(
+        "/v1/brand-aliases", json={"brand": "Louis Vuitton", "alias": "LV"}, headers=holder
+    )
+    assert again.status_code == 409
+    same = client.post(
+        "/v1/brand-aliases",
+        json={"brand": "Louis Vuitton", "alias": "louis vuitton"},
+        headers=holder,
+    )
+    assert same.status_code == 422
+    # The product is stamped with the alias change's version, so index syncs re-read it.
+    touched = client.get(f"/v1/products/{product['id']}", headers=holder).json()
+    assert touched["catalog_version"] > product["catalog_version"]
+    _, other = make_holder("Rival Ltd.")
+    assert client.get("/v1/brand-aliases", headers=other).json()["items"] == []
+    alias_id = made.json()["id"]
+    assert client.delete(f"/v1/brand-aliases/{alias_id}", headers=other).status_code == 404
+    assert client.delete(f"/v1/brand-aliases/{alias_id}", headers=holder).status_code == 204
+    assert client.get("/v1/brand-aliases", headers=holder).json()["items"] == []
+    with database.session(write=False) as session:
+        assert audit.verify_chain(session).ok

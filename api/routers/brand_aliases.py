@@ -1,0 +1,57 @@
+"""Brand aliases of a rights holder (its own keys, or an admin naming the holder)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from api.auth import RightsHolderOrAdmin
+from api.deps import SessionDep
+from api.errors import problem_responses
+from api.routers.products import HolderParam, target_holder
+from api.schemas import BrandAliasCreate, BrandAliasList, BrandAliasRead
+from catalog import brand_aliases
+
+router = APIRouter(prefix="/v1/brand-aliases", tags=["brand aliases"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=BrandAliasRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def create(
+    body: BrandAliasCreate,
+    principal: RightsHolderOrAdmin,
+    session: SessionDep,
+    rights_holder_id: HolderParam = None,
+) -> BrandAliasRead:
+    """Register an alias of one of your brands (matched like the brand itself)."""
+    row = brand_aliases.add_alias(
+        session,
+        principal=principal,
+        rights_holder_id=target_holder(principal, rights_holder_id),
+        brand=body.brand,
+        alias=body.alias,
+    )
+    return BrandAliasRead.model_validate(row, from_attributes=True)
+
+
+@router.get("", response_model=BrandAliasList, responses=problem_responses(401, 403))
+def list_all(
+    principal: RightsHolderOrAdmin, session: SessionDep, rights_holder_id: HolderParam = None
+) -> BrandAliasList:
+    """Your brand aliases."""
+    rows = brand_aliases.list_aliases(
+        session, principal=principal, rights_holder_id=rights_holder_id
+    )
+    return BrandAliasList(
+        items=[BrandAliasRead.model_validate(r, from_attributes=True) for r in rows]
+    )
+
+
+@router.delete("/{alias_id}", status_code=204, responses=problem_responses(401, 403, 404))
+def remove(alias_id: str, principal: RightsHolderOrAdmin, session: SessionDep) -> Response:
+    """Remove one of your brand aliases."""
+    brand_aliases.remove_alias(session, principal=principal, alias_id=alias_id)
+    return Response(status_code=204)
