@@ -7,11 +7,15 @@ into the app's); readiness checks go in `app.state.readiness_checks` (name -> ca
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import KeyCache
 from api.errors import install_error_handlers, rewrite_problem_media_types
@@ -27,8 +31,9 @@ from api.routers import (
     products,
     rights_holders,
 )
+from catalog import idempotency
 from catalog.blobs import BlobStore
-from catalog.db import create_database
+from catalog.db import Database, create_database
 from catalog.settings import Settings
 
 ROUTERS: list[APIRouter] = [
@@ -42,6 +47,7 @@ ROUTERS: list[APIRouter] = [
 ]
 
 VERSION = "0.1.0"
+log = logging.getLogger("countermark.api")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -51,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(_purge_idempotency, database, settings)
         yield
         database.dispose()
 
@@ -79,6 +86,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def create_app_from_env() -> FastAPI:
     """The app configured from COUNTERMARK_* environment variables (uvicorn's factory)."""
     return create_app(Settings())
+
+
+def _purge_idempotency(database: Database, settings: Settings) -> None:
+    # Housekeeping at start: stored responses older than the TTL are no longer replayed.
+    try:
+        idempotency.purge(database, older_than=timedelta(hours=settings.idempotency_ttl_hours))
+    except SQLAlchemyError:
+        log.warning("could not purge old idempotency records", exc_info=True)
 
 
 def _problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:

@@ -127,9 +127,10 @@ def rewrite_problem_media_types(schema: dict[str, Any]) -> dict[str, Any]:
     """Make every 4xx/5xx response in an OpenAPI document problem+json with the Problem schema."""
     ref = {"$ref": "#/components/schemas/Problem"}
     for path_item in schema.get("paths", {}).values():
-        for operation in path_item.values():
+        for method, operation in path_item.items():
             if not isinstance(operation, dict):
                 continue
+            _add_generic_problems(method, operation)
             for status, response in operation.get("responses", {}).items():
                 if str(status)[0] in "45" and _is_problem(response):
                     response["content"] = {PROBLEM_JSON: {"schema": ref}}
@@ -150,3 +151,14 @@ def _is_problem(response: dict[str, Any]) -> bool:
         return True
     refs = {str(c.get("schema", {}).get("$ref", "")) for c in content.values()}
     return all(r.endswith(("/Problem", "/HTTPValidationError")) or not r for r in refs)
+
+
+def _add_generic_problems(method: str, operation: dict[str, Any]) -> None:
+    # Problems any route can give: a body over the cap and idempotency clashes on
+    # POST, an unexpected failure anywhere.
+    responses = operation.setdefault("responses", {})
+    generic = [500]
+    if method.lower() == "post":
+        generic += [409, 413, 422]
+    for status in generic:
+        responses.setdefault(str(status), {"description": HTTPStatus(status).phrase})

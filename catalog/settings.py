@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
     thumbnail_max_size: int = Field(default=2048, gt=0)
     import_batch_size: int = Field(default=1000, gt=0)
+    idempotency_ttl_hours: float = Field(
+        default=24.0, gt=0, description="stored POST responses are replayed this long"
+    )
 
     @model_validator(mode="after")
     def _fill_database_url(self) -> Settings:

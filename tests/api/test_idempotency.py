@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 
+from catalog import idempotency
+from catalog.db import Database
 from tests.api.helpers import jpeg_bytes, product_body
 from tests.conftest import HolderFactory
 
@@ -90,3 +94,15 @@ def test_overlong_key_is_refused(client: TestClient, make_holder: HolderFactory)
     )
     assert response.status_code == 422
     assert _count(client, headers) == 0
+
+
+def test_old_records_are_purged(database: Database) -> None:
+    stale = idempotency.claim(database, scope="s", key="k", request_hash="h")
+    assert stale.state == "new"
+    idempotency.complete(
+        database, scope="s", key="k", status_code=201, content_type="application/json", body=b"{}"
+    )
+    assert idempotency.claim(database, scope="s", key="k", request_hash="h").state == "replay"
+    assert idempotency.purge(database, older_than=timedelta(hours=1)) == 0
+    assert idempotency.purge(database, older_than=timedelta(seconds=-1)) == 1
+    assert idempotency.claim(database, scope="s", key="k", request_hash="h").state == "new"
