@@ -102,7 +102,7 @@ def _parse(value: str) -> np.uint64:
 
 
 class _Table:
-    """Rows (phash, dhash, view, image slot) of one group, with a faiss mirror of the phashes.
+    """Rows (phash, dhash, dhash known, view, image slot) of a group; faiss mirrors the phashes.
 
     Arrays grow by doubling so adding one image costs amortised O(1); a dead
     row keeps its place (slot -1) until compaction.
@@ -114,18 +114,21 @@ class _Table:
         self.dead = 0
         self.phash: U64 = np.empty(64, dtype=np.uint64)
         self.dhash: U64 = np.empty(64, dtype=np.uint64)
+        self.known: npt.NDArray[np.bool_] = np.empty(64, dtype=np.bool_)
         self.view: npt.NDArray[np.uint8] = np.empty(64, dtype=np.uint8)
         self.slot: npt.NDArray[np.int64] = np.empty(64, dtype=np.int64)
         self.faiss = faiss.IndexBinaryFlat(64)
 
-    def append(self, slot: int, rows: list[tuple[int, np.uint64, np.uint64]]) -> None:
+    def append(self, slot: int, rows: list[tuple[int, np.uint64, np.uint64 | None]]) -> None:
         n, end = self.size, self.size + len(rows)
         if end > self.slot.size:
             grow = max(end, 2 * self.slot.size)
             self.phash, self.dhash = _grown(self.phash, grow), _grown(self.dhash, grow)
+            self.known = _grown(self.known, grow)
             self.view, self.slot = _grown(self.view, grow), _grown(self.slot, grow)
         self.phash[n:end] = [p for _, p, _ in rows]
-        self.dhash[n:end] = [d for *_, d in rows]
+        self.dhash[n:end] = [np.uint64(0) if d is None else d for *_, d in rows]
+        self.known[n:end] = [d is not None for *_, d in rows]
         self.view[n:end] = [v for v, _, _ in rows]
         self.slot[n:end] = slot
         self.size = end
@@ -141,7 +144,7 @@ class _Table:
     def _compact(self) -> None:
         keep = np.flatnonzero(self.slot[: self.size] >= 0)
         self.size, self.dead = keep.size, 0
-        for name in ("phash", "dhash", "view", "slot"):
+        for name in ("phash", "dhash", "known", "view", "slot"):
             column = getattr(self, name)
             column[: keep.size] = column[keep]
         self.faiss.reset()
@@ -182,15 +185,16 @@ class NearCopyIndex:
         return image_id in self._slot_of
 
     def add(self, image_id: str, hashes: Mapping[str, str]) -> None:
-        """Index (or re-index) `image_id` under every view its `hashes` carry; needs phash+dhash."""
-        if "phash" not in hashes or "dhash" not in hashes:
-            raise ValueError("a reference needs at least 'phash' and 'dhash'")
-        per_group: dict[str, list[tuple[int, np.uint64, np.uint64]]] = {}
+        """Index (or re-index) `image_id` under every view its `hashes` carry; needs a phash."""
+        if "phash" not in hashes:
+            raise ValueError("a reference needs at least a 'phash'")
+        per_group: dict[str, list[tuple[int, np.uint64, np.uint64 | None]]] = {}
         for group, views in GROUPS.items():
             for code, view in enumerate(views):
                 p, d = hashes.get(_key("phash", view)), hashes.get(_key("dhash", view))
-                if p is not None and d is not None:
-                    per_group.setdefault(group, []).append((code, _parse(p), _parse(d)))
+                if p is not None:
+                    dhash = None if d is None else _parse(d)
+                    per_group.setdefault(group, []).append((code, _parse(p), dhash))
         with self._lock:
             self._remove(image_id)
             slot = self._next_slot
@@ -252,15 +256,14 @@ class NearCopyIndex:
         rows, pdist = table.within(_parse(p_hex), radius)
         if rows.size == 0:
             return
-        if use_dhash:
-            assert d_hex is not None
-            ddist = np.bitwise_count(table.dhash[rows] ^ _parse(d_hex)).astype(np.uint64)
-            ok = pdist + ddist <= rule.max_combined
-            rows, pdist, ddist = rows[ok], pdist[ok], ddist[ok]
-            sims = 1.0 - (pdist + ddist).astype(np.float64) / 128.0
-        else:
-            ddist = None
-            sims = 1.0 - pdist.astype(np.float64) / 64.0
+        # Both dhashes known: phash and dhash must agree; otherwise phash alone decides.
+        both = table.known[rows] if use_dhash else np.zeros(rows.size, dtype=np.bool_)
+        ddist = np.bitwise_count(table.dhash[rows] ^ _parse(d_hex or "0" * 16)).astype(np.uint64)
+        if max_distance is None:
+            alone = pdist <= rule.max_phash
+            ok = np.where(both, pdist + ddist <= rule.max_combined, alone)
+            rows, pdist, ddist, both = rows[ok], pdist[ok], ddist[ok], both[ok]
+        sims = np.where(both, 1.0 - (pdist + ddist) / 128.0, 1.0 - pdist / 64.0)
         for k, row in enumerate(rows.tolist()):
             slot, sim, dist = int(table.slot[row]), float(sims[k]), int(pdist[k])
             apart = 128.0 * (1.0 - sim) + rule.penalty
@@ -268,7 +271,7 @@ class NearCopyIndex:
             if current is not None and current[0] <= apart:
                 continue
             view = table.views[table.view[row]] or "whole image"
-            extra = f", dhash {int(ddist[k])} bits" if ddist is not None else ""
+            extra = f", dhash {int(ddist[k])} bits" if both[k] else ""
             evidence = (
                 f"{rule.meaning}: query phash is {dist} bits from the reference's ({view}{extra})"
             )
