@@ -69,7 +69,9 @@ def run_once(csv_path: Path, *, cli: str) -> tuple[float, float, str]:
         wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        return wall, cpu, done.stdout.strip().splitlines()[-1]
+        bar = [line for line in done.stderr.splitlines() if line.startswith("importing")]
+        summary = done.stdout.strip().splitlines()[-1]
+        return wall, cpu, f"{summary}\n  progress bar (stderr): {bar[-1] if bar else 'MISSING'}"
 
 
 def main() -> None:
