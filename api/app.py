@@ -34,6 +34,7 @@ from api.routers import (
 from catalog import idempotency
 from catalog.blobs import BlobStore
 from catalog.db import Database, create_database
+from catalog.image_pool import ImageProcessor
 from catalog.settings import Settings
 
 ROUTERS: list[APIRouter] = [
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(_purge_idempotency, database, settings)
         yield
+        app.state.image_processor.close()
         database.dispose()
 
     app = FastAPI(
@@ -71,6 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = database
     app.state.blobs = BlobStore(settings.blob_dir)
     app.state.key_cache = KeyCache(ttl_seconds=settings.api_key_cache_ttl_seconds)
+    app.state.image_processor = ImageProcessor(
+        workers=settings.image_workers, max_pixels=settings.max_image_pixels
+    )
     app.state.readiness_checks = {}
     install_error_handlers(app)
     for router in ROUTERS:

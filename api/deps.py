@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from catalog.blobs import BlobStore
 from catalog.db import Database
+from catalog.image_pool import ImageProcessor
 from catalog.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -33,6 +34,12 @@ def get_blobs(request: Request) -> BlobStore:
     return blobs
 
 
+def get_image_processor(request: Request) -> ImageProcessor:
+    """The app's pool that prepares uploaded images."""
+    processor: ImageProcessor = request.app.state.image_processor
+    return processor
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """A session whose transaction commits when the route returns and rolls back if it raises.
 
@@ -47,5 +54,6 @@ def get_session(request: Request) -> Iterator[Session]:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 BlobsDep = Annotated[BlobStore, Depends(get_blobs)]
+ImageProcessorDep = Annotated[ImageProcessor, Depends(get_image_processor)]
 # scope="function": commit before the response is sent, so a 2xx means the data is durable.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -36,6 +36,10 @@ class DomainError(Exception):
         self.errors = list(errors) if errors else None
         self.problem_slug = slug or self.slug
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keep slug and errors when the error crosses a process boundary (image pool).
+        return (type(self), (self.detail,), self.__dict__)
+
     @property
     def type(self) -> str:
         """The problem type URI."""

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
     thumbnail_max_size: int = Field(default=2048, gt=0)
     import_batch_size: int = Field(default=1000, gt=0)
+    image_workers: int = Field(
+        default=1, ge=0, description="processes preparing uploaded images (0: in a thread)"
+    )
     idempotency_ttl_hours: float = Field(
         default=24.0, gt=0, description="stored POST responses are replayed this long"
     )

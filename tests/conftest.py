@@ -133,7 +133,8 @@ def database_url(migrated_template: dict[str, Any], tmp_path: Path) -> Iterator[
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     """Settings for this test: its own data folder and database."""
-    return TestSettings(data_dir=tmp_path / "data", database_url=database_url)
+    # Images are prepared in a thread here; test_images.py also runs the process pool.
+    return TestSettings(data_dir=tmp_path / "data", database_url=database_url, image_workers=0)
 
 
 @pytest.fixture

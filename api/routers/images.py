@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import ImageReader, RightsHolderOrAdmin
 from api.convert import image_read
-from api.deps import BlobsDep, SessionDep, SettingsDep
+from api.deps import BlobsDep, ImageProcessorDep, SessionDep, SettingsDep
 from api.errors import problem_responses
 from api.schemas import ImageRead
 from catalog import images
@@ -23,28 +24,31 @@ router = APIRouter(tags=["images"])
     response_model=ImageRead,
     responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
 )
-def upload(
+async def upload(
     product_id: str,
     file: Annotated[UploadFile, File(description="a JPEG, PNG, WebP, HEIC … image")],
     kind: Annotated[Literal["genuine", "counterfeit", "packaging", "logo"], Form()],
     principal: RightsHolderOrAdmin,
     session: SessionDep,
-    settings: SettingsDep,
     blobs: BlobsDep,
+    processor: ImageProcessorDep,
 ) -> ImageRead:
     """Add a reference image; returns its SHA-256 and perceptual hashes.
 
     The file is decoded fully (bombs, truncated and non-image files are a 422),
-    EXIF-oriented, stripped of metadata and re-encoded before it is stored.
+    EXIF-oriented, stripped of metadata and re-encoded before it is stored; the
+    decoding runs in a worker process, off the event loop.
     """
-    prepared = images.prepare_image(file.file.read(), max_pixels=settings.max_image_pixels)
-    image = images.add_image(
-        session,
-        principal=principal,
-        product_id=product_id,
-        kind=kind,
-        prepared=prepared,
-        blobs=blobs,
+    prepared = await processor.prepare(await file.read())
+    image = await run_in_threadpool(
+        lambda: images.add_image(
+            session,
+            principal=principal,
+            product_id=product_id,
+            kind=kind,
+            prepared=prepared,
+            blobs=blobs,
+        )
     )
     return image_read(image, has_local_features=prepared.local_features is not None)
 

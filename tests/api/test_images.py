@@ -148,3 +148,18 @@ def test_body_over_the_cap_is_413(small_cap_client: TestClient, make_holder: Hol
     )
     assert streamed.status_code == 413
     assert client.get("/healthz").status_code == 200
+
+
+def test_uploads_are_prepared_in_a_process_pool(
+    database_url: str, tmp_path: Path, make_holder: HolderFactory
+) -> None:
+    settings = TestSettings(data_dir=tmp_path / "pool", database_url=database_url, image_workers=1)
+    _, headers = make_holder("Nike Inc.")
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        product = client.post("/v1/products", json=product_body(), headers=headers).json()
+        status, image = _upload(client, headers, product["id"], jpeg_bytes())
+        assert status == 201
+        assert set(image["hashes"]) >= {"phash", "dhash", "whash", "colorhash"}  # type: ignore[arg-type]
+        status, problem = _upload(client, headers, product["id"], png_bomb(), "bomb.png")
+        assert status == 422
+        assert str(problem["type"]).endswith("image-too-large")
