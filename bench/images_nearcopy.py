@@ -23,9 +23,12 @@ import time
 import zlib
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import imagehash
 import numpy as np
 from PIL import Image
 
@@ -35,12 +38,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from nearcopy_transforms import transforms
 
 from matchers.images.decode import ImageError, load_image
-from matchers.images.hashes import compute_hashes
+from matchers.images.hashes import compute_hashes, variant_hashes
 from matchers.images.nearcopy import NearCopyHit, NearCopyIndex
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 GIVEN = {"gray": "given_grey", "hflip": "given_hflip", "resize": "given_resize"}
 GIVEN_ROTATION = "given_rotation_30deg_zoom"
+PhotoSearch = Callable[[Image.Image], list[str]]
 
 
 def as_listing(im: Image.Image) -> Image.Image:
@@ -73,16 +77,36 @@ def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
     return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
 
 
+@dataclass(frozen=True)
+class Query:
+    """One edited copy: its edit, the reference it copies (None: held out), what it yields."""
+
+    edit: str
+    truth: str | None
+    hashes: dict[str, str]
+    photo: list[str] | None  # photo verifier's hits; None when not run for this image
+
+
+def index_hashes(im: Image.Image) -> dict[str, str]:
+    """compute_hashes without whash and colorhash (the index never reads them; half the time)."""
+    grey = im.convert("L")
+    hashes = {"phash": str(imagehash.phash(grey)), "dhash": str(imagehash.dhash(grey))}
+    return hashes | variant_hashes(grey)
+
+
 def queries(
-    refs: list[Path], held: list[Path], root: Path
-) -> list[tuple[str, str | None, dict[str, str]]]:
-    """(edit name, true reference id or None, hashes of the edited copy) for every query."""
+    refs: list[Path], held: list[Path], root: Path, photo: PhotoSearch | None, photo_every: int
+) -> list[Query]:
+    """Every edited copy of every image, hashed (and photo-searched for every Nth image)."""
     out = []
-    for path in refs + held:
+    for k, path in enumerate(refs + held):
         truth = path.stem if path in refs else None
         im = load_image(path.read_bytes())
+        verify = photo if photo is not None and k % photo_every == 0 else None
         for name, edited in transforms(im, zlib.crc32(path.name.encode())).items():
-            out.append((name, truth, compute_hashes(as_listing(edited))))
+            listing = as_listing(edited)
+            hits = verify(listing) if verify is not None else None
+            out.append(Query(name, truth, index_hashes(listing), hits))
     given = root / "images" / "imagededup_ukbench" / "transformed"
     for path in sorted(given.glob("*.jpg")):
         stem, _, kind = path.stem.rpartition("_")
@@ -91,11 +115,13 @@ def queries(
         except ImageError as exc:
             print(f"  {path.name}: rejected by load_image ({exc.reason}), as it should be")
             continue
-        out.append((GIVEN.get(kind, GIVEN_ROTATION), stem, compute_hashes(as_listing(im))))
+        listing = as_listing(im)
+        hits = photo(listing) if photo is not None else None
+        out.append(Query(GIVEN.get(kind, GIVEN_ROTATION), stem, index_hashes(listing), hits))
     return out
 
 
-def photo_stage(refs: list[Path]) -> Callable[[Image.Image], list[str]] | None:
+def photo_stage(refs: list[Path]) -> PhotoSearch | None:
     """The photo verifier over the references, or None while matchers/images/photo.py is absent."""
     try:
         from matchers.images.photo import PhotoIndex, extract_features
@@ -125,16 +151,16 @@ def report(title: str, results: list[tuple[str, str | None, list[str]]], order: 
 
 
 def baseline_phash(
-    index_hashes: dict[str, dict[str, str]], qs: list[tuple[str, str | None, dict[str, str]]]
+    index_hashes: dict[str, dict[str, str]], qs: list[Query]
 ) -> tuple[int, list[tuple[str, str | None, list[str]]]]:
     """Plain phash nearest reference, at the largest threshold keeping negatives <= 1%."""
     ids = sorted(index_hashes)
     table = np.array([int(index_hashes[i]["phash"], 16) for i in ids], dtype=np.uint64)
     nearest = []
-    for name, truth, hashes in qs:
-        dist = np.bitwise_count(table ^ np.uint64(int(hashes["phash"], 16)))
+    for q in qs:
+        dist = np.bitwise_count(table ^ np.uint64(int(q.hashes["phash"], 16)))
         best = int(np.argmin(dist))
-        nearest.append((name, truth, ids[best], int(dist[best])))
+        nearest.append((q.edit, q.truth, ids[best], int(dist[best])))
     neg = np.array([d for _, truth, _, d in nearest if truth is None])
     threshold = max(t for t in range(65) if np.mean(neg <= t) <= 0.01)
     return threshold, [(n, t, [i] if d <= threshold else []) for n, t, i, d in nearest]
@@ -179,20 +205,25 @@ def speed(scale: int, sample: dict[str, str]) -> None:
 def extraction(root: Path) -> None:
     """describe() on a 12 MP JPEG, decoded with and without load_image's reduce_to."""
     from matchers.images.describe import describe
+    from matchers.images.photo import extract_features
 
     src = load_image((root / "images/imagededup_ukbench/base/ukbench00120.jpg").read_bytes())
     buf = io.BytesIO()
     src.resize((4000, 3000), Image.Resampling.BICUBIC).save(buf, "JPEG", quality=90)
     data = buf.getvalue()
-    hashes = {}
+    phash: dict[int | None, str] = {}
     for reduce_to in (None, 512):
-        decode = timed(lambda r=reduce_to: load_image(data, reduce_to=r), 5)[0]
+        decode = timed(partial(load_image, data, reduce_to=reduce_to), 5)[0]
         im = load_image(data, reduce_to=reduce_to)
-        hashes[reduce_to] = compute_hashes(im)
-        feats = timed(lambda im=im: describe(im), 3)[0]
-        print(f"  reduce_to={reduce_to}: decode {im.size} p50 {decode:.0f} ms,", end=" ")
-        print(f"describe p50 {feats:.0f} ms")
-    bits = bin(int(hashes[None]["phash"], 16) ^ int(hashes[512]["phash"], 16)).count("1")
+        phash[reduce_to] = compute_hashes(im, variants=False)["phash"]
+        hashing = timed(partial(compute_hashes, im), 3)[0]
+        local = timed(partial(extract_features, im), 3)[0]
+        total = timed(partial(describe, im), 3)[0]
+        print(
+            f"  reduce_to={reduce_to}: decode to {im.size} p50 {decode:.0f} ms; describe p50"
+            f" {total:.0f} ms (compute_hashes {hashing:.0f} ms, extract_features {local:.0f} ms)"
+        )
+    bits = bin(int(phash[None], 16) ^ int(phash[512], 16)).count("1")
     print(f"  phash differs by {bits} bits between the two decodes")
 
 
@@ -201,6 +232,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit", type=int, default=0, help="use only N references and N held out")
     parser.add_argument("--scale", type=int, default=1_000_000, help="random hashes for speed")
+    parser.add_argument("--photo-every", type=int, default=4, help="photo-verify every Nth image")
     args = parser.parse_args()
     print("command:", " ".join([".venv/bin/python", *sys.argv]))
     refs, held = split(args.data)
@@ -211,26 +243,21 @@ def main() -> None:
     ref_hashes = {p.stem: compute_hashes(load_image(p.read_bytes())) for p in refs}
     for image_id, hashes in ref_hashes.items():
         index.add(image_id, hashes)
+    photo = photo_stage(refs)
     start = time.perf_counter()
-    qs = queries(refs, held, args.data)
-    print(f"{len(qs)} queries hashed in {time.perf_counter() - start:.0f} s")
-    order = list(dict.fromkeys(name for name, _, _ in qs))
+    qs = queries(refs, held, args.data, photo, args.photo_every)
+    print(f"{len(qs)} queries described in {time.perf_counter() - start:.0f} s")
+    order = list(dict.fromkeys(q.edit for q in qs))
     threshold, base = baseline_phash(ref_hashes, qs)
     report(f"baseline: plain phash, nearest reference within {threshold} bits", base, order)
-    ours: list[tuple[str, str | None, list[NearCopyHit]]] = [
-        (n, t, index.search(h)) for n, t, h in qs
-    ]
-    report(
-        "NearCopyIndex, all hashes",
-        [(n, t, [h.image_id for h in hits]) for n, t, hits in ours],
-        order,
-    )
+    ours = [(q, index.search(q.hashes)) for q in qs]
+    report("NearCopyIndex, all hashes", [(q.edit, q.truth, ids(h)) for q, h in ours], order)
     methods: dict[str, int] = defaultdict(int)
-    for _, truth, hits in ours:
-        if truth is None and hits:
+    for q, hits in ours:
+        if q.truth is None and hits:
             methods[hits[0].method] += 1
     print("  false positives by rule:", dict(methods) or "none")
-    only = [(n, t, [h.image_id for h in index.search({"phash": h["phash"]})]) for n, t, h in qs]
+    only = [(q.edit, q.truth, ids(index.search({"phash": q.hashes["phash"]}))) for q in qs]
     report("NearCopyIndex, phash-only queries", only, order)
     for rule in index.rules:
         print(
@@ -238,14 +265,26 @@ def main() -> None:
             f" phash<={rule.max_phash} alone, or phash<={rule.phash_gate} and"
             f" phash+dhash<={rule.max_combined}"
         )
+    if photo is None:
+        print("\nphoto verification: matchers/images/photo.py not present yet")
+    else:
+        sampled = [(q, h) for q, h in ours if q.photo is not None]
+        title = f"every {args.photo_every}th image ({len(sampled)} queries)"
+        report(f"hashes alone, {title}", [(q.edit, q.truth, ids(h)) for q, h in sampled], order)
+        both = [(q.edit, q.truth, ids(h) or (q.photo or [])) for q, h in sampled]
+        report(f"hashes, then the photo verifier when they find nothing, {title}", both, order)
     print("\nspeed:")
-    p50, _ = timed(lambda: [index.search(h) for _, _, h in qs[:200]], 5)
+    p50, _ = timed(lambda: [index.search(q.hashes) for q in qs[:200]], 5)
     print(
         f"  {len(ref_hashes)}-image index: 200 queries p50 {p50:.1f} ms ({p50 / 200:.3f} ms each)"
     )
-    speed(args.scale, qs[0][2])
+    speed(args.scale, qs[0].hashes)
     print("\nfeature extraction (12 MP JPEG):")
     extraction(args.data)
+
+
+def ids(hits: list[NearCopyHit]) -> list[str]:
+    return [h.image_id for h in hits]
 
 
 if __name__ == "__main__":

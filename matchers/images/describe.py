@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from PIL import Image
 
 from matchers.images.hashes import compute_hashes
+from matchers.images.photo import extract_features
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,15 +26,5 @@ def describe(im: Image.Image) -> ImageDescription:
         width=im.width,
         height=im.height,
         hashes=compute_hashes(im),
-        local_features=_local_features(im),
+        local_features=extract_features(im),
     )
-
-
-def _local_features(im: Image.Image) -> bytes:
-    # Imported here so near-copy matching works while the photo matcher is absent.
-    try:
-        from matchers.images.photo import extract_features
-    except ImportError:
-        return b""
-    blob: bytes = extract_features(im)
-    return blob

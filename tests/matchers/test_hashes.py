@@ -97,3 +97,14 @@ def test_crop_variant_matches_a_copy_cropped_the_same_way() -> None:
 
 def test_hashes_are_deterministic() -> None:
     assert compute_hashes(scene(7)) == compute_hashes(scene(7))
+
+
+def test_describe_gives_size_all_hashes_and_local_features() -> None:
+    from matchers.images.describe import describe
+
+    im = scene(8, (320, 240))
+    described = describe(im)
+    assert (described.width, described.height) == (320, 240)
+    assert described.hashes == compute_hashes(im)
+    assert isinstance(described.local_features, bytes)
+    assert described.local_features  # a textured image has keypoints
