@@ -128,6 +128,7 @@ class IndexHolder:
         started = time.perf_counter()
         if self._listener is not None:
             self._listener.start()  # before reading, so no change between the two is missed
+        self._dirty.clear()  # what the load reads is current; later changes set it again
         index = MatchIndex()
         with self._engine.connect() as conn:
             versions = read_versions(conn)
@@ -153,6 +154,11 @@ class IndexHolder:
             versions.catalog,
             self.load_seconds,
         )
+
+    @property
+    def is_dirty(self) -> bool:
+        """Whether a change was signalled that the index has not applied yet."""
+        return self._dirty.is_set()
 
     def mark_dirty(self) -> None:
         """Make the next screening check the database versions (after a change made here)."""

@@ -48,8 +48,8 @@ class ChangeListener:
             try:
                 with psycopg.connect(self._url, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
-                    self.listening.set()
                     self._on_change()  # changes may have happened while not listening
+                    self.listening.set()
                     while not self._stop.is_set():
                         for _ in conn.notifies(timeout=1.0, stop_after=1):
                             self._on_change()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import date
+
+import pytest
 
 from catalog.db import Database
 from catalog.index_sync import IndexHolder
@@ -124,3 +127,23 @@ def test_fx_rates_for_a_day_pick_the_period(database: Database) -> None:
     assert october.rate(from_currency="USD", to_currency="EUR", on=date(2026, 10, 15)) == 0.90
     assert november.rate(from_currency="USD", to_currency="EUR", on=date(2026, 11, 15)) == 0.95
     assert holder.fx_for(date(2026, 12, 15)).rates == ()
+
+
+def test_postgres_notify_wakes_the_index_at_once(
+    database: Database, make_holder: HolderFactory
+) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    holder_id, _ = make_holder("Acme")
+    holder = IndexHolder(engine=database.engine, check_interval=3600.0, listen=True)
+    holder.load()
+    try:
+        added = add_product(database, holder_id=holder_id, brand="Acme", name="Rocket skates")
+        for _ in range(100):  # the notification arrives on the listener's thread
+            if holder.is_dirty:
+                break
+            time.sleep(0.02)
+        asyncio.run(holder.ensure_current())
+        assert added in holder.index.products
+    finally:
+        holder.stop()
