@@ -126,11 +126,14 @@ def update_product(
     session: Session, *, principal: Principal, product_id: str, changes: ProductChanges
 ) -> Product:
     """Change the fields sent; 404 for another holder's product, 409 for a GTIN clash."""
-    version = audit.begin_change(session)
+    audit.lock_version(session)
     product = read_product(session, principal=principal, product_id=product_id)
     if product.status != "active":
         raise Conflict(f"product {product_id} is retired and cannot be changed", slug="retired")
     sent = changes.changes()
+    if not sent:
+        return product
+    version = audit.begin_change(session)
     if "gtins" in sent:
         sent["gtins"] = sent["gtins"] or []
         _check_gtins(
@@ -161,10 +164,11 @@ def update_product(
 
 def retire_product(session: Session, *, principal: Principal, product_id: str) -> Product:
     """Retire a product (it stays readable; its GTINs are released); idempotent."""
-    version = audit.begin_change(session)
+    audit.lock_version(session)
     product = read_product(session, principal=principal, product_id=product_id)
     if product.status == "retired":
         return product
+    version = audit.begin_change(session)
     product.status = "retired"
     product.updated_at = utcnow()
     product.catalog_version = version

@@ -104,3 +104,20 @@ def test_append_event_is_usable_by_other_parts(database: Database) -> None:
     assert event.catalog_version is None
     with database.session(write=False) as session:
         assert audit.verify_chain(session).ok
+
+
+def test_no_op_changes_neither_bump_nor_audit(database: Database) -> None:
+    _some_changes(database)  # ends with a retire
+    with database.session(write=False) as session:
+        before = audit.current_version(session)
+        product_id = session.exec(
+            select(AuditEvent.entity_id).order_by(AuditEvent.id.desc())
+        ).first()  # type: ignore[union-attr]
+        holder_id = session.exec(select(AuditEvent.entity_id).order_by(AuditEvent.id)).first()
+    assert product_id is not None
+    assert holder_id is not None
+    with database.session() as session:
+        retire_product(session, principal=_principal(holder_id), product_id=product_id)
+    with database.session(write=False) as session:
+        assert audit.current_version(session) == before
+        assert audit.verify_chain(session).checked == 4
