@@ -65,6 +65,8 @@ class IdempotencyMiddleware:
             await response(scope, receive, send)
             return
         body = await _read_body(receive)
+        if body is None:  # the client went away mid-body: nothing to run, nothing to store
+            return
         client = hashlib.sha256(authorization).hexdigest()
         database: Database = scope["app"].state.db
         fingerprint = _fingerprint(scope, headers, body)
@@ -128,16 +130,15 @@ class IdempotencyMiddleware:
         )
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive) -> bytes | None:
     parts: list[bytes] = []
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            return None
         parts.append(message.get("body", b""))
         if not message.get("more_body", False):
-            break
-    return b"".join(parts)
+            return b"".join(parts)
 
 
 async def _answer_without_running(
