@@ -19,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Engine, select, text
 
@@ -28,9 +28,11 @@ from catalog.models import AuditEvent, Product, ReferenceImage
 from catalog.records_mapping import AliasMap, brand_key, iter_images, iter_products, load_aliases
 from catalog.scoring_settings import DEFAULT_THRESHOLDS, ScoringSnapshot, current_settings
 from catalog.screening_listen import ChangeListener
-from matchers.engine import MatchIndex
 from matchers.records import ImageRecord, ProductRecord
 from matchers.scoring import FxRate, FxRates
+
+if TYPE_CHECKING:
+    from matchers.engine import MatchIndex
 
 log = logging.getLogger(__name__)
 _AUDIT = cast(Any, AuditEvent).__table__.c
@@ -41,6 +43,13 @@ VERSIONS_SQL = text(
     "SELECT (SELECT version FROM catalog_version WHERE id = 1),"
     " (SELECT max(id) FROM fx_rate), (SELECT max(version) FROM scoring_settings)"
 )
+
+
+def new_match_index() -> MatchIndex:
+    """An empty engine index (imported here: the rest of the API starts even without it)."""
+    from matchers.engine import MatchIndex
+
+    return MatchIndex()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +113,7 @@ class IndexHolder:
     def __init__(self, *, engine: Engine, check_interval: float, listen: bool = True) -> None:
         self._engine = engine
         self.check_interval = check_interval
-        self.index = MatchIndex()
+        self.index = new_match_index()
         self.catalog_version = -1
         self.fx = FxTable()
         self.scoring = ScoringSnapshot(version=0, thresholds=DEFAULT_THRESHOLDS)
@@ -129,7 +138,7 @@ class IndexHolder:
         if self._listener is not None:
             self._listener.start()  # before reading, so no change between the two is missed
         self._dirty.clear()  # what the load reads is current; later changes set it again
-        index = MatchIndex()
+        index = new_match_index()
         with self._engine.connect() as conn:
             versions = read_versions(conn)
             self._aliases = load_aliases(conn)

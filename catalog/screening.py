@@ -34,7 +34,6 @@ from catalog.screening_records import (
 )
 from catalog.screening_writer import GroupCommitWriter
 from matchers import ENGINE_VERSION
-from matchers.engine import assess
 from matchers.images.decode import ImageError
 from matchers.scoring import DEFAULT_WEIGHTS, Weights
 
@@ -76,6 +75,9 @@ class ScreeningService:
         self.describer = describer
         self.pseudonym_key = pseudonym_key
         self.weights = weights
+        from matchers.engine import assess  # with the index: only screening needs the engine
+
+        self._assess = assess
         self._thresholds_for: object = None
         self._thresholds_json: dict[str, Any] = {}
 
@@ -165,7 +167,7 @@ class ScreeningService:
             self._thresholds_for = holder.scoring
         declaration = declaration_from_stored(stored)
         thresholds = holder.scoring.thresholds
-        assessment = assess(
+        assessment = self._assess(
             declaration,
             index=holder.index,
             weights=self.weights,

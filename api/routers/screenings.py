@@ -8,9 +8,9 @@ index in the background; `/readyz` reports `index: false` until it is loaded.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -32,7 +32,7 @@ from api.schemas_screening import (
 from catalog.errors import DomainError, Unprocessable
 from catalog.index_sync import IndexHolder
 from catalog.keys import Principal
-from catalog.screening import WRITE_ORDER, ScreeningService
+from catalog.screening import WRITE_ORDER, IndexNotReady, ScreeningService
 from catalog.screening_config import ScreeningSettings, pseudonym_key
 from catalog.screening_images import ImageDescriber
 from catalog.screening_queries import load_screening, record_outcome, screening_document
@@ -54,28 +54,38 @@ async def screening_lifespan(app: FastAPI) -> AsyncIterator[None]:
         data_dir=settings.data_dir
     )
     database = app.state.db
-    holder = IndexHolder(engine=database.engine, check_interval=config.index_check_ms / 1000.0)
-    writer = GroupCommitWriter(
-        engine=database.write_engine, max_batch=config.writer_max_batch, table_order=WRITE_ORDER
-    )
-    describer = ImageDescriber(
-        workers=config.image_workers,
-        max_pixels=min(config.image_max_pixels, settings.max_image_pixels),
-        reduce_to=config.image_reduce_to,
-    )
-    writer.start()
-    app.state.screening = ScreeningService(
-        holder=holder, writer=writer, describer=describer, pseudonym_key=pseudonym_key(config)
-    )
+    app.state.screening = None
+    try:
+        holder = IndexHolder(engine=database.engine, check_interval=config.index_check_ms / 1000.0)
+        service = ScreeningService(
+            holder=holder,
+            writer=GroupCommitWriter(
+                engine=database.write_engine,
+                max_batch=config.writer_max_batch,
+                table_order=WRITE_ORDER,
+            ),
+            describer=ImageDescriber(
+                workers=config.image_workers,
+                max_pixels=min(config.image_max_pixels, settings.max_image_pixels),
+                reduce_to=config.image_reduce_to,
+            ),
+            pseudonym_key=pseudonym_key(config),
+        )
+    except Exception:  # the engine cannot load: the catalogue API still serves, screening 503s
+        log.exception("the screening service cannot start")
+        app.state.readiness_checks["index"] = lambda: False
+        yield
+        return
+    service.writer.start()
+    app.state.screening = service
     app.state.readiness_checks["index"] = lambda: holder.ready
-    loading = asyncio.create_task(asyncio.to_thread(_load, holder))
+    # A daemon thread: a worker stopped while still loading exits at once.
+    threading.Thread(target=_load, args=(holder,), name="index-load", daemon=True).start()
     try:
         yield
     finally:
-        if not loading.done():
-            await asyncio.wait({loading}, timeout=30)
-        writer.stop()
-        describer.close()
+        service.writer.stop()
+        service.describer.close()
         holder.stop()
 
 
@@ -100,7 +110,9 @@ router = APIRouter(prefix="/v1/screenings", tags=["screenings"], lifespan=screen
 
 
 def _service(request: Request) -> ScreeningService:
-    service: ScreeningService = request.app.state.screening
+    service: ScreeningService | None = request.app.state.screening
+    if service is None:
+        raise IndexNotReady("screening is unavailable on this worker (see its log)")
     return service
 
 
