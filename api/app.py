@@ -23,14 +23,18 @@ from api.idempotency import IdempotencyMiddleware
 from api.metrics import MetricsMiddleware
 from api.middleware import BodyLimitMiddleware
 from api.routers import (
+    alerts,
     api_keys,
     brand_aliases,
+    fx_rates,
     health,
     images,
     imports,
     products,
     rights_holders,
+    screenings,
 )
+from api.routers import settings as scoring_settings
 from catalog import idempotency
 from catalog.blobs import BlobStore
 from catalog.db import Database, create_database
@@ -45,6 +49,10 @@ ROUTERS: list[APIRouter] = [
     imports.router,
     images.router,
     brand_aliases.router,
+    screenings.router,
+    fx_rates.router,
+    scoring_settings.router,
+    alerts.router,
 ]
 
 VERSION = "0.1.0"
