@@ -87,7 +87,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         "caption", "bottom", "bottom", 12, 22, 28, 4, "a copy with a band or caption over the top"
     ),
     Rule("rotation", "centre", "centre", 11, 20, 26, 4, "a rotated copy (its centre matches)"),
-    Rule("crop", "", "crop", 10, 20, 26, 4, "a cropped copy of the reference"),
+    Rule("crop", "", "crop", 10, 22, 28, 4, "a cropped copy of the reference"),
 )
 
 
