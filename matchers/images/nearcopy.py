@@ -171,7 +171,9 @@ class NearCopyIndex:
 
     def __init__(self, *, rules: tuple[Rule, ...] = DEFAULT_RULES) -> None:
         self.rules = rules
-        self._tables = {group: _Table(views) for group, views in GROUPS.items()}
+        # Only the groups some rule reads are stored: dropping the crop rule saves 15 rows an image.
+        used = {rule.group for rule in rules}
+        self._tables = {g: _Table(views) for g, views in GROUPS.items() if g in used}
         self._slot_of: dict[str, int] = {}
         self._image_of: dict[int, str] = {}
         self._next_slot = 0
@@ -188,8 +190,8 @@ class NearCopyIndex:
         if "phash" not in hashes:
             raise ValueError("a reference needs at least a 'phash'")
         per_group: dict[str, list[tuple[int, np.uint64, np.uint64 | None]]] = {}
-        for group, views in GROUPS.items():
-            for code, view in enumerate(views):
+        for group, table in self._tables.items():
+            for code, view in enumerate(table.views):
                 p, d = hashes.get(_key("phash", view)), hashes.get(_key("dhash", view))
                 if p is not None:
                     dhash = None if d is None else _parse(d)

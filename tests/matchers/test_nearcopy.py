@@ -161,3 +161,13 @@ def test_a_removed_image_never_appears_in_results(ops: list[tuple[bool, int, str
         found = built.search({"phash": "0" * 16}, max_distance=64, limit=100)
         assert {h.image_id for h in found} == live
         assert len(built) == len(live)
+
+
+def test_an_index_without_a_rule_neither_stores_nor_uses_its_views() -> None:
+    from matchers.images.nearcopy import DEFAULT_RULES
+
+    no_flip = NearCopyIndex(rules=tuple(r for r in DEFAULT_RULES if r.method != "flip"))
+    no_flip.add("ref-0", ref_hashes(0))
+    mirrored = compute_hashes(jpeg(ImageOps.mirror(scene(100, (320, 240)))))
+    assert all(h.method != "flip" for h in no_flip.search(mirrored))
+    assert index().search(mirrored)[0].method == "flip"
