@@ -1,0 +1,179 @@
+"""Engine speed: assess() per text-only query at 1k/10k/100k synthetic products, beside brute force.
+
+Products are realistic catalogue lines: brand + product type + model number + attributes
+(brands from ../shared/data/brands when present). Queries are declared texts made from a
+random product (words dropped or reordered, a typo, lower case, extra words). In the same
+run, a brute-force baseline scores every catalogue line with rapidfuzz `token_set_ratio`
+(`process.extractOne`). Prints p50/p99 per query, the ratio, build time, memory and how
+often the top match is the product the query came from.
+
+    .venv/bin/python bench/engine_speed.py [--sizes 1000,10000,100000] [--queries 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import random
+import resource
+import shlex
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from matchers.engine import MatchIndex, assess  # noqa: E402
+from matchers.records import Declaration, PriceRange, ProductRecord  # noqa: E402
+from matchers.text.index import product_document  # noqa: E402
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+TYPES = (
+    "running shoe", "sneaker", "backpack", "handbag", "wallet", "watch", "sunglasses",
+    "headphones", "earbuds", "phone case", "charger", "power bank", "t-shirt", "hoodie",
+    "jacket", "cap", "perfume", "lipstick", "face cream", "toy car", "building set",
+    "drill", "printer cartridge", "memory card", "router", "smartwatch", "speaker",
+)  # fmt: skip
+ATTRS = (
+    "black", "white", "red", "navy", "leather", "wireless", "waterproof", "32gb", "64gb",
+    "100ml", "50ml", "size 42", "xl", "slim", "pro", "mini", "2-pack", "stainless steel",
+    "usb-c", "bluetooth", "limited edition", "women", "men", "kids", "matte", "gold",
+)  # fmt: skip
+FALLBACK_BRANDS = ("Nike", "Adidas", "Sony", "Gucci", "Apple", "Samsung", "LEGO", "Chanel")
+
+
+def load_brands(data: Path) -> list[str]:
+    """Brand names from the shared brand lists, or a short built-in list without them."""
+    names: dict[str, None] = {}
+    for name, col in (
+        ("interbrand_best_global_brands_2024.csv", "brand"),
+        ("walmart_amazon_brands.csv", "brand"),
+    ):
+        path = data / "brands" / name
+        if path.exists():
+            with path.open(encoding="utf-8") as fh:
+                for row in csv.DictReader(fh):
+                    if row[col].strip():
+                        names.setdefault(row[col].strip(), None)
+    return list(names) or list(FALLBACK_BRANDS)
+
+
+def model_number(rng: random.Random) -> str:
+    letters = "".join(rng.choices("ABCDEFGHJKLMNPRSTUVWXYZ", k=rng.randint(1, 3)))
+    digits = "".join(rng.choices("0123456789", k=rng.randint(3, 5)))
+    return letters + digits + (f"-{rng.randint(1, 999):03d}" if rng.random() < 0.4 else "")
+
+
+def make_products(n: int, brands: list[str], rng: random.Random) -> list[ProductRecord]:
+    """`n` synthetic products: brand + type + model + 1-3 attributes."""
+    out = []
+    for i in range(n):
+        brand = rng.choice(brands)
+        model = model_number(rng)
+        name = " ".join([rng.choice(TYPES), model, *rng.sample(ATTRS, rng.randint(1, 3))])
+        low = round(rng.uniform(10, 500), 2)
+        out.append(
+            ProductRecord(
+                product_id=f"p{i:07d}", rights_holder_id=f"rh-{brand}", brand=brand, name=name,
+                model=model, price=PriceRange(low, low * 1.3, "EUR"),
+            )
+        )  # fmt: skip
+    return out
+
+
+def declared_text(p: ProductRecord, rng: random.Random) -> str:
+    """A declared description derived from a product: some words dropped, shuffled, typos."""
+    words = product_document(p).split()
+    keep = [w for w in words if rng.random() > 0.2] or words[:2]
+    if rng.random() < 0.3:
+        rng.shuffle(keep)
+    if rng.random() < 0.3 and keep:
+        i = rng.randrange(len(keep))
+        w = keep[i]
+        if len(w) > 4:
+            j = rng.randrange(1, len(w) - 1)
+            keep[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+    extra = rng.choice(["", "", "mens", "new", "for export", "assorted"])
+    return " ".join([*keep, extra]).strip().lower()
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def run(size: int, queries: int, baseline_queries: int, brands: list[str], seed: int) -> None:
+    rng = random.Random(seed)
+    products = make_products(size, brands, rng)
+    gc.collect()
+    before = rss_mb()
+    t0 = time.perf_counter()
+    index = MatchIndex()
+    for p in products:
+        index.upsert_product(p)
+    build = time.perf_counter() - t0
+    grown = rss_mb() - before
+    picks = [rng.choice(products) for _ in range(queries)]
+    decls = [Declaration(declared_text(p, rng)) for p in picks]
+    today = date(2026, 11, 27)
+    for d in decls[:20]:  # warm caches
+        assess(d, index=index, today=today)
+    times, text_ms, brand_ms, hits = [], [], [], 0
+    for p, d in zip(picks, decls, strict=True):
+        t = time.perf_counter()
+        a = assess(d, index=index, today=today)
+        times.append((time.perf_counter() - t) * 1000)
+        hits += bool(a.matches) and a.matches[0].product_id == p.product_id
+        # the two retrievals alone, to show where a query's time goes
+        t = time.perf_counter()
+        index.text.search(d.description, limit=10)
+        text_ms.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        index.brands.lookup(d.description)
+        brand_ms.append((time.perf_counter() - t) * 1000)
+    docs = [product_document(p) for p in products]
+    base_times, base_hits = [], 0
+    for p, d in list(zip(picks, decls, strict=True))[:baseline_queries]:
+        t = time.perf_counter()
+        best = process.extractOne(d.description, docs, scorer=fuzz.token_set_ratio)
+        base_times.append((time.perf_counter() - t) * 1000)
+        base_hits += best is not None and products[best[2]].product_id == p.product_id
+    p50, p99, b50 = pct(times, 0.5), pct(times, 0.99), pct(base_times, 0.5)
+    print(
+        f"{size:>7} products | build {build:6.1f} s, max RSS +{grown:6.0f} MB | "
+        f"assess p50 {p50:7.3f} ms p99 {p99:7.3f} ms (n={len(times)}), "
+        f"top-1 {hits / len(times):.1%} | brute force p50 {b50:8.3f} ms "
+        f"(n={len(base_times)}), top-1 {base_hits / len(base_times):.1%} | "
+        f"speed-up x{b50 / p50:6.1f} | of which text search p50 {pct(text_ms, 0.5):.3f} ms, "
+        f"brand lookup p50 {pct(brand_ms, 0.5):.3f} ms"
+    )
+    sys.stdout.flush()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--queries", type=int, default=300)
+    ap.add_argument("--baseline-queries", type=int, default=40)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    brands = load_brands(args.data)
+    print("command:", shlex.join([Path(sys.executable).name, *sys.argv]))
+    print(f"data: {len(brands)} brands from {args.data / 'brands'}; synthetic products, text only")
+    print(f"python {sys.version.split()[0]}, one process, wall-clock per query")
+    for size in (int(s) for s in args.sizes.split(",")):
+        run(size, args.queries, args.baseline_queries, brands, args.seed)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+"""The matching engine: an in-memory catalogue index and `assess`, one declared item at a time.
+
+Per declaration: retrieve candidates (product text, brands in the brand field and the
+description, GTIN, near-copies and photo matches of its images), run every feature on
+each candidate (`matchers.features.evaluate`), combine them (`matchers.scoring`) and
+decide. `MatchIndex` is built from plain records and updated one product or image at
+a time, so the service keeps it current on every catalogue change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+from matchers.brands.index import BrandHit, BrandIndex
+from matchers.features.base import DEFAULT_CONFIG, FeatureConfig, FeatureResult, norm
+from matchers.features.evaluate import (
+    Evidence,
+    ProductFacts,
+    declaration_features,
+    evaluate,
+    product_facts,
+)
+from matchers.features.gtin import gtin_key
+from matchers.features.identity import brand_level
+from matchers.images.nearcopy import NearCopyHit, NearCopyIndex
+from matchers.images.photo import PhotoHit, PhotoIndex
+from matchers.records import Assessment, Declaration, ImageRecord, Match, ProductRecord
+from matchers.scoring import (
+    DEFAULT_WEIGHTS,
+    FxRates,
+    Thresholds,
+    Weights,
+    combine,
+    decide,
+    similarity,
+)
+from matchers.text.index import TextIndex, product_document
+
+__all__ = ["DEFAULT_THRESHOLDS", "NO_RATES", "MatchIndex", "assess"]
+
+DEFAULT_THRESHOLDS = Thresholds()
+NO_RATES = FxRates()
+MAX_IMAGES = 8  # declared images looked at per item; more add cost, not evidence
+
+
+class MatchIndex:
+    """The registered catalogue in memory: products, GTINs, text, brands and reference images."""
+
+    def __init__(self) -> None:
+        self.products: dict[str, ProductRecord] = {}
+        self.images: dict[str, ImageRecord] = {}
+        self.text = TextIndex()
+        self.brands = BrandIndex()
+        self.nearcopy = NearCopyIndex()
+        self.photos = PhotoIndex()
+        self.facts: dict[str, ProductFacts] = {}
+        self._gtins: dict[str, set[str]] = {}
+        self._images_of: dict[str, set[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self.products)
+
+    def upsert_product(self, product: ProductRecord) -> None:
+        """Add a product, or replace it (its old brand, GTIN and text entries are removed)."""
+        old = self.products.get(product.product_id)
+        if old is not None:
+            self._unindex(old)
+        self.products[product.product_id] = product
+        self.facts[product.product_id] = product_facts(product)
+        self.text.add(product.product_id, product_document(product))
+        self.brands.add(
+            product.brand, rights_holder_id=product.rights_holder_id, aliases=product.brand_aliases
+        )
+        for key in _gtin_keys(product):
+            self._gtins.setdefault(key, set()).add(product.product_id)
+
+    def remove_product(self, product_id: str) -> None:
+        """Remove a product and its reference images (no error if absent)."""
+        old = self.products.pop(product_id, None)
+        if old is not None:
+            self._unindex(old)
+            del self.facts[product_id]
+        for image_id in sorted(self._images_of.get(product_id, ())):
+            self.remove_image(image_id)
+
+    def upsert_image(self, image: ImageRecord) -> None:
+        """Add or replace a reference image (hashes for near-copies, local features for photos)."""
+        self.remove_image(image.image_id)
+        self.images[image.image_id] = image
+        self._images_of.setdefault(image.product_id, set()).add(image.image_id)
+        if image.hashes:
+            self.nearcopy.add(image.image_id, dict(image.hashes))
+        if image.local_features:
+            self.photos.add(image.image_id, image.local_features)
+
+    def remove_image(self, image_id: str) -> None:
+        """Remove a reference image (no error if absent)."""
+        old = self.images.pop(image_id, None)
+        if old is None:
+            return
+        owned = self._images_of.get(old.product_id)
+        if owned is not None:
+            owned.discard(image_id)
+            if not owned:
+                del self._images_of[old.product_id]
+        if old.hashes:
+            self.nearcopy.remove(image_id)
+        if old.local_features:
+            self.photos.remove(image_id)
+
+    def products_with_gtin(self, key: str) -> tuple[ProductRecord, ...]:
+        """Products registered with the 14-digit GTIN `key`, by product id."""
+        return tuple(self.products[p] for p in sorted(self._gtins.get(key, ())))
+
+    def _unindex(self, product: ProductRecord) -> None:
+        self.text.remove(product.product_id)
+        self.brands.remove(
+            product.brand, rights_holder_id=product.rights_holder_id, aliases=product.brand_aliases
+        )
+        for key in _gtin_keys(product):
+            owners = self._gtins.get(key)
+            if owners is not None:
+                owners.discard(product.product_id)
+                if not owners:
+                    del self._gtins[key]
+
+
+def _gtin_keys(product: ProductRecord) -> set[str]:
+    return {k for k in (gtin_key(g) for g in product.gtins) if k is not None}
+
+
+def assess(
+    declaration: Declaration,
+    *,
+    index: MatchIndex,
+    weights: Weights = DEFAULT_WEIGHTS,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    fx: FxRates = NO_RATES,
+    today: date,
+    config: FeatureConfig = DEFAULT_CONFIG,
+) -> Assessment:
+    """Score one declared item against the catalogue: matches, risk, verdict, lane and reasons.
+
+    `matches` are ordered by similarity (best first, at most `thresholds.max_matches`);
+    `risk` and `signals` are those of the riskiest match, or of the brand-level finding
+    when no product is identified. `today` dates expiry (and price rates when the
+    declaration carries no date); nothing here reads the clock.
+    """
+    query = _query_text(declaration)
+    field_hits = index.brands.lookup(declaration.brand) if declaration.brand else []
+    brand_hits = _merge_hits([*field_hits, *index.brands.lookup(declaration.description)])
+    scores, notes = _text_candidates(
+        query, brand_hits, index=index, limit=thresholds.max_candidates
+    )
+    gtin_owners: dict[str, Sequence[ProductRecord]] = {}
+    key = gtin_key(declaration.gtin or "")
+    if key is not None:
+        gtin_owners[key] = index.products_with_gtin(key)
+    near, photos = _image_hits(declaration, index=index)
+    evidence = Evidence(
+        brand_hits=brand_hits,
+        brand_field_hits=field_hits,
+        gtin_owners=gtin_owners,
+        near_copies=near,
+        photos=photos,
+        declaration_level=declaration_features(declaration),
+    )
+    candidates = set(scores) | set(near) | set(photos)
+    candidates.update(p.product_id for owners in gtin_owners.values() for p in owners)
+    matches: list[Match] = []
+    for pid in sorted(candidates):
+        product = index.products.get(pid)
+        if product is None:
+            continue
+        score = scores.get(pid)
+        if score is None:
+            score = index.text.score(query, product_document(product))
+        results, expired = evaluate(
+            declaration,
+            product,
+            evidence=evidence,
+            text_score=score,
+            text_note=notes.get(pid, ""),
+            facts=index.facts.get(pid),
+            fx=fx,
+            today=today,
+            config=config,
+        )
+        sim = similarity(results)
+        if sim < thresholds.min_similarity:
+            continue
+        risk, signals = combine(results, weights=weights, expired=expired)
+        matches.append(
+            Match(pid, product.rights_holder_id, product.brand, product.name, sim, risk, signals)
+        )
+    matches.sort(key=lambda m: (-m.similarity, -m.risk, m.product_id))
+    if matches:
+        shown = tuple(matches[: thresholds.max_matches])
+        top = max(shown, key=lambda m: m.risk)  # the first of equals, in similarity order
+        verdict, lane = decide(risk=top.risk, implicated=True, thresholds=thresholds)
+        return Assessment(top.risk, verdict, lane, shown, top.signals)
+    return _brand_level(brand_hits, evidence.declaration_level, weights, thresholds)
+
+
+def _brand_level(
+    hits: Sequence[BrandHit],
+    declared: Sequence[FeatureResult],
+    weights: Weights,
+    thresholds: Thresholds,
+) -> Assessment:
+    """No product identified: a look-alike brand (or a named brand with other evidence
+    reaching the yellow lane) still implicates the registered brand."""
+    level = brand_level(hits)
+    if level is not None:
+        risk, signals = combine([level, *declared], weights=weights)
+        if level.name == "brand_lookalike" or risk >= thresholds.yellow:
+            verdict, lane = decide(risk=risk, implicated=True, thresholds=thresholds)
+            return Assessment(risk, verdict, lane, (), signals)
+    return Assessment(0.0, "no_match", "green")
+
+
+def _query_text(declaration: Declaration) -> str:
+    """The description, led by the declared brand when the description does not name it."""
+    brand = (declaration.brand or "").strip()
+    if brand and norm(brand) not in norm(declaration.description):
+        return f"{brand} {declaration.description}"
+    return declaration.description
+
+
+def _merge_hits(hits: Sequence[BrandHit]) -> list[BrandHit]:
+    """One hit per (brand, kind, matched text), the best score kept, in a stable order."""
+    best: dict[tuple[str, str, str], BrandHit] = {}
+    for h in hits:
+        k = (h.brand, h.kind, h.matched_text)
+        if k not in best or h.score > best[k].score:
+            best[k] = h
+    return sorted(best.values(), key=lambda h: (-h.score, h.brand, h.kind, h.matched_text))
+
+
+def _text_candidates(
+    query: str, brand_hits: Sequence[BrandHit], *, index: MatchIndex, limit: int
+) -> tuple[dict[str, float], dict[str, str]]:
+    """Text scores of the shortlist, also reading each look-alike brand as the brand it imitates."""
+    scores = dict(index.text.search(query, limit=limit))
+    notes: dict[str, str] = {}
+    fakes = [h for h in brand_hits if h.kind == "lookalike"][:2]
+    for hit in fakes:
+        pattern = re.compile(re.escape(hit.matched_text), re.IGNORECASE)
+        reread = pattern.sub(hit.brand, query) if pattern.search(query) else f"{hit.brand} {query}"
+        for pid, score in index.text.search(reread, limit=limit):
+            if score > scores.get(pid, 0.0):
+                scores[pid] = score
+                notes[pid] = f' (reading "{hit.matched_text}" as {hit.brand})'
+    return scores, notes
+
+
+def _image_hits(
+    declaration: Declaration, *, index: MatchIndex
+) -> tuple[
+    dict[str, list[tuple[NearCopyHit, ImageRecord]]], dict[str, list[tuple[PhotoHit, ImageRecord]]]
+]:
+    """Near-copy and photo hits of the declared images, grouped by the product they show."""
+    near: dict[str, list[tuple[NearCopyHit, ImageRecord]]] = {}
+    photos: dict[str, list[tuple[PhotoHit, ImageRecord]]] = {}
+    for image in declaration.images[:MAX_IMAGES]:
+        if image.hashes:
+            for hit in index.nearcopy.search(dict(image.hashes), limit=5):
+                ref = index.images.get(hit.image_id)
+                if ref is not None:
+                    near.setdefault(ref.product_id, []).append((hit, ref))
+        if image.local_features:
+            for photo in index.photos.search(image.local_features, limit=3):
+                ref = index.images.get(photo.image_id)
+                if ref is not None:
+                    photos.setdefault(ref.product_id, []).append((photo, ref))
+    return near, photos
