@@ -24,7 +24,8 @@ class ScreeningSettings(BaseSettings):
     image_max_pixels: int = 40_000_000
     image_reduce_to: int = 512
     image_workers: int = 2
-    auth_cache_seconds: float = 5.0
+    # How long start-up waits for the index before serving anyway (readiness stays false).
+    startup_wait_seconds: float = 5.0
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ index in the background; `/readyz` reports `index: false` until it is loaded.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
@@ -80,7 +81,10 @@ async def screening_lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.screening = service
     app.state.readiness_checks["index"] = lambda: holder.ready
     # A daemon thread: a worker stopped while still loading exits at once.
-    threading.Thread(target=_load, args=(holder,), name="index-load", daemon=True).start()
+    loader = threading.Thread(target=_load, args=(holder,), name="index-load", daemon=True)
+    loader.start()
+    # A small catalogue is ready before the first request; a large one keeps loading behind.
+    await asyncio.to_thread(loader.join, config.startup_wait_seconds)
     try:
         yield
     finally:

@@ -26,7 +26,6 @@ def screening_settings(data_dir: Any, **overrides: Any) -> ScreeningSettings:
         "image_workers": 1,
         "image_max_pixels": 4_000_000,
         "image_reduce_to": 512,
-        "auth_cache_seconds": 5.0,
     }
     values.update(overrides)
     return ScreeningSettings(**values)
