@@ -138,7 +138,8 @@ class IndexHolder:
         if self._listener is not None:
             self._listener.start()  # before reading, so no change between the two is missed
         self._dirty.clear()  # what the load reads is current; later changes set it again
-        index = new_match_index()
+        # Reuse the empty index made at construction: building one loads the photo vocabulary.
+        index = self.index if not self.ready and len(self.index) == 0 else new_match_index()
         with self._engine.connect() as conn:
             versions = read_versions(conn)
             self._aliases = load_aliases(conn)
