@@ -5,13 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from catalog.validation import ProductChanges, ProductData
+from catalog.validation import ProductChanges, ProductData, clean_text
 
+ID_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
 Role = Literal["admin", "rights_holder", "customs", "officer"]
 ImageKind = Literal["genuine", "counterfeit", "packaging", "logo"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(clean_text),
+]
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
@@ -72,7 +77,7 @@ class ApiKeyCreate(BaseModel):
 
     role: Role
     name: Name
-    rights_holder_id: str | None = Field(default=None, max_length=36)
+    rights_holder_id: str | None = Field(default=None, pattern=ID_PATTERN)
 
 
 class ApiKeyRead(BaseModel):

@@ -17,6 +17,7 @@ from catalog.keys import Principal
 from catalog.models import BrandAlias, Product, utcnow
 from catalog.products import brand_key, owner_scope
 from catalog.rights_holders import get_rights_holder
+from catalog.validation import plausible_id
 
 
 def _touch_brand(session: Session, *, rights_holder_id: str, brand: str, version: int) -> None:
@@ -82,7 +83,7 @@ def list_aliases(
 def remove_alias(session: Session, *, principal: Principal, alias_id: str) -> None:
     """Remove one of the caller's aliases (404 for another holder's)."""
     version = audit.begin_change(session)
-    row = session.get(BrandAlias, alias_id)
+    row = session.get(BrandAlias, alias_id) if plausible_id(alias_id) else None
     scope = owner_scope(principal)
     if row is None or (scope is not None and row.rights_holder_id != scope):
         raise NotFound(f"brand alias {alias_id} does not exist")

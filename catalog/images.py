@@ -21,6 +21,7 @@ from catalog.blobs import BlobStore
 from catalog.errors import Conflict, NotFound, Unprocessable
 from catalog.keys import Principal
 from catalog.models import Product, ReferenceImage
+from catalog.validation import plausible_id
 from matchers.images.decode import ImageError, load_image
 from matchers.images.describe import describe
 
@@ -117,6 +118,8 @@ def add_image(
 
 def read_image(session: Session, *, principal: Principal, image_id: str) -> ReferenceImage:
     """An image the caller may fetch: its owner, an admin, or customs/officers for genuine ones."""
+    if not plausible_id(image_id):
+        raise NotFound(f"image {image_id[:64]} does not exist")
     row = session.exec(
         select(ReferenceImage, Product.rights_holder_id)
         .join(Product, col(Product.id) == col(ReferenceImage.product_id))

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from catalog import audit
 from catalog.errors import NotFound, Unprocessable
 from catalog.models import ApiKey, RightsHolder, utcnow
+from catalog.validation import plausible_id
 
 Role = Literal["admin", "rights_holder", "customs", "officer"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -64,7 +65,10 @@ def create_key(
     if role == "rights_holder":
         if not rights_holder_id:
             raise Unprocessable("a rights_holder key needs rights_holder_id", slug="invalid-key")
-        if session.get(RightsHolder, rights_holder_id) is None:
+        if (
+            not plausible_id(rights_holder_id)
+            or session.get(RightsHolder, rights_holder_id) is None
+        ):
             raise NotFound(f"rights holder {rights_holder_id} does not exist")
     elif rights_holder_id:
         raise Unprocessable("only rights_holder keys are bound to a rights holder")
@@ -107,7 +111,7 @@ def resolve_key(session: Session, *, token: str) -> Principal | None:
 
 def revoke_key(session: Session, *, actor: str, key_id: str) -> ApiKey:
     """Revoke a key (idempotent); raise NotFound for an unknown id."""
-    key = session.get(ApiKey, key_id)
+    key = session.get(ApiKey, key_id) if plausible_id(key_id) else None
     if key is None:
         raise NotFound(f"API key {key_id} does not exist")
     if key.revoked_at is None:

@@ -7,6 +7,7 @@ import binascii
 import json
 
 from catalog.errors import Unprocessable
+from catalog.validation import plausible_id
 
 
 def encode_cursor(last_id: str) -> str:
@@ -24,6 +25,6 @@ def decode_cursor(cursor: str | None) -> str | None:
         after = json.loads(raw)["after"]
     except (binascii.Error, ValueError, KeyError, TypeError) as exc:
         raise Unprocessable("the cursor is not one this service issued", slug="bad-cursor") from exc
-    if not isinstance(after, str) or len(after) > 64:
+    if not isinstance(after, str) or not plausible_id(after):
         raise Unprocessable("the cursor is not one this service issued", slug="bad-cursor")
     return after

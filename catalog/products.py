@@ -17,7 +17,13 @@ from catalog.errors import Conflict, NotFound
 from catalog.keys import Principal
 from catalog.models import Product, utcnow
 from catalog.rights_holders import get_rights_holder
-from catalog.validation import ProductChanges, ProductData, clean_gtin, gtin_key
+from catalog.validation import (
+    ProductChanges,
+    ProductData,
+    clean_gtin,
+    gtin_key,
+    strip_control,
+)
 
 
 def brand_key(brand: str) -> str:
@@ -208,13 +214,13 @@ def list_products(
             gkey = gtin_key(clean_gtin(gtin))
         except ValueError:
             return []
-    terms = [t for t in " ".join((q or "").split()).casefold().split(" ") if t][:10]
+    terms = [t for t in strip_control(q or "").casefold().split() if t][:10]
     statuses = ("active", "retired") if status == "all" else (status,)
     return repository.list_products(
         session,
         rights_holder_id=scope,
         terms=terms,
-        brand_key=brand_key(brand) if brand else None,
+        brand_key=brand_key(strip_control(brand)) if brand else None,
         gtin_key=gkey,
         statuses=statuses,
         after=after,

@@ -9,12 +9,15 @@ from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
 
 from catalog.models import Product, ProductGtin, ReferenceImage
+from catalog.validation import plausible_id
 
 
 def get_product(
     session: Session, *, product_id: str, rights_holder_id: str | None = None
 ) -> Product | None:
     """A product by id; with `rights_holder_id`, only if that holder owns it."""
+    if not plausible_id(product_id):
+        return None
     product = session.get(Product, product_id)
     if product is None:
         return None

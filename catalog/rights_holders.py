@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from catalog import audit
 from catalog.errors import NotFound
 from catalog.models import RightsHolder
+from catalog.validation import plausible_id
 
 
 def create_rights_holder(
@@ -29,7 +30,7 @@ def create_rights_holder(
 
 def get_rights_holder(session: Session, *, rights_holder_id: str) -> RightsHolder:
     """One rights holder, or NotFound."""
-    holder = session.get(RightsHolder, rights_holder_id)
+    holder = session.get(RightsHolder, rights_holder_id) if plausible_id(rights_holder_id) else None
     if holder is None:
         raise NotFound(f"rights holder {rights_holder_id} does not exist")
     return holder

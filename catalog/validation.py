@@ -25,6 +25,30 @@ from stdnum import ean
 from stdnum.exceptions import ValidationError as StdnumError
 
 _SEPARATORS = re.compile(r"[\s.\-]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def clean_text(value: str) -> str:
+    """Refuse control characters (NUL breaks PostgreSQL text) and lone surrogates."""
+    if _CONTROL.search(value):
+        raise ValueError("control characters are not allowed")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("the text is not valid Unicode") from exc
+    return value
+
+
+def strip_control(value: str) -> str:
+    """Search input with control characters and lone surrogates removed."""
+    value = _CONTROL.sub("", value)
+    return value.encode("utf-8", "ignore").decode("utf-8")
+
+
+def plausible_id(value: str) -> bool:
+    """True when `value` could be one of our ids (anything else cannot match a row)."""
+    return bool(_ID.match(value))
 
 
 def clean_gtin(value: str) -> str:
@@ -72,11 +96,20 @@ Gtin = Annotated[str, AfterValidator(clean_gtin)]
 Country = Annotated[str, AfterValidator(clean_country)]
 Currency = Annotated[str, AfterValidator(clean_currency)]
 HsCode = Annotated[str, AfterValidator(clean_hs_code)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Party = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Feature = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
-Description = Annotated[str, StringConstraints(max_length=5000)]
+_Clean = AfterValidator(clean_text)
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), _Clean
+]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _Clean
+]
+Party = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), _Clean
+]
+Feature = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000), _Clean
+]
+Description = Annotated[str, StringConstraints(max_length=5000), _Clean]
 
 
 class PriceRangeIn(BaseModel):

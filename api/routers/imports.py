@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import RightsHolderOrAdmin
 from api.deps import SessionDep, SettingsDep
 from api.errors import problem_responses
-from api.routers.products import target_holder
+from api.routers.products import HolderParam, target_holder
 from api.schemas import ImportReport, ImportRowError
 from catalog.errors import UnsupportedMediaType
 from catalog.importing import Format, import_rows, parse_rows
@@ -54,7 +52,7 @@ async def import_catalogue(
     principal: RightsHolderOrAdmin,
     session: SessionDep,
     settings: SettingsDep,
-    rights_holder_id: Annotated[str | None, Query(max_length=36)] = None,
+    rights_holder_id: HolderParam = None,
 ) -> ImportReport:
     """Register many products at once; good rows are stored, bad rows listed by line."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -10,7 +10,7 @@ from api.auth import RightsHolderOrAdmin
 from api.convert import product_read
 from api.deps import SessionDep
 from api.errors import problem_responses
-from api.schemas import ProductCreate, ProductPage, ProductRead, ProductUpdate
+from api.schemas import ID_PATTERN, ProductCreate, ProductPage, ProductRead, ProductUpdate
 from catalog import products
 from catalog.errors import Unprocessable
 from catalog.keys import Principal
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1/products", tags=["products"])
 
 HolderParam = Annotated[
     str | None,
-    Query(max_length=36, description="admin only: the rights holder to act for or filter by"),
+    Query(pattern=ID_PATTERN, description="admin only: the rights holder to act for or filter by"),
 ]
 
 

@@ -217,3 +217,25 @@ def test_brand_aliases_belong_to_their_holder(
     assert client.get("/v1/brand-aliases", headers=holder).json()["items"] == []
     with database.session(write=False) as session:
         assert audit.verify_chain(session).ok
+
+
+def test_hostile_text_and_ids_are_refused_not_500(
+    client: TestClient, holder: dict[str, str]
+) -> None:
+    raw_bodies = [
+        b'{"brand": "Nike", "name": "nul \\u0000 byte"}',
+        b'{"brand": "Nike", "name": "lone \\ud800 surrogate"}',
+        b'{"brand": "Nike", "name": "x", "price": {"min": 1e400, "max": 1e401, "currency": "EUR"}}',
+    ]
+    for raw in raw_bodies:
+        response = client.post(
+            "/v1/products", content=raw, headers=holder | {"Content-Type": "application/json"}
+        )
+        assert response.status_code == 422, raw
+    for query in ("q=%00", "brand=%00", "gtin=%00"):
+        assert client.get(f"/v1/products?{query}", headers=holder).status_code == 200
+    for bad in ("cursor=%00", "rights_holder_id=%00", "limit=0", "status=gone"):
+        assert client.get(f"/v1/products?{bad}", headers=holder).status_code == 422
+    for product_id in ("%00", "x" * 500, "..%2F..%2Fetc"):
+        assert client.get(f"/v1/products/{product_id}", headers=holder).status_code == 404
+        assert client.get(f"/v1/images/{product_id}", headers=holder).status_code == 404
