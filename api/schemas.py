@@ -20,6 +20,7 @@ Name = Annotated[
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    AfterValidator(clean_text),
 ]
 
 
