@@ -69,14 +69,13 @@ def owner_scope(principal: Principal) -> str | None:
 def _check_gtins(
     session: Session, *, rights_holder_id: str, gtins: list[str], product_id: str | None
 ) -> None:
-    taken = repository.taken_gtins(
-        session, rights_holder_id=rights_holder_id, gtin_keys=[gtin_key(g) for g in gtins]
-    )
-    clashes = {g: p for g, p in taken.items() if p != product_id}
+    sent = {gtin_key(g): g for g in gtins}
+    taken = repository.taken_gtins(session, rights_holder_id=rights_holder_id, gtin_keys=sent)
+    clashes = {key: p for key, p in taken.items() if p != product_id}
     if clashes:
-        gtin, other = sorted(clashes.items())[0]
+        key, other = sorted(clashes.items())[0]
         raise Conflict(
-            f"GTIN {gtin.lstrip('0') or gtin} is already registered to your product {other}",
+            f"GTIN {sent[key]} is already registered to your product {other}",
             slug="gtin-taken",
         )
 
