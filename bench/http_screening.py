@@ -61,7 +61,7 @@ def run_wrk(
         "wrk",
         f"-t{threads}",
         f"-c{connections}",
-        f"-d{duration}s",
+        f"-d{int(duration)}s",
         "--latency",
         "-s",
         str(script),
@@ -165,6 +165,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="default: SQLite in the work folder")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--port", type=int, default=18731)
+    parser.add_argument("--reuse", action="store_true", help="reuse --workdir's imported data")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
@@ -176,7 +177,12 @@ def main() -> None:
     }
     if args.database_url:
         env["COUNTERMARK_DATABASE_URL"] = args.database_url
-    key, figures = prepare(args, work, env)
+    saved = work / "prepared.json"
+    if args.reuse and saved.exists():  # the same catalogue, already imported by an earlier run
+        key, figures = json.loads(saved.read_text())
+    else:
+        key, figures = prepare(args, work, env)
+        saved.write_text(json.dumps([key, figures]))
     bodies = [json.dumps(d) for d in declarations(work / "catalogue.ndjson")]
     script = work / "post.lua"
     script.write_text(LUA % ("{" + ",".join(json.dumps(b) for b in bodies) + "}", key))
@@ -201,7 +207,7 @@ def main() -> None:
         log = work / f"{name.split(',')[0].replace(' ', '_')}-{len(results)}.log"
         proc = serve(cmd, env=env, log=log)
         try:
-            ready = wait_ready(base, timeout=180, proc=proc)
+            ready = wait_ready(base, timeout=900, proc=proc)
             run_wrk(base, script, duration=2, connections=args.connections, threads=args.threads)
             res = run_wrk(
                 base,
