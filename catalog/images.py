@@ -139,6 +139,28 @@ def read_image(session: Session, *, principal: Principal, image_id: str) -> Refe
     return image
 
 
+def delete_image(session: Session, *, principal: Principal, image_id: str) -> None:
+    """Remove a reference image of the caller's product (404 for anyone else's).
+
+    The blob stays: content-addressed bytes may be shared by another record.
+    """
+    audit.lock_version(session)
+    image = read_image(session, principal=principal, image_id=image_id)
+    products.read_product(session, principal=principal, product_id=image.product_id)
+    version = audit.begin_change(session)
+    session.delete(image)
+    session.flush()
+    audit.append_event(
+        session,
+        actor=principal.actor,
+        action="image.delete",
+        entity_type="reference_image",
+        entity_id=image_id,
+        change={"product_id": image.product_id, "sha256": image.sha256},
+        catalog_version=version,
+    )
+
+
 def list_images(
     session: Session, *, principal: Principal, product_id: str
 ) -> list[tuple[ReferenceImage, bool]]:

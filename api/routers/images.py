@@ -93,3 +93,10 @@ def download(
         return Response(status_code=304, headers=headers)
     data = images.image_bytes(blobs, image=image, size=size)
     return Response(data, media_type=image.content_type, headers=headers)
+
+
+@router.delete("/v1/images/{image_id}", status_code=204, responses=problem_responses(401, 403, 404))
+def delete(image_id: str, principal: RightsHolderOrAdmin, session: SessionDep) -> Response:
+    """Remove a reference image of your product; screening stops using it."""
+    images.delete_image(session, principal=principal, image_id=image_id)
+    return Response(status_code=204)

@@ -167,3 +167,27 @@ def test_image_access_by_role(
     assert client.get(f"/v1/images/{ids['counterfeit']}", headers=customs).status_code == 404
     assert client.get(f"/v1/images/{ids['genuine']}", headers=other).status_code == 404
     assert client.get(f"/v1/images/{ids['genuine']}").status_code == 401
+
+
+def test_only_the_owner_deletes_an_image(
+    client: TestClient, database: Database, make_key: KeyFactory, make_holder: HolderFactory
+) -> None:
+    _, owner = make_holder("Nike Inc.")
+    _, other = make_holder("Rival Ltd.")
+    product = client.post("/v1/products", json=product_body(), headers=owner).json()
+    image = client.post(
+        f"/v1/products/{product['id']}/images",
+        files={"file": ("a.jpg", jpeg_bytes(), "image/jpeg")},
+        data={"kind": "genuine"},
+        headers=owner,
+    ).json()
+    path = f"/v1/images/{image['id']}"
+    customs = make_key("customs")
+    before = _state(database)
+    assert client.delete(path, headers=other).status_code == 404
+    assert client.delete(path, headers=customs).status_code == 403
+    assert _state(database) == before
+    assert client.delete(path, headers=owner).status_code == 204
+    assert client.get(path, headers=owner).status_code == 404
+    events, version = _state(database)
+    assert (events, version) == (before[0] + 1, before[1] + 1)
