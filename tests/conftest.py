@@ -78,6 +78,8 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
     name = f"countermark_test_{_worker()}_{os.getpid()}"
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
+        for stale in _stale_test_databases(conn):
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{stale}" WITH (FORCE)'))
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
@@ -87,6 +89,29 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def _stale_test_databases(conn: Any) -> list[str]:
+    # Databases left by test runs that were killed: their process no longer exists.
+    names = conn.execute(
+        text("SELECT datname FROM pg_database WHERE datname LIKE 'countermark_test_%'")
+    ).scalars()
+    stale = []
+    for name in names:
+        pid = name.rsplit("_", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            stale.append(name)
+    return stale
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _snapshot_seed_rows(url: str) -> dict[str, list[dict[str, Any]]]:
