@@ -34,7 +34,9 @@ def rescore_command(
         table.add_row(name, str(old), f"{new}{mark}")
     console.print(table)
     if report.identical:
-        console.print("reproduced exactly: the rescored result equals the stored one")
+        changed = ", ".join(report.versions_changed)
+        note = f" (although {changed} changed)" if changed else ""
+        console.print(f"reproduced exactly: the rescored result equals the stored one{note}")
         return
     if not report.versions_changed:
         console.print("[red]the result differs although no version changed[/red]")

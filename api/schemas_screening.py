@@ -38,7 +38,8 @@ def _country(value: str) -> str:
     return code
 
 
-def _finite(value: float) -> float:
+def finite(value: float) -> float:
+    """Refuse NaN and infinities (JSON allows neither, Python's parser accepts both)."""
     if not math.isfinite(value):
         raise ValueError("must be a finite number")
     return value
@@ -50,18 +51,20 @@ Name = Annotated[str, Field(max_length=300)]
 HexHash = Annotated[str, Field(pattern=_HEX.pattern)]
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
+    """A request body: unknown fields are refused, surrounding whitespace trimmed."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class MoneyIn(_Strict):
+class MoneyIn(StrictModel):
     """An amount in an ISO 4217 currency."""
 
-    amount: Annotated[float, Field(ge=0, examples=[4.5]), AfterValidator(_finite)]
+    amount: Annotated[float, Field(ge=0, examples=[4.5]), AfterValidator(finite)]
     currency: Currency = Field(examples=["USD"])
 
 
-class DeclaredImageIn(_Strict):
+class DeclaredImageIn(StrictModel):
     """A declared item's image: base64 bytes, or the perceptual hashes a client computed."""
 
     data: str | None = Field(
@@ -84,14 +87,14 @@ class DeclaredImageIn(_Strict):
         return self
 
 
-class ConsigneeIn(_Strict):
+class ConsigneeIn(StrictModel):
     """The consignee; kept only as a keyed pseudonym, never stored in clear."""
 
     name: str | None = Field(default=None, max_length=300)
     address: str | None = Field(default=None, max_length=1000)
 
 
-class ScreeningRequest(_Strict):
+class ScreeningRequest(StrictModel):
     """A declared item to score. Only `description` is required."""
 
     model_config = ConfigDict(
@@ -249,87 +252,8 @@ class BatchResult(BaseModel):
     results: list[BatchEntry]
 
 
-class OutcomeIn(_Strict):
+class OutcomeIn(StrictModel):
     """The outcome of an inspection."""
 
     outcome: OutcomeKind
     note: str | None = Field(default=None, max_length=2000)
-
-
-class FxRateIn(_Strict):
-    """One unit of `currency` is worth `rate` units of `quote` from `valid_from` to `valid_to`."""
-
-    currency: Currency = Field(examples=["USD"])
-    quote: Currency = Field(default="EUR", examples=["EUR"])
-    rate: Annotated[float, Field(gt=0, examples=[0.92]), AfterValidator(_finite)]
-    valid_from: date = Field(examples=["2026-11-01"])
-    valid_to: date = Field(examples=["2026-11-30"])
-
-    @model_validator(mode="after")
-    def _period(self) -> FxRateIn:
-        if self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
-        if self.currency == self.quote:
-            raise ValueError("currency and quote are the same")
-        return self
-
-
-class FxRatesIn(_Strict):
-    """A set of official rates, e.g. a month of customs exchange rates."""
-
-    source: str | None = Field(default=None, max_length=200, examples=["ECB monthly customs rates"])
-    rates: list[FxRateIn] = Field(min_length=1, max_length=5000)
-
-
-class FxRatesOut(BaseModel):
-    """How many rates were stored."""
-
-    stored: int
-    fx_version: int
-
-
-class ThresholdsIn(_Strict):
-    """Lane thresholds on the risk in [0, 1]: yellow from `yellow`, red from `red`."""
-
-    yellow: float = Field(ge=0, le=1, examples=[0.5])
-    red: float = Field(ge=0, le=1, examples=[0.8])
-    note: str | None = Field(default=None, max_length=1000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> ThresholdsIn:
-        if self.red < self.yellow:
-            raise ValueError("red must be at least yellow")
-        return self
-
-
-class ScoringSettingsOut(BaseModel):
-    """The scoring settings in force."""
-
-    version: int
-    thresholds: dict[str, float | int] = Field(
-        examples=[{"yellow": 0.35, "red": 0.7, "min_similarity": 0.5, "max_candidates": 10}]
-    )
-    weights_version: str
-    updated_at: datetime | None
-
-
-class AlertOut(BaseModel):
-    """A screening that implicated one of the rights holder's products (no personal data)."""
-
-    screening_id: str
-    product_id: str
-    product_brand: str
-    product_name: str
-    risk: float
-    similarity: float
-    verdict: Verdict
-    lane: Lane
-    signals: list[SignalOut]
-    screened_at: datetime
-
-
-class AlertPage(BaseModel):
-    """A page of alerts, newest first; pass `next_cursor` as `cursor` for the next page."""
-
-    items: list[AlertOut]
-    next_cursor: str | None

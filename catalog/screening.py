@@ -94,7 +94,6 @@ class ScreeningService:
         self, payloads: Sequence[Mapping[str, Any] | DomainError], *, principal: Principal
     ) -> list[dict[str, Any] | DomainError]:
         """Score many items; an item given as an error (or failing) stays an error in place."""
-        started = time.perf_counter()
         await self._ready()
         prepared = await asyncio.gather(
             *(self._prepare_or_error(p) for p in payloads), return_exceptions=False
@@ -105,7 +104,8 @@ class ScreeningService:
             if isinstance(item, DomainError):
                 out.append(item)
                 continue
-            scored = self.score(item, principal=principal, started=started)
+            # Each item's time is its own scoring (its images were described concurrently).
+            scored = self.score(item, principal=principal, started=time.perf_counter())
             for table, table_rows in scored.rows.items():
                 rows[table].extend(table_rows)
             out.append(scored.document)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from api.auth import require_roles
 from api.deps import SessionDep
 from api.errors import problem_responses
-from api.schemas_screening import AlertOut, AlertPage
+from api.schemas_screening_ops import AlertOut, AlertPage
 from catalog.alerts import list_alerts
 from catalog.errors import Unprocessable
 from catalog.keys import Principal

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from api.auth import Admin
 from api.deps import SessionDep
 from api.errors import problem_responses
-from api.schemas_screening import FxRatesIn, FxRatesOut
+from api.schemas_screening_ops import FxRatesIn, FxRatesOut
 from catalog import audit
 from catalog.fx import fx_version, store_rates
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from api.auth import Admin
 from api.deps import SessionDep
 from api.errors import problem_responses
-from api.schemas_screening import ScoringSettingsOut, ThresholdsIn
+from api.schemas_screening_ops import ScoringSettingsOut, ThresholdsIn
 from catalog.scoring_settings import (
     ScoringSnapshot,
     current_settings,

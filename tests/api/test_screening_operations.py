@@ -178,3 +178,36 @@ def test_rescore_reproduces_then_shows_what_changed(
     assert moved.versions_changed == ["catalog_version"]
     assert any("signals" in line or "risk" in line for line in moved.differences)
     assert SHOE["brand"] == "Nike"
+
+
+def test_rescore_command_line(
+    client: TestClient,
+    make_key: KeyFactory,
+    make_holder: HolderFactory,
+    settings: Settings,
+) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+
+    _, holder = make_holder("Nike")
+    product_id = register(client, holder)
+    created = client.post("/v1/screenings", headers=make_key("customs"), json=CHEAP_SHOES).json()
+    env = {
+        "COUNTERMARK_DATABASE_URL": settings.database_url,
+        "COUNTERMARK_DATA_DIR": str(settings.data_dir),
+    }
+    runner = CliRunner()
+
+    same = runner.invoke(cli, ["rescore", created["id"]], env=env)
+    cheaper = {"price": {"min": 5.0, "max": 12.0, "currency": "USD"}}
+    client.patch(f"/v1/products/{product_id}", headers=holder, json=cheaper)
+    moved = runner.invoke(cli, ["rescore", created["id"]], env=env)
+    missing = runner.invoke(cli, ["rescore", "no-such-id"], env=env)
+
+    assert same.exit_code == 0, same.output
+    assert "reproduced exactly" in same.output
+    assert moved.exit_code == 1, moved.output
+    assert "catalog_version" in moved.output
+    assert "(changed)" in moved.output
+    assert missing.exit_code == 2
