@@ -43,6 +43,7 @@ __all__ = ["DEFAULT_THRESHOLDS", "NO_RATES", "MatchIndex", "assess"]
 DEFAULT_THRESHOLDS = Thresholds()
 NO_RATES = FxRates()
 MAX_IMAGES = 8  # declared images looked at per item; more add cost, not evidence
+REREAD_BELOW = 0.9  # a plain reading this close to a product needs no look-alike rereading
 
 
 class MatchIndex:
@@ -54,13 +55,20 @@ class MatchIndex:
         self.text = TextIndex()
         self.brands = BrandIndex()
         self.nearcopy = NearCopyIndex()
-        self.photos = PhotoIndex()
+        self._photos: PhotoIndex | None = None  # built on first use: its set-up is costly
         self.facts: dict[str, ProductFacts] = {}
         self._gtins: dict[str, set[str]] = {}
         self._images_of: dict[str, set[str]] = {}
 
     def __len__(self) -> int:
         return len(self.products)
+
+    @property
+    def photos(self) -> PhotoIndex:
+        """The photo (local-feature) index, created when the first photo reference arrives."""
+        if self._photos is None:
+            self._photos = PhotoIndex()
+        return self._photos
 
     def upsert_product(self, product: ProductRecord) -> None:
         """Add a product, or replace it (its old brand, GTIN and text entries are removed)."""
@@ -107,8 +115,12 @@ class MatchIndex:
                 del self._images_of[old.product_id]
         if old.hashes:
             self.nearcopy.remove(image_id)
-        if old.local_features:
-            self.photos.remove(image_id)
+        if old.local_features and self._photos is not None:
+            self._photos.remove(image_id)
+
+    def search_photos(self, features: bytes, *, limit: int) -> list[PhotoHit]:
+        """Registered photos a declared photo shows (none while no photo is registered)."""
+        return [] if self._photos is None else self._photos.search(features, limit=limit)
 
     def products_with_gtin(self, key: str) -> tuple[ProductRecord, ...]:
         """Products registered with the 14-digit GTIN `key`, by product id."""
@@ -242,11 +254,16 @@ def _merge_hits(hits: Sequence[BrandHit]) -> list[BrandHit]:
 def _text_candidates(
     query: str, brand_hits: Sequence[BrandHit], *, index: MatchIndex, limit: int
 ) -> tuple[dict[str, float], dict[str, str]]:
-    """Text scores of the shortlist, also reading each look-alike brand as the brand it imitates."""
-    scores = dict(index.text.search(query, limit=limit))
+    """Text scores of the shortlist; a look-alike brand is also read as the brand it imitates
+    when the plain reading found neither a product of that brand nor any close match."""
+    found = index.text.search(query, limit=limit)
+    scores = dict(found)
     notes: dict[str, str] = {}
-    fakes = [h for h in brand_hits if h.kind == "lookalike"][:2]
-    for hit in fakes:
+    best = found[0][1] if found else 0.0
+    for hit in [h for h in brand_hits if h.kind == "lookalike"][:2]:
+        shown = {index.products[pid].brand for pid in scores if pid in index.products}
+        if best >= REREAD_BELOW or hit.brand in shown:
+            continue  # a second search would cost as much as the first and add nothing
         pattern = re.compile(re.escape(hit.matched_text), re.IGNORECASE)
         reread = pattern.sub(hit.brand, query) if pattern.search(query) else f"{hit.brand} {query}"
         for pid, score in index.text.search(reread, limit=limit):
@@ -271,7 +288,7 @@ def _image_hits(
                 if ref is not None:
                     near.setdefault(ref.product_id, []).append((hit, ref))
         if image.local_features:
-            for photo in index.photos.search(image.local_features, limit=3):
+            for photo in index.search_photos(image.local_features, limit=3):
                 ref = index.images.get(photo.image_id)
                 if ref is not None:
                     photos.setdefault(ref.product_id, []).append((photo, ref))
