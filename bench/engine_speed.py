@@ -148,13 +148,15 @@ def run(size: int, queries: int, baseline_queries: int, brands: list[str], seed:
         base_times.append((time.perf_counter() - t) * 1000)
         base_hits += best is not None and products[best[2]].product_id == p.product_id
     p50, p99, b50 = pct(times, 0.5), pct(times, 0.99), pct(base_times, 0.5)
+    rest = [a - b - c for a, b, c in zip(times, text_ms, brand_ms, strict=True)]
     print(
         f"{size:>7} products | build {build:6.1f} s, max RSS +{grown:6.0f} MB | "
         f"assess p50 {p50:7.3f} ms p99 {p99:7.3f} ms (n={len(times)}), "
         f"top-1 {hits / len(times):.1%} | brute force p50 {b50:8.3f} ms "
         f"(n={len(base_times)}), top-1 {base_hits / len(base_times):.1%} | "
         f"speed-up x{b50 / p50:6.1f} | of which text search p50 {pct(text_ms, 0.5):.3f} ms, "
-        f"brand lookup p50 {pct(brand_ms, 0.5):.3f} ms"
+        f"brand lookup p50 {pct(brand_ms, 0.5):.3f} ms, the rest (features, scoring, look-alike "
+        f"rereads) p50 {pct(rest, 0.5):.3f} ms"
     )
     sys.stdout.flush()
 
