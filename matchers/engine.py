@@ -43,7 +43,7 @@ __all__ = ["DEFAULT_THRESHOLDS", "NO_RATES", "MatchIndex", "assess"]
 DEFAULT_THRESHOLDS = Thresholds()
 NO_RATES = FxRates()
 MAX_IMAGES = 8  # declared images looked at per item; more add cost, not evidence
-REREAD_BELOW = 0.9  # a plain reading this close to a product needs no look-alike rereading
+REREAD_BELOW = 0.9  # a plain reading this close to a product needs no brand rereading
 
 
 class MatchIndex:
@@ -254,16 +254,15 @@ def _merge_hits(hits: Sequence[BrandHit]) -> list[BrandHit]:
 def _text_candidates(
     query: str, brand_hits: Sequence[BrandHit], *, index: MatchIndex, limit: int
 ) -> tuple[dict[str, float], dict[str, str]]:
-    """Text scores of the shortlist; a look-alike brand is also read as the brand it imitates
-    when the plain reading found neither a product of that brand nor any close match."""
+    """Text scores of the shortlist. When the plain reading finds nothing close, an alias or
+    look-alike of a brand is also read as the brand itself ("LV" as Louis Vuitton)."""
     found = index.text.search(query, limit=limit)
     scores = dict(found)
     notes: dict[str, str] = {}
-    best = found[0][1] if found else 0.0
-    for hit in [h for h in brand_hits if h.kind == "lookalike"][:2]:
-        shown = {index.products[pid].brand for pid in scores if pid in index.products}
-        if best >= REREAD_BELOW or hit.brand in shown:
-            continue  # a second search would cost as much as the first and add nothing
+    if found and found[0][1] >= REREAD_BELOW:
+        return scores, notes  # a second search would cost as much as the first, for nothing
+    rereadable = [h for h in brand_hits if h.kind in ("alias", "lookalike")]
+    for hit in rereadable[:2]:
         pattern = re.compile(re.escape(hit.matched_text), re.IGNORECASE)
         reread = pattern.sub(hit.brand, query) if pattern.search(query) else f"{hit.brand} {query}"
         for pid, score in index.text.search(reread, limit=limit):

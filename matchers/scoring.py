@@ -67,7 +67,7 @@ DEFAULT_WEIGHTS = Weights(
         "hs_code_other_heading": 0.3,
         "hs_code_other_chapter": 0.6,
         "commercial_quantity": 0.8,
-        "counterfeit_vocabulary": 2.5,
+        "counterfeit_vocabulary": 3.0,
         # evidence of genuine trade
         "price_plausible": -0.7,
         "origin_authorized": -0.7,

@@ -16,7 +16,8 @@ from matchers.features.base import clamp01 as _clamp
 from matchers.records import Declaration, ProductRecord
 from matchers.text.normalize import is_size
 
-_IDENTITY = {"exact": 0.5, "alias": 0.45, "lookalike": 0.4}
+# A brand alone never makes a product match (min_similarity 0.5): some text must agree.
+_IDENTITY = {"exact": 0.45, "alias": 0.45, "lookalike": 0.4}
 # "No brand" in the brand field says nothing against a product the description points to.
 NO_BRAND = frozenset({"generic", "no brand", "nobrand", "unbranded", "none", "n a", "na", "oem"})
 
@@ -71,7 +72,7 @@ def brand_differs(
         name="brand_differs",
         value=1.0,
         detail=f'declared brand "{declaration.brand}" is not {product.brand}',
-        identity=-0.6,
+        identity=-0.4,
     )
 
 
