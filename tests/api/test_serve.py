@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -27,15 +28,18 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def server(settings: Settings) -> Iterator[str]:
+@contextmanager
+def serving(settings: Settings, *, workers: int) -> Iterator[str]:
+    """Run `countermark serve` until the block ends; yield its base URL once it is ready."""
     port = _free_port()
     env = {
         **os.environ,
         "COUNTERMARK_DATABASE_URL": settings.database_url,
         "COUNTERMARK_DATA_DIR": str(settings.data_dir),
     }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     command = [str(Path(sys.executable).with_name("countermark")), "serve", "--port", str(port)]
+    command += ["--workers", str(workers)]
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
     )
@@ -63,6 +67,24 @@ def server(settings: Settings) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[str]:
+    with serving(settings, workers=1) as base:
+        yield base
+
+
+def test_two_workers_serve_and_share_metrics(settings: Settings) -> None:
+    with serving(settings, workers=2) as base:
+        for _ in range(10):
+            assert httpx.get(f"{base}/healthz", timeout=10).json() == {"status": "ok"}
+        # /metrics counts every request, whichever worker served it.
+        metrics = httpx.get(f"{base}/metrics", timeout=10).text
+    line = 'countermark_http_requests_total{method="GET",route="/healthz",status="200"}'
+    counted = [row for row in metrics.splitlines() if row.startswith(line)]
+    assert counted
+    assert float(counted[0].split()[-1]) == 10.0
 
 
 def test_served_api_over_http(server: str, database: Database) -> None:
