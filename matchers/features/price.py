@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from matchers.features.base import DEFAULT_CONFIG, FeatureConfig, FeatureResult
@@ -21,7 +22,7 @@ def price_vs_range(
     declaration date. Customs values are import values (often 40-60% of retail), so only a share
     well below ~40% counts, strongly below 25%; without a usable rate the feature abstains."""
     declared, genuine = declaration.unit_value, product.price
-    if declared is None or genuine is None or genuine.min <= 0:
+    if declared is None or genuine is None or genuine.min <= 0 or math.isnan(declared.amount):
         return None
     day = declaration.declared_on or today
     converted = fx.convert(declared, to=genuine.currency, on=day)

@@ -76,6 +76,8 @@ def test_abstains_and_says_so_without_a_usable_rate() -> None:
 
 def test_silent_without_declared_value_or_registered_range() -> None:
     assert price_vs_range(declaration(), product(), fx=USD_EUR, today=TODAY) is None
+    nan = declaration(unit_value=Money(float("nan"), "EUR"))
+    assert price_vs_range(nan, product(), fx=USD_EUR, today=TODAY) is None
     d = declaration(unit_value=Money(4.5, "EUR"))
     assert price_vs_range(d, product(price=None), fx=USD_EUR, today=TODAY) is None
 
