@@ -195,6 +195,20 @@ def test_upsert_replaces_old_entries_and_remove_forgets() -> None:
     assert "brand_exact" not in names(gone)
 
 
+def test_images_follow_their_product_and_can_change_kind() -> None:
+    index = build_index()
+    im = pattern_image(3)
+    hashes = compute_hashes(im)
+    index.upsert_image(ImageRecord("img-1", "p-lv-speedy", "genuine", hashes=hashes))
+    index.upsert_image(ImageRecord("img-1", "p-lv-speedy", "counterfeit", hashes=hashes))
+    decl = Declaration("bag", images=(DeclaredImage(hashes=hashes),))
+    assert "image_copy_of_counterfeit" in names(run(decl, index))
+    assert "image_copy_of_genuine" not in names(run(decl, index))
+    index.remove_product("p-lv-speedy")
+    assert index.images == {}
+    assert run(decl, index).matches == ()
+
+
 def test_thresholds_are_passed_in() -> None:
     decl = Declaration("Nike Air Zoom Pegasus 40 running shoe")
     assert run(decl).lane == "green"
