@@ -130,7 +130,9 @@ def prepare(
         _, key = create_key(session, actor=CLI_ACTOR, role="customs", name="bench customs")
     database.dispose()
     catalogue = work / "catalogue.ndjson"
-    write_catalogue(catalogue, count=args.products, brands=load_brands(args.data))
+    write_catalogue(catalogue, count=max(args.products, 1000), brands=load_brands(args.data))
+    if args.products == 0:  # an empty catalogue: measures the service around the engine
+        return key, {"import_seconds": 0.0, "import_rate": 0.0, "import_cmd": "none"}
     started = time.perf_counter()
     cli = [
         str(Path(sys.executable).with_name("countermark")),
@@ -155,7 +157,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument(
+        "--products", type=int, default=100_000, help="0: empty catalogue (service overhead)"
+    )
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measured run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")

@@ -1,22 +1,27 @@
 """Group-commit writer: one thread owns a connection and commits many screenings per transaction.
 
-A transaction per request costs a durable flush each (fsync on SQLite, a WAL flush
-on PostgreSQL); at a thousand screenings a second that is the whole budget. Here
-requests hand their rows to a queue and await a future; the writer thread takes
-everything queued, inserts it with one executemany per table in one transaction,
-commits once, then resolves every future of the batch. A failed batch is retried
-row by row so one bad row fails only its own request.
+A transaction per request costs a durable flush each (fsync on PostgreSQL); at a
+thousand screenings a second that is the whole budget. Here requests hand their
+rows over and await a future; the writer thread takes everything queued, inserts
+it with one executemany per table in one transaction, commits once, then
+resolves every future of the batch. A failed batch is retried row by row so one
+bad row fails only its own request.
+
+Crossing threads costs a GIL hand-off each time, so both directions are batched:
+requests of one event-loop iteration reach the thread as one queue item, and one
+`call_soon_threadsafe` per batch resolves all their futures on the loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, insert
@@ -33,7 +38,9 @@ class WriterClosedError(RuntimeError):
 @dataclass(slots=True)
 class _Job:
     rows: Rows
-    future: Future[None] = field(default_factory=Future)
+    future: Future[None] | None = None  # a caller outside the event loop
+    waiter: asyncio.Future[None] | None = None  # a coroutine on `loop`
+    loop: asyncio.AbstractEventLoop | None = None
 
 
 class GroupCommitWriter:
@@ -43,9 +50,11 @@ class GroupCommitWriter:
         self._engine = engine
         self._max_batch = max_batch
         self._order = tuple(table_order)
-        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[list[_Job] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._pending: list[_Job] = []
+        self._flush_scheduled = False
         self.batches = 0
         self.rows_written = 0
 
@@ -56,16 +65,25 @@ class GroupCommitWriter:
             self._thread.start()
 
     def submit(self, rows: Rows) -> Future[None]:
-        """Queue rows for the next batch; the future resolves once they are committed."""
+        """Queue rows from any thread; the future resolves once they are committed."""
         if self._closed:
             raise WriterClosedError("the screening writer is stopped")
-        job = _Job(rows)
-        self._queue.put(job)
+        job = _Job(rows, future=Future())
+        self._queue.put([job])
+        assert job.future is not None
         return job.future
 
     async def write(self, rows: Rows) -> None:
         """Queue rows and wait, without blocking the event loop, until they are committed."""
-        await asyncio.wrap_future(self.submit(rows))
+        if self._closed:
+            raise WriterClosedError("the screening writer is stopped")
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._pending.append(_Job(rows, waiter=waiter, loop=loop))
+        if not self._flush_scheduled:  # one hand-off for all requests of this loop iteration
+            self._flush_scheduled = True
+            loop.call_soon(self._flush)
+        await waiter
 
     def write_sync(self, rows: Rows) -> None:
         """Queue rows and block until they are committed (for threads and the CLI)."""
@@ -73,11 +91,18 @@ class GroupCommitWriter:
 
     def stop(self, *, timeout: float = 10.0) -> None:
         """Commit what is queued, then stop the thread."""
+        self._flush()
         self._closed = True
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join(timeout)
             self._thread = None
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        jobs, self._pending = self._pending, []
+        if jobs:
+            self._queue.put(jobs)
 
     def _run(self) -> None:
         with self._engine.connect() as conn:
@@ -85,36 +110,37 @@ class GroupCommitWriter:
                 first = self._queue.get()
                 if first is None:
                     return
-                jobs = [first]
+                jobs = list(first)
                 stop = False
                 while len(jobs) < self._max_batch:
                     try:
-                        nxt = self._queue.get_nowait()
+                        more = self._queue.get_nowait()
                     except queue.Empty:
                         break
-                    if nxt is None:
+                    if more is None:
                         stop = True
                         break
-                    jobs.append(nxt)
+                    jobs.extend(more)
                 self._commit(conn, jobs)
                 if stop:
                     return
 
     def _commit(self, conn: Connection, jobs: list[_Job]) -> None:
+        outcomes: list[tuple[_Job, BaseException | None]]
         try:
             self._insert(conn, jobs)
+            outcomes = [(job, None) for job in jobs]
         except Exception:
             log.exception("group commit of %d screenings failed; retrying one by one", len(jobs))
+            outcomes = []
             for job in jobs:
                 try:
                     self._insert(conn, [job])
                 except Exception as exc:  # one bad row fails only its own request
-                    job.future.set_exception(exc)
+                    outcomes.append((job, exc))
                 else:
-                    job.future.set_result(None)
-            return
-        for job in jobs:
-            job.future.set_result(None)
+                    outcomes.append((job, None))
+        _resolve(outcomes)
 
     def _insert(self, conn: Connection, jobs: list[_Job]) -> None:
         try:
@@ -128,3 +154,29 @@ class GroupCommitWriter:
             raise
         self.batches += 1
         self.rows_written += len(jobs)
+
+
+def _resolve(outcomes: list[tuple[_Job, BaseException | None]]) -> None:
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Job, BaseException | None]]] = {}
+    for job, exc in outcomes:
+        if job.future is not None:
+            if exc is None:
+                job.future.set_result(None)
+            else:
+                job.future.set_exception(exc)
+        elif job.loop is not None:
+            by_loop.setdefault(job.loop, []).append((job, exc))
+    for loop, items in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
+            loop.call_soon_threadsafe(_wake, items)
+
+
+def _wake(items: list[tuple[_Job, BaseException | None]]) -> None:
+    for job, exc in items:
+        waiter = job.waiter
+        if waiter is None or waiter.done():
+            continue
+        if exc is None:
+            waiter.set_result(None)
+        else:
+            waiter.set_exception(exc)
