@@ -23,10 +23,12 @@ from matchers.text.similarity import (
     TextFeatures,
     combine,
     idf,
+    model_root,
     token_set,
 )
 
 _UNSEEN = idf(0)
+MAX_MODEL_HITS = 50
 
 __all__ = ["TextIndex", "features", "product_document"]
 
@@ -40,15 +42,35 @@ def product_document(p: ProductRecord) -> str:
 
 
 def features(text: str) -> TextFeatures:
-    """Normalised text, token set and model numbers (sizes excluded) of a text."""
+    """Normalised text, tokens, model numbers (whole, joined, roots) and sizes of a text."""
     toks = tokens(text)
-    models = frozenset(m for m in models_in(toks) if not is_size(m))
-    return TextFeatures(text=" ".join(toks), tokens=frozenset(toks), models=models)
+    found = models_in(toks)
+    models = frozenset(m for m in found if not is_size(m))
+    keys = set(models)
+    # A model number written in pieces: "SH 350 IP", "HD 6870", "MDR EX55/WHI".
+    pieces = [c if len(c) <= 5 and c.isalnum() else "" for c in map(compact, toks)]
+    for i in range(len(pieces) - 1):
+        for j in (i + 2, i + 3):
+            window = pieces[i:j]
+            if j <= len(pieces) and all(window) and not all(p.isalpha() for p in window):
+                joined = "".join(window)
+                if models_in([joined]) and not is_size(joined):
+                    keys.add(joined)
+    roots = frozenset(model_root(k) for k in keys)
+    sizes = frozenset(m for m in found if is_size(m))
+    return TextFeatures(" ".join(toks), frozenset(toks), models, frozenset(keys), roots, sizes)
 
 
 def _trigrams(text: str) -> set[str]:
     padded = f" {text} "
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+class _Weights(dict[str, float]):
+    """Token -> IDF weight; a token no document has weighs the most."""
+
+    def __missing__(self, key: str) -> float:
+        return _UNSEEN
 
 
 def _top_slots(scores: np.ndarray, k: int) -> list[int]:
@@ -87,7 +109,7 @@ class TextIndex:
         self._postings: list[array[int]] = []
         self._gram_df: list[int] = []
         self._token_df: dict[str, int] = {}
-        self._token_w: dict[str, float] = {}
+        self._token_w: _Weights = _Weights()
         self._texts: list[str] = []
         self._model_docs: dict[str, set[int]] = {}
         self._dead = 0
@@ -117,7 +139,7 @@ class TextIndex:
         for tok in doc.tokens:
             self._token_df[tok] = df = self._token_df.get(tok, 0) + 1
             self._token_w[tok] = idf(df)
-        for model in doc.models:
+        for model in doc.model_keys:
             self._model_docs.setdefault(model, set()).add(slot)
         self._keys.append(key)
         self._docs.append(doc)
@@ -140,7 +162,7 @@ class TextIndex:
                 self._token_w[tok] = idf(self._token_df[tok])
             else:
                 del self._token_df[tok], self._token_w[tok]
-        for model in doc.models:
+        for model in doc.model_keys:
             self._model_docs[model].discard(slot)
             if not self._model_docs[model]:
                 del self._model_docs[model]
@@ -160,41 +182,40 @@ class TextIndex:
             assert doc is not None
             self.add(key, doc.text)
 
-    def _token_weight(self, token: str) -> float:
-        return self._token_w.get(token, _UNSEEN)
+    def _model_hits(self, query: TextFeatures) -> set[int]:
+        """Documents sharing a model number with the query (unless the number is commonplace)."""
+        hits: set[int] = set()
+        for key in sorted(query.model_keys):
+            docs = self._model_docs.get(key, set())
+            if len(docs) <= MAX_MODEL_HITS:
+                hits |= docs
+        return hits
 
-    def candidates(self, query: TextFeatures) -> tuple[list[int], list[float]]:
-        """Shortlist slots for a query and their trigram coverage of the query, in [0, 1]."""
+    def candidates(self, query: TextFeatures) -> tuple[np.ndarray, np.ndarray]:
+        """Shortlist slots for a query (ascending) and their trigram coverage of it, in [0, 1]."""
         ids = [self._gram_id.get(g, -1) for g in _trigrams(query.text)]
+        df = self._gram_df
         # Rarest first; stop adding grams once the postings budget is spent.
-        known = sorted((g for g in ids if g >= 0 and self._gram_df[g] > 0),
-                       key=lambda g: (self._gram_df[g], g))  # fmt: skip
+        known = sorted((df[g], g) for g in ids if g >= 0 and df[g] > 0)
         chosen: list[int] = []
         spent = 0
-        for gid in known:
+        for _, gid in known:
             size = len(self._postings[gid])
             if chosen and spent + size > self.postings_budget:
                 break
             chosen.append(gid)
             spent += size
-        slots: set[int] = set()
-        for model in query.models:
-            slots |= self._model_docs.get(model, set())
-        scores: np.ndarray = np.zeros(0)
+        slots = self._model_hits(query)
+        scores: np.ndarray = np.zeros(len(self._keys))
         if chosen:
             lists = [np.frombuffer(self._postings[g], dtype=np.int32) for g in chosen]
-            wts = [
-                np.full(len(p), idf(self._gram_df[g])) for p, g in zip(lists, chosen, strict=True)
-            ]
-            scores = np.bincount(np.concatenate(lists), weights=np.concatenate(wts),
-                                 minlength=len(self._keys))  # fmt: skip
+            weights = np.repeat([idf(df[g]) for g in chosen], [len(p) for p in lists])
+            scores = np.bincount(np.concatenate(lists), weights=weights, minlength=len(self._keys))
             slots.update(_top_slots(scores, self.shortlist))
         # Coverage is measured against every query trigram, so a skipped common gram still counts.
-        unseen = len(ids) - len(known)
-        total = sum(idf(self._gram_df[g]) for g in known) + unseen * _UNSEEN
-        live = sorted(s for s in slots if self._keys[s] is not None)
-        cover = [min(1.0, float(scores[s]) / total) if len(scores) else 0.0 for s in live]
-        return live, cover
+        total = sum(idf(d) for d, _ in known) + (len(ids) - len(known)) * _UNSEEN
+        live = np.array(sorted(s for s in slots if self._keys[s] is not None), dtype=np.int64)
+        return live, np.minimum(1.0, scores[live] / total) if total else np.zeros(len(live))
 
     def search(
         self, query: str, *, limit: int = 10, score_cutoff: float = 0.0
@@ -204,29 +225,25 @@ class TextIndex:
         if not q.text:
             return []
         slots, cover = self.candidates(q)
-        if not slots:
+        if not len(slots):
             return []
         texts = [self._texts[s] for s in slots]
-        ratios = process.cdist([q.text], texts, scorer=fuzz.token_set_ratio, dtype=np.uint8)[0]
+        ratios = process.cdist([q.text], texts, scorer=fuzz.token_set_ratio, dtype=np.float64)[0]
+        ratios /= 100.0
         w = self.weights
         # A cheap first score picks the few documents worth the full similarity; model hits stay.
-        pre = [
-            (w.token_set * r / 100.0 + w.trigram * c, s)
-            for r, c, s in zip(ratios, cover, slots, strict=True)
-        ]
-        pre.sort(key=lambda x: (-x[0], x[1]))
-        keep = {s for _, s in pre[: w.prefilter]}
-        for model in q.models:
-            keep |= self._model_docs.get(model, set())
+        pre = w.token_set * ratios + w.trigram * cover
+        order = np.lexsort((slots, -pre))[: w.prefilter]
+        keep = {int(slots[i]) for i in order} | self._model_hits(q)
+        where = {int(s): i for i, s in enumerate(slots)}
         hits: list[tuple[str, float]] = []
-        for slot, ratio, cov in zip(slots, ratios, cover, strict=True):
-            if slot not in keep:
-                continue
+        for slot in sorted(keep):
+            i = where[slot]
             doc, key = self._docs[slot], self._keys[slot]
             assert doc is not None
             assert key is not None
-            score = combine(q, doc, token_set=ratio / 100.0, trigram=cov,
-                            weight=self._token_weight, weights=w)  # fmt: skip
+            score = combine(q, doc, token_set=float(ratios[i]), trigram=float(cover[i]),
+                            weight=self._token_w.__getitem__, weights=w)  # fmt: skip
             if score >= score_cutoff:
                 hits.append((key, round(score, 6)))
         hits.sort(key=lambda h: (-h[1], h[0]))
@@ -241,4 +258,4 @@ class TextIndex:
         }
         cover = sum(gw[g] for g in qg & dg) / (sum(gw.values()) or 1.0)
         return combine(q, d, token_set=token_set(q, d), trigram=cover,
-                       weight=self._token_weight, weights=self.weights)  # fmt: skip
+                       weight=self._token_w.__getitem__, weights=self.weights)  # fmt: skip

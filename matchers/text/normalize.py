@@ -18,6 +18,7 @@ __all__ = ["compact", "is_size", "model_numbers", "models_in", "normalize", "raw
 # A word: letters/digits, possibly joined by one connector each time ("dv3853-001", "ad!das").
 _WORD = re.compile(r"[^\W_]+(?:(?:['’`][-./&@$!+]?|[-./&@$!+])[^\W_]+)*[@$!]?")
 _CONNECTORS = re.compile(r"[-./&@$!+]")
+_SEPARATORS = str.maketrans("", "", "-./")
 _DIGIT = re.compile(r"\d")
 _SYMBOLS = re.compile(r"[&@$!+]")
 _APOSTROPHES = re.compile(r"['’`]")
@@ -84,7 +85,7 @@ def normalize(text: str) -> str:
 
 def compact(token: str) -> str:
     """A model number without its separators, for comparison ("ps-lx350h" -> "pslx350h")."""
-    return re.sub(r"[-./]", "", token)
+    return token.translate(_SEPARATORS)
 
 
 def is_size(token: str) -> bool:

@@ -1,9 +1,15 @@
-"""Pairwise product-text similarity: token-set ratio, IDF-weighted token overlap, model numbers."""
+"""Pairwise product-text similarity: token-set ratio, IDF-weighted overlap, model numbers, sizes.
+
+Each part is a small function with a value in [0, 1]; `combine` adds them with the weights of
+`SimilarityWeights` and then lets model numbers speak: the same model number is very strong
+evidence for the same product, a different one (both sides carrying one) evidence against.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -11,6 +17,7 @@ from rapidfuzz import fuzz
 # Document frequency -> weight. Independent of the catalogue size on purpose: adding an
 # unrelated product must not change the score of any other product for a query.
 _IDF_SCALE = 100_000.0
+_TRAILING_LETTERS = re.compile(r"(?<=\d)[a-z]{1,4}$")
 
 
 def idf(df: int) -> float:
@@ -20,50 +27,78 @@ def idf(df: int) -> float:
 
 @dataclass(frozen=True, slots=True)
 class TextFeatures:
-    """What the similarity needs of one side: normalised text, tokens, model numbers."""
+    """One side of a comparison: normalised text, tokens, model numbers and sizes.
+
+    `models` are the model numbers written as one token; `model_keys` adds the ones written
+    in pieces ("sh 350 ip" -> "sh350ip"); `model_roots` are all of them without a short
+    colour/region suffix ("k39304us" -> "k39304"). Keys and roots only ever confirm a match.
+    """
 
     text: str
     tokens: frozenset[str]
     models: frozenset[str]
+    model_keys: frozenset[str]
+    model_roots: frozenset[str]
+    sizes: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
 class SimilarityWeights:
     """How the parts of the similarity combine (tuned on train/valid data, see bench)."""
 
-    token_set: float = 0.35
-    weighted_overlap: float = 0.45
+    token_set: float = 0.3
+    dice: float = 0.3
+    coverage: float = 0.2
     trigram: float = 0.2
     model_match: float = 0.6
+    model_root_match: float = 0.2
     model_conflict: float = 0.75
+    size_conflict: float = 0.9
     prefilter: int = 40
 
 
 DEFAULT_SIMILARITY = SimilarityWeights()
 
 
-def weighted_overlap(
-    query: Collection[str], doc: Collection[str], weight: Callable[[str], float]
-) -> float:
-    """IDF-weighted Dice overlap of two token sets, in [0, 1]."""
+def model_root(model: str) -> str:
+    """A model number without a short letter suffix after its last digit ("c270h" -> "c270")."""
+    root = _TRAILING_LETTERS.sub("", model)
+    return root if len(root) >= 4 else model
+
+
+def token_overlap(
+    query: frozenset[str], doc: frozenset[str], weight: Callable[[str], float]
+) -> tuple[float, float]:
+    """IDF-weighted Dice overlap of two token sets and the weighted share of the query covered."""
     if not query or not doc:
-        return 0.0
-    shared = sum(weight(t) for t in query if t in doc)
-    total = sum(weight(t) for t in query) + sum(weight(t) for t in doc)
-    return 2.0 * shared / total if total > 0 else 0.0
+        return 0.0, 0.0
+    shared = sum(map(weight, query & doc))
+    q_total = sum(map(weight, query))
+    d_total = sum(map(weight, doc))
+    dice = 2.0 * shared / (q_total + d_total) if q_total + d_total > 0 else 0.0
+    return dice, shared / q_total if q_total > 0 else 0.0
 
 
-def models_agree(query: frozenset[str], doc: frozenset[str], doc_tokens: frozenset[str]) -> bool:
-    """Whether a model number of the query appears in the document (as a model or inside one)."""
-    for m in query:
-        if m in doc:
-            return True
-        # "pslx350h" vs "pslx350hblack"/"ps-lx350h": containment of a long, specific code.
-        if len(m) >= 5 and any(m in d or (len(d) >= 5 and d in m) for d in doc):
-            return True
-        if m in doc_tokens:
-            return True
-    return False
+def models_agree(query: TextFeatures, doc: TextFeatures) -> bool:
+    """Whether the two sides share a model number (written whole or in pieces)."""
+    return not query.model_keys.isdisjoint(doc.model_keys)
+
+
+def model_roots_agree(query: TextFeatures, doc: TextFeatures) -> bool:
+    """Whether the two sides share a model number up to a short suffix ("c270h" / "c270")."""
+    return not query.model_roots.isdisjoint(doc.model_roots)
+
+
+def sizes_conflict(query: TextFeatures, doc: TextFeatures) -> bool:
+    """Whether both sides give a size in the same unit and no value in common ("500gb"/"750gb")."""
+    if not query.sizes or not doc.sizes or not query.sizes.isdisjoint(doc.sizes):
+        return False
+    units = {_unit(s) for s in query.sizes} & {_unit(s) for s in doc.sizes}
+    return bool(units)
+
+
+def _unit(size: str) -> str:
+    return size.lstrip("0123456789.,")
 
 
 def combine(
@@ -76,17 +111,21 @@ def combine(
     weights: SimilarityWeights = DEFAULT_SIMILARITY,
 ) -> float:
     """Similarity in [0, 1] from the token-set ratio and trigram coverage (both in [0, 1])."""
-    overlap = weighted_overlap(query.tokens, doc.tokens, weight)
+    dice, coverage = token_overlap(query.tokens, doc.tokens, weight)
     score = (
         weights.token_set * token_set
-        + weights.weighted_overlap * overlap
+        + weights.dice * dice
+        + weights.coverage * coverage
         + weights.trigram * trigram
     )
-    if query.models and doc.models:
-        if models_agree(query.models, doc.models, doc.tokens):
-            score += (1.0 - score) * weights.model_match
-        else:
-            score *= weights.model_conflict
+    if models_agree(query, doc):
+        score += (1.0 - score) * weights.model_match
+    elif model_roots_agree(query, doc):
+        score += (1.0 - score) * weights.model_root_match
+    elif query.models and doc.models:
+        score *= weights.model_conflict
+    if sizes_conflict(query, doc):
+        score *= weights.size_conflict
     return min(1.0, max(0.0, score))
 
 
