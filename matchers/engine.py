@@ -15,6 +15,7 @@ from datetime import date
 
 from matchers.brands.index import BrandHit, BrandIndex
 from matchers.features.base import DEFAULT_CONFIG, FeatureConfig, FeatureResult, norm
+from matchers.features.brandhits import in_brand_position, merge_hits
 from matchers.features.evaluate import (
     Evidence,
     ProductFacts,
@@ -162,7 +163,8 @@ def assess(
     """
     query = _query_text(declaration)
     field_hits = index.brands.lookup(declaration.brand) if declaration.brand else []
-    brand_hits = _merge_hits([*field_hits, *index.brands.lookup(declaration.description)])
+    described = index.brands.lookup(declaration.description)
+    brand_hits = merge_hits(in_brand_position(declaration, field_hits, described))
     scores, notes = _text_candidates(
         query, brand_hits, index=index, limit=thresholds.max_candidates
     )
@@ -222,12 +224,12 @@ def _brand_level(
     weights: Weights,
     thresholds: Thresholds,
 ) -> Assessment:
-    """No product identified: a look-alike brand (or a named brand with other evidence
-    reaching the yellow lane) still implicates the registered brand."""
+    """No product identified: a look-alike brand, or a named brand with other evidence,
+    reaching the yellow lane still implicates the registered brand."""
     level = brand_level(hits)
     if level is not None:
         risk, signals = combine([level, *declared], weights=weights)
-        if level.name == "brand_lookalike" or risk >= thresholds.yellow:
+        if risk >= thresholds.yellow:
             verdict, lane = decide(risk=risk, implicated=True, thresholds=thresholds)
             return Assessment(risk, verdict, lane, (), signals)
     return Assessment(0.0, "no_match", "green")
@@ -239,16 +241,6 @@ def _query_text(declaration: Declaration) -> str:
     if brand and norm(brand) not in norm(declaration.description):
         return f"{brand} {declaration.description}"
     return declaration.description
-
-
-def _merge_hits(hits: Sequence[BrandHit]) -> list[BrandHit]:
-    """One hit per (brand, kind, matched text), the best score kept, in a stable order."""
-    best: dict[tuple[str, str, str], BrandHit] = {}
-    for h in hits:
-        k = (h.brand, h.kind, h.matched_text)
-        if k not in best or h.score > best[k].score:
-            best[k] = h
-    return sorted(best.values(), key=lambda h: (-h.score, h.brand, h.kind, h.matched_text))
 
 
 def _text_candidates(

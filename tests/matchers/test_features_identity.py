@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from matchers.brands.index import BrandHit
 from matchers.features import identity
 from tests.matchers.featurekit import declaration, product
 
 
-@dataclass(frozen=True)
-class Hit:
-    """Plain data shaped like matchers.brands.index.BrandHit."""
-
-    brand: str
-    kind: str
-    score: float
-    matched_text: str
-    evidence: str = ""
-    rights_holder_ids: tuple[str, ...] = ("rh-nike",)
+def Hit(brand: str, kind: str, score: float, text: str, evidence: str = "") -> BrandHit:
+    """A brand index hit, as plain data."""
+    return BrandHit(brand, ("rh",), kind, score, text, evidence)  # type: ignore[arg-type]
 
 
 def test_brand_exact_names_the_product_brand() -> None:

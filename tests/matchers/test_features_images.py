@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from matchers.features import images
+from matchers.images.nearcopy import NearCopyHit
+from matchers.images.photo import PhotoHit
 from matchers.records import ImageRecord
 from tests.matchers.featurekit import product
 
 
-@dataclass(frozen=True)
-class Copy:
-    image_id: str
-    similarity: float
-    evidence: str = "phash 4 bits apart"
-    distance: int = 4
-    method: str = "phash"
+def Copy(image_id: str, similarity: float) -> NearCopyHit:
+    """A near-copy index hit, as plain data."""
+    return NearCopyHit(image_id, 4, similarity, "phash", "phash 4 bits apart")
 
 
-@dataclass(frozen=True)
-class Photo:
-    image_id: str
-    score: float
-    evidence: str = "52 inliers"
-    inliers: int = 52
-    inlier_fraction: float = 0.4
+def Photo(image_id: str, score: float) -> PhotoHit:
+    """A photo index hit, as plain data."""
+    return PhotoHit(image_id, score, 52, 0.4, "52 inliers")
 
 
 GENUINE = ImageRecord("img-g", "p-nike-1", "genuine")

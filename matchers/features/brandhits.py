@@ -1,0 +1,50 @@
+"""How much each brand hit counts: where it stands in the declaration, one hit per finding.
+
+The brand index finds brands, aliases and look-alikes anywhere in free text; a
+look-alike counts fully only where a seller puts a brand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from matchers.brands.index import BrandHit
+from matchers.features.base import norm
+from matchers.records import Declaration
+
+LEAD_WORDS = 3  # a brand stands within the first words of a description
+
+
+def in_brand_position(
+    declaration: Declaration, field_hits: Sequence[BrandHit], hits: Sequence[BrandHit]
+) -> list[BrandHit]:
+    """The brand field's hits and the description's, look-alikes weighed by where they stand.
+
+    A look-alike counts at half weight when the real brand is named too (most likely a
+    misspelling, not a knock-off) or, in the description, when it is not where a brand
+    goes (its first words, with no brand field naming the brand)."""
+    named = {h.brand for h in [*field_hits, *hits] if h.kind != "lookalike"}
+    lead = f" {' '.join(norm(declaration.description).split()[:LEAD_WORDS])} "
+    out = []
+    for h, in_field in [*((h, True) for h in field_hits), *((h, False) for h in hits)]:
+        leading = in_field or (not declaration.brand and f" {norm(h.matched_text)} " in lead)
+        if h.kind == "lookalike" and (h.brand in named or not leading):
+            h = dataclasses.replace(
+                h,
+                score=round(h.score * 0.5, 4),
+                evidence=f"{h.evidence} (beside the real brand, or not where a brand goes: "
+                "counted at half weight)",
+            )
+        out.append(h)
+    return out
+
+
+def merge_hits(hits: Sequence[BrandHit]) -> list[BrandHit]:
+    """One hit per (brand, kind, matched text), the best score kept, in a stable order."""
+    best: dict[tuple[str, str, str], BrandHit] = {}
+    for h in hits:
+        k = (h.brand, h.kind, h.matched_text)
+        if k not in best or h.score > best[k].score:
+            best[k] = h
+    return sorted(best.values(), key=lambda h: (-h.score, h.brand, h.kind, h.matched_text))
