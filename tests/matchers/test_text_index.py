@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -141,14 +142,8 @@ def test_product_document() -> None:
         description="A long description that is not indexed.",
     )
     assert product_document(p) == "Nike Air Zoom Pegasus 40 DV3853-001"
-    q = dataclass_replace(p, name="Air Zoom Pegasus 40 DV3853-001")
+    q = replace(p, name="Air Zoom Pegasus 40 DV3853-001")
     assert product_document(q) == "Nike Air Zoom Pegasus 40 DV3853-001"
-
-
-def dataclass_replace(p: ProductRecord, **changes: str) -> ProductRecord:
-    from dataclasses import replace
-
-    return replace(p, **changes)
 
 
 # Related documents use letters a-m; an unrelated one only n-z, so it shares no token or trigram.
