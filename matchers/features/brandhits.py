@@ -21,14 +21,16 @@ def in_brand_position(
 ) -> list[BrandHit]:
     """The brand field's hits and the description's, look-alikes weighed by where they stand.
 
-    A look-alike counts at half weight when the real brand is named too (most likely a
+    A look-alike counts at half weight when its real brand is named too (most likely a
     misspelling, not a knock-off) or, in the description, when it is not where a brand
-    goes (its first words, with no brand field naming the brand)."""
+    goes: its first words, with no brand field and no registered brand named outright
+    (then the look-alike is most likely an ordinary word: "Harmony Series" for Sirius)."""
     named = {h.brand for h in [*field_hits, *hits] if h.kind != "lookalike"}
     lead = f" {' '.join(norm(declaration.description).split()[:LEAD_WORDS])} "
     out = []
     for h, in_field in [*((h, True) for h in field_hits), *((h, False) for h in hits)]:
-        leading = in_field or (not declaration.brand and f" {norm(h.matched_text)} " in lead)
+        free = not declaration.brand and not named
+        leading = in_field or (free and f" {norm(h.matched_text)} " in lead)
         if h.kind == "lookalike" and (h.brand in named or not leading):
             h = dataclasses.replace(
                 h,

@@ -39,6 +39,12 @@ def test_lookalike_beside_the_real_brand_counts_half() -> None:
     assert [(h.kind, h.score) for h in hits] == [("exact", 1.0), ("lookalike", 0.45)]
 
 
+def test_lookalike_beside_another_named_brand_counts_half() -> None:
+    d = declaration(description="Samsung Series 8 LCD TV")
+    hits = in_brand_position(d, [], [exact("Samsung", "Samsung"), fake("Series", "Sirius")])
+    assert [(h.brand, h.score) for h in hits] == [("Samsung", 1.0), ("Sirius", 0.45)]
+
+
 def test_merge_keeps_one_hit_per_finding_in_a_stable_order() -> None:
     merged = merge_hits([fake("Nkie", score=0.8), exact("Nike"), fake("Nkie", score=0.9)])
     assert [(h.kind, h.score) for h in merged] == [("exact", 1.0), ("lookalike", 0.9)]
