@@ -105,8 +105,18 @@ def extract_features(im: Image.Image) -> bytes:
             dtype=np.float32,
         ).reshape(-1, 4)
         desc_arr = np.clip(np.rint(desc[order]), 0, 255).astype(np.uint8)
-    header = _HEADER.pack(MAGIC, VERSION, 0, len(kp_arr), grey.width, grey.height)
-    return header + kp_arr.astype("<f4").tobytes() + desc_arr.tobytes()
+    return encode_features(
+        LocalFeatures(width=grey.width, height=grey.height, keypoints=kp_arr, descriptors=desc_arr)
+    )
+
+
+def encode_features(features: LocalFeatures) -> bytes:
+    """Serialise decoded features back into a blob (the inverse of `decode_features`)."""
+    count = len(features)
+    header = _HEADER.pack(MAGIC, VERSION, 0, count, features.width, features.height)
+    kps = np.ascontiguousarray(features.keypoints, dtype="<f4").reshape(count, 4)
+    desc = np.ascontiguousarray(features.descriptors, dtype=np.uint8).reshape(count, 128)
+    return header + kps.tobytes() + desc.tobytes()
 
 
 def decode_features(blob: bytes) -> LocalFeatures:

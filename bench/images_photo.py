@@ -1,0 +1,236 @@
+"""Photo -> catalogue benchmark: grocery_store natural photos against iconic references.
+
+Prints top-1/top-3, the false-match rate of the "no confident match" answer
+(queries whose product is removed from the index), time per query (p50/p99) at
+31, 1k and 10k references (padded with synthetic packaging photos and edited
+copies of the ukbench photos; their features are cached in a temp file), and
+extract_features time per image.
+
+    .venv/bin/python bench/images_photo.py [--data DIR] [--sizes 31,1000,10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import pickle
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from multiprocessing import Pool
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from matchers.images import local_features
+from matchers.images.decode import load_image
+from matchers.images.photo import PhotoHit, PhotoIndex, decode_features, extract_features
+from matchers.images.vocab_train import photograph, synthetic_image
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+PAD_SEED = 424242  # not the vocabulary's training seed
+
+
+def grocery(data: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, Path]]]:
+    """(class, path) of the iconic references and of the natural photos."""
+    root = data / "images" / "grocery_store"
+    with (root / "manifest.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    iconic = [(r["class_name"], root / r["local_path"]) for r in rows if r["kind"] == "iconic"]
+    natural = [(r["class_name"], root / r["local_path"]) for r in rows if r["kind"] == "natural"]
+    return iconic, natural
+
+
+def _pad_image(args: tuple[int, list[Path]]) -> bytes:
+    """Padding image `i`: a synthetic package photo, or an edited ukbench photo."""
+    i, photos = args
+    rng = np.random.default_rng([PAD_SEED, i])
+    if i % 2 == 0 or not photos:
+        im = photograph(synthetic_image(rng, size=320), rng)
+    else:
+        im = load_image(photos[i % len(photos)].read_bytes())
+        w, h = im.size
+        cw, ch = int(w * rng.uniform(0.4, 0.9)), int(h * rng.uniform(0.4, 0.9))
+        x, y = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
+        im = photograph(im.crop((x, y, x + cw, y + ch)), rng, strength=0.6)
+    return extract_features(im)
+
+
+def _derived(blob: bytes, i: int) -> bytes:
+    """Another padding feature set from an extracted one: a keypoint subset, jittered."""
+    rng = np.random.default_rng([PAD_SEED, i, 1])
+    f = decode_features(blob)
+    keep = np.sort(rng.choice(len(f), int(len(f) * rng.uniform(0.6, 0.95)), replace=False))
+    noise = rng.integers(-6, 7, (len(keep), 128))
+    desc = np.clip(f.descriptors[keep].astype(np.int64) + noise, 0, 255).astype(np.uint8)
+    kps = f.keypoints[keep] * np.float32([rng.uniform(0.8, 1.2)] * 2 + [1, 1])
+    return local_features.encode_features(
+        local_features.LocalFeatures(
+            width=f.width, height=f.height, keypoints=kps, descriptors=desc
+        )
+    )
+
+
+def padding(n: int, data: Path, cache_dir: Path, *, extracted: int = 2000) -> list[bytes]:
+    """`n` padding feature blobs, from the cache when an identical set was made before.
+
+    The first `extracted` come from real images; the rest are jittered keypoint
+    subsets of those (extracting 10k images costs ~15 min on this shared host).
+    """
+    photos = sorted((data / "images" / "imagededup_ukbench" / "base").glob("*.jpg"))
+    key = hashlib.sha256(
+        repr(
+            (
+                n,
+                PAD_SEED,
+                [p.name for p in photos],
+                local_features.VERSION,
+                local_features.MAX_KEYPOINTS,
+                local_features.MIN_SIDE,
+                local_features.MAX_SIDE,
+            )
+        ).encode()
+    ).hexdigest()[:16]
+    path = cache_dir / f"countermark_photo_padding_{n}_{key}.pkl"
+    if path.exists():
+        with path.open("rb") as fh:
+            blobs: list[bytes] = pickle.load(fh)
+        return blobs
+    with Pool(2) as pool:
+        blobs = pool.map(_pad_image, [(i, photos) for i in range(min(n, extracted))], chunksize=32)
+    blobs += [_derived(blobs[i % len(blobs)], i) for i in range(len(blobs), n)]
+    with path.open("wb") as fh:
+        pickle.dump(blobs, fh)
+    return blobs
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100) of `values`."""
+    return float(np.percentile(np.asarray(values), q))
+
+
+def timed(fn: Callable[[], object]) -> tuple[object, float]:
+    """fn()'s result and its wall time in ms."""
+    start = time.perf_counter()
+    out = fn()
+    return out, (time.perf_counter() - start) * 1000
+
+
+def extraction_times(paths: list[Path]) -> Iterator[float]:
+    """Milliseconds to decode-free extract features of each image."""
+    for p in paths:
+        im = load_image(p.read_bytes())
+        yield timed(lambda im=im: extract_features(im))[1]
+
+
+def top_k(hits: list[PhotoHit], truth: str, k: int) -> bool:
+    """Whether `truth` is among the first k hits."""
+    return truth in [h.image_id for h in hits[:k]]
+
+
+def evaluate(
+    index: PhotoIndex, queries: list[tuple[str, bytes]]
+) -> tuple[float, float, list[float]]:
+    """top-1, top-3 and per-query milliseconds of `index.search` over `queries`."""
+    t1 = t3 = 0
+    times = []
+    for truth, blob in queries:
+        hits, ms = timed(lambda blob=blob: index.search(blob, limit=3))
+        assert isinstance(hits, list)
+        t1 += top_k(hits, truth, 1)
+        t3 += top_k(hits, truth, 3)
+        times.append(ms)
+    n = max(1, len(queries))
+    return t1 / n, t3 / n, times
+
+
+def false_matches(
+    index: PhotoIndex, refs: dict[str, bytes], queries: list[tuple[str, bytes]]
+) -> float:
+    """Share of queries answered with any hit when their own product is removed."""
+    wrong = 0
+    for truth, blob in queries:
+        index.remove(truth)
+        wrong += bool(index.search(blob, limit=3))
+        index.add(truth, refs[truth])
+    return wrong / max(1, len(queries))
+
+
+def brute_force_ms(refs: dict[str, bytes], queries: list[tuple[str, bytes]]) -> list[float]:
+    """Baseline: verify each query against every reference one by one."""
+    decoded = [decode_features(b) for b in refs.values()]
+    times = []
+    for _, blob in queries:
+        q = decode_features(blob)
+        times.append(timed(lambda q=q: [local_features.verify_decoded(q, r) for r in decoded])[1])
+    return times
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--sizes", default="31,1000,10000")
+    parser.add_argument("--timing-queries", type=int, default=62, help="queries timed at 1k/10k")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()))
+    args = parser.parse_args()
+    print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
+    iconic, natural = grocery(args.data)
+    print(
+        f"data: {args.data / 'images' / 'grocery_store'}: {len(iconic)} iconic references, "
+        f"{len(natural)} natural photos as queries"
+    )
+    ext_ref = list(extraction_times([p for _, p in iconic]))
+    ext_query = list(extraction_times([p for _, p in natural[::4]]))
+    print(
+        f"extract_features: iconic {statistics.median(ext_ref):.1f} ms p50, natural "
+        f"{statistics.median(ext_query):.1f} ms p50 / {pct(ext_query, 99):.1f} ms p99"
+    )
+    refs = {c: extract_features(load_image(p.read_bytes())) for c, p in iconic}
+    queries = [(c, extract_features(load_image(p.read_bytes()))) for c, p in natural]
+    index = PhotoIndex()
+    for image_id, blob in refs.items():
+        index.add(image_id, blob)
+    top1, top3, times = evaluate(index, queries)
+    print(
+        f"31 refs: top-1 {top1:.1%}  top-3 {top3:.1%}  search p50 {statistics.median(times):.0f} "
+        f"ms p99 {pct(times, 99):.0f} ms"
+    )
+    base = brute_force_ms(refs, queries[::8])
+    print(
+        f"31 refs: baseline verify-every-reference p50 {statistics.median(base):.0f} ms "
+        f"(x{statistics.median(base) / statistics.median(times):.1f} the index)"
+    )
+    fmr = false_matches(index, refs, queries)
+    print(f"31 refs, own product removed: false-match rate {fmr:.1%} ({len(queries)} queries)")
+    sizes = [int(s) for s in args.sizes.split(",") if int(s) > len(refs)]
+    if not sizes:
+        return
+    started = time.perf_counter()
+    pad = padding(max(sizes) - len(refs), args.data, args.cache)
+    print(
+        f"padding: {len(pad)} feature sets (synthetic package photos, edited ukbench photos) "
+        f"ready in {time.perf_counter() - started:.0f} s (cache: {args.cache})"
+    )
+    sample = queries[:: max(1, len(queries) // args.timing_queries)]
+    added = 0
+    for size in sorted(sizes):
+        while added < size - len(refs):
+            index.add(f"pad-{added}", pad[added])
+            added += 1
+        top1, top3, times = evaluate(index, queries if size <= 1000 else sample)
+        fmr = false_matches(index, refs, sample)
+        print(
+            f"{len(index)} refs: top-1 {top1:.1%} top-3 {top3:.1%} "
+            f"search p50 {statistics.median(times):.0f} ms p99 {pct(times, 99):.0f} ms; "
+            f"false-match rate {fmr:.1%} ({len(sample)} queries)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""Photo matching: local features, pairwise verification and the catalogue index.
+
+Images are generated here (text and shapes on textures, then photographed with a
+perspective warp, scale change, blur and noise), so no shared data is needed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from matchers.images.local_features import encode_features
+from matchers.images.photo import (
+    Calibration,
+    FeatureError,
+    PhotoIndex,
+    decode_features,
+    extract_features,
+    verify,
+)
+from matchers.images.vocab_train import photograph, synthetic_image
+
+PRODUCTS = 8
+
+
+def _product(i: int) -> Image.Image:
+    return synthetic_image(np.random.default_rng([2026, i]), size=320)
+
+
+def _photo_of(i: int, seed: int = 0) -> Image.Image:
+    return photograph(_product(i), np.random.default_rng([99, i, seed]))
+
+
+@pytest.fixture(scope="module")
+def references() -> dict[str, bytes]:
+    return {f"p{i}": extract_features(_product(i)) for i in range(PRODUCTS)}
+
+
+@pytest.fixture(scope="module")
+def index(references: dict[str, bytes]) -> PhotoIndex:
+    idx = PhotoIndex()
+    for image_id, blob in references.items():
+        idx.add(image_id, blob)
+    return idx
+
+
+@pytest.fixture(scope="module")
+def photo_blob() -> bytes:
+    return extract_features(_photo_of(3))
+
+
+def test_blob_round_trip_and_shape(references: dict[str, bytes]) -> None:
+    blob = references["p0"]
+    features = decode_features(blob)
+    assert 50 <= len(features) <= 1000
+    assert features.descriptors.dtype == np.uint8
+    assert features.keypoints.shape == (len(features), 4)
+    assert encode_features(features) == blob
+    # Small catalogue images are upscaled before SIFT.
+    assert features.width == features.height == 400
+
+
+@pytest.mark.parametrize("blob", [b"", b"CMLF", b"XXXX" + bytes(12), b"not features at all"])
+def test_garbage_blob_is_refused(blob: bytes) -> None:
+    with pytest.raises(FeatureError):
+        decode_features(blob)
+
+
+def test_truncated_blob_is_refused(references: dict[str, bytes]) -> None:
+    with pytest.raises(FeatureError):
+        decode_features(references["p1"][:-1])
+
+
+def test_extraction_is_deterministic() -> None:
+    im = _photo_of(5, seed=1)
+    assert extract_features(im) == extract_features(im.copy())
+
+
+def test_blank_image_has_no_keypoints() -> None:
+    blob = extract_features(Image.new("RGB", (300, 200), "white"))
+    assert len(decode_features(blob)) == 0
+
+
+def test_large_photo_is_reduced_first() -> None:
+    big = _photo_of(2).resize((2000, 2000))
+    features = decode_features(extract_features(big))
+    assert max(features.width, features.height) == 640
+
+
+def test_verify_finds_the_warped_copy(references: dict[str, bytes], photo_blob: bytes) -> None:
+    same = verify(photo_blob, references["p3"])
+    other = verify(photo_blob, references["p4"])
+    assert same.inliers >= 25
+    assert same.homography is not None
+    assert same.inlier_fraction > 0.1
+    assert other.inliers < same.inliers / 3
+    assert verify(photo_blob, references["p3"]) == same  # seeded RANSAC
+
+
+def test_warped_photos_are_found_first(index: PhotoIndex) -> None:
+    found = 0
+    for i in range(PRODUCTS):
+        hits = index.search(extract_features(_photo_of(i, seed=2)), limit=3)
+        # A photo may be too blurred to match (no answer), but never to the wrong product.
+        assert all(h.image_id == f"p{i}" for h in hits)
+        if hits:
+            found += 1
+            assert 0.5 <= hits[0].score <= 1.0
+            assert "homography" in hits[0].evidence
+    assert found >= PRODUCTS - 2
+
+
+def test_unrelated_photo_gives_no_confident_match(index: PhotoIndex) -> None:
+    for seed in (1, 2, 3):
+        unrelated = synthetic_image(np.random.default_rng([777, seed]), size=320)
+        shot = photograph(unrelated, np.random.default_rng(seed))
+        assert index.search(extract_features(shot)) == []
+
+
+def test_add_remove_and_replace(references: dict[str, bytes], photo_blob: bytes) -> None:
+    idx = PhotoIndex()
+    for image_id, blob in references.items():
+        idx.add(image_id, blob)
+    assert len(idx) == PRODUCTS
+    idx.remove("p3")
+    assert "p3" not in idx
+    assert len(idx) == PRODUCTS - 1
+    assert all(h.image_id != "p3" for h in idx.search(photo_blob))
+    idx.remove("p3")  # absent: no-op
+    idx.add("again-p3", references["p3"])
+    assert idx.search(photo_blob)[0].image_id == "again-p3"
+    # Replacing an id with another image's features drops the old ones.
+    idx.add("again-p3", references["p5"])
+    assert len(idx) == PRODUCTS
+    assert all(h.image_id != "again-p3" for h in idx.search(photo_blob))
+
+
+def test_search_is_deterministic(references: dict[str, bytes], photo_blob: bytes) -> None:
+    first, second = PhotoIndex(), PhotoIndex()
+    for image_id, blob in references.items():
+        first.add(image_id, blob)
+        second.add(image_id, blob)
+    assert first.search(photo_blob) == second.search(photo_blob)
+
+
+def test_empty_index_and_empty_query(references: dict[str, bytes]) -> None:
+    assert PhotoIndex().search(references["p0"]) == []
+    blank = extract_features(Image.new("RGB", (300, 200), "white"))
+    idx = PhotoIndex()
+    idx.add("p0", references["p0"])
+    idx.add("blank", blank)
+    assert idx.search(blank) == []
+
+
+def test_calibration_is_monotone_and_bounded() -> None:
+    cal = Calibration()
+    values = [cal.confidence(n) for n in range(0, 200, 5)]
+    assert values == sorted(values)
+    assert values[0] == 0.0
+    assert all(0.0 <= v <= 1.0 for v in values)
