@@ -140,10 +140,10 @@ def model_number(
 
 def brand_level(hits: Sequence[BrandHitLike]) -> FeatureResult | None:
     """A registered brand is named or imitated but no registered product is identified;
-    a look-alike outranks an exact name, as it is the evidence that matters."""
+    the strongest hit speaks, a look-alike before an exact name at equal strength."""
     if not hits:
         return None
-    best = max(hits, key=lambda h: (h.kind == "lookalike", h.kind == "exact", h.score, h.brand))
+    best = max(hits, key=lambda h: (h.score, h.kind == "lookalike", h.kind == "exact", h.brand))
     return FeatureResult(
         name=f"brand_{best.kind}",
         value=_clamp(best.score),

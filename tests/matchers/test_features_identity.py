@@ -107,10 +107,14 @@ def test_model_abstains_without_codes_or_with_sizes_only() -> None:
     )
 
 
-def test_brand_level_prefers_lookalike() -> None:
-    hits = [Hit("Nike", "exact", 1.0, "nike"), Hit("Adidas", "lookalike", 0.85, "Adidoss")]
+def test_brand_level_takes_the_strongest_hit_lookalike_first_at_equal_strength() -> None:
+    hits = [Hit("Nike", "exact", 0.9, "nike"), Hit("Adidas", "lookalike", 0.9, "Adidoss")]
     r = identity.brand_level(hits)
     assert r is not None
     assert r.name == "brand_lookalike"
     assert "no registered product" in r.detail
+    halved = [Hit("Samsung", "exact", 1.0, "samsung"), Hit("Sirius", "lookalike", 0.45, "series")]
+    r2 = identity.brand_level(halved)
+    assert r2 is not None
+    assert r2.name == "brand_exact"
     assert identity.brand_level([]) is None
