@@ -53,8 +53,10 @@ def party_key(name: str) -> str:
 def _party(
     role: str, declared: str | None, allowed: tuple[str, ...], product: ProductRecord
 ) -> FeatureResult | None:
+    if not declared or not allowed:
+        return None
     names = {party_key(a) for a in allowed} - {""}
-    who = party_key(declared or "")
+    who = party_key(declared)
     if not names or not who:
         return None
     if who in names:
@@ -85,7 +87,9 @@ def _digits(code: str) -> str:
 def hs_code(declaration: Declaration, product: ProductRecord) -> FeatureResult | None:
     """The declared HS code against the product's: same heading (4 digits), same chapter
     (2 digits) or another chapter (misclassification is a common way to avoid scrutiny)."""
-    declared = _digits(declaration.hs_code or "")
+    if not declaration.hs_code or not product.hs_codes:
+        return None
+    declared = _digits(declaration.hs_code)
     ours = sorted({_digits(c) for c in product.hs_codes} - {""})
     if len(declared) < 2 or not ours:
         return None
