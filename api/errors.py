@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from catalog.errors import PROBLEM_BASE, DomainError
 
@@ -92,15 +93,37 @@ def _validation(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _http(_: Request, exc: Exception) -> JSONResponse:
+def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    slug = "payload-too-large" if exc.status_code == 413 else None
+    headers = dict(exc.headers) if exc.headers else {}
+    detail = str(exc.detail)
+    slug = {400: "malformed-body", 413: "payload-too-large"}.get(exc.status_code)
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        # FastAPI raises a bare 400 when the body cannot even be decoded (bad UTF-8,
+        # broken multipart); say what was wrong.
+        detail = f"the request body could not be parsed: {type(exc.__cause__).__name__}"
+    if exc.status_code == 405:
+        # Starlette names only the first route that matched the path; RFC 9110 wants
+        # every method the resource supports.
+        headers["Allow"] = ", ".join(allowed_methods(request))
     return problem_response(
-        status=exc.status_code,
-        detail=str(exc.detail),
-        slug=slug,
-        headers=dict(exc.headers) if exc.headers else None,
+        status=exc.status_code, detail=detail, slug=slug, headers=headers or None
     )
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every documented method at the request's path (literal paths shadow templated ones)."""
+    matched: dict[str, set[str]] = {}
+    for template, item in request.app.openapi().get("paths", {}).items():
+        regex, _, _ = compile_path(template)
+        if regex.match(request.url.path):
+            matched[template] = {m.upper() for m in item if m.upper() in _METHODS}
+    literal = [path for path in matched if "{" not in path]
+    paths = literal or list(matched)[:1]
+    return sorted({m for path in paths for m in matched[path]})
+
+
+_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"})
 
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -154,11 +177,13 @@ def _is_problem(response: dict[str, Any]) -> bool:
 
 
 def _add_generic_problems(method: str, operation: dict[str, Any]) -> None:
-    # Problems any route can give: a body over the cap and idempotency clashes on
-    # POST, an unexpected failure anywhere.
+    # Problems any route can give: an unparseable or oversized body wherever a body
+    # is read, idempotency clashes on POST, an unexpected failure anywhere.
     responses = operation.setdefault("responses", {})
     generic = [500]
+    if method.lower() in ("post", "put", "patch"):
+        generic += [400, 413, 422]
     if method.lower() == "post":
-        generic += [409, 413, 422]
+        generic += [409]
     for status in generic:
         responses.setdefault(str(status), {"description": HTTPStatus(status).phrase})

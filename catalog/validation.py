@@ -16,6 +16,7 @@ import pycountry
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -92,6 +93,14 @@ def clean_hs_code(value: str) -> str:
     return digits
 
 
+def date_text(value: Any) -> Any:
+    """Refuse numbers for a date (pydantic would read 0 as 1970-01-01); dates pass on."""
+    if isinstance(value, (int, float)):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(date_text)]
 Gtin = Annotated[str, AfterValidator(clean_gtin)]
 Country = Annotated[str, AfterValidator(clean_country)]
 Currency = Annotated[str, AfterValidator(clean_currency)]
@@ -154,7 +163,7 @@ class ProductFields(BaseModel):
     authorized_exporters: list[Party] = Field(default_factory=list, max_length=500)
     authenticity_features: list[Feature] = Field(default_factory=list, max_length=100)
     counterfeit_indicators: list[Feature] = Field(default_factory=list, max_length=100)
-    valid_until: date | None = Field(default=None, examples=["2027-11-30"])
+    valid_until: IsoDate | None = Field(default=None, examples=["2027-11-30"])
 
 
 class ProductData(ProductFields):
