@@ -174,10 +174,11 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     work = args.workdir or Path(tempfile.mkdtemp(prefix="cm-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "COUNTERMARK_DATA_DIR": str(work / "data"),
-        "COUNTERMARK_INDEX_CHECK_MS": "200",
+        "COUNTERMARK_INDEX_CHECK_MS": "50",
     }
     if args.database_url:
         env["COUNTERMARK_DATABASE_URL"] = args.database_url

@@ -17,7 +17,7 @@ class ScreeningSettings(BaseSettings):
 
     data_dir: Path = Path("./data")
     # How stale a worker's index may be when no LISTEN/NOTIFY is available (0: check every time).
-    index_check_ms: float = 200.0
+    index_check_ms: float = 50.0
     # Secret for the keyed pseudonyms of consignee data; a file in data_dir when unset.
     pseudonym_key: str | None = None
     writer_max_batch: int = 512
