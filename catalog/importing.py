@@ -85,9 +85,14 @@ def _csv_rows(text: str) -> Iterator[Row]:
         raise Unprocessable(f"CSV {detail}; columns are {', '.join(sorted(CSV_COLUMNS))}")
     reader.fieldnames = header
     start = 2
-    for raw in reader:
-        yield start, _csv_fields(raw)
-        start = reader.line_num + 1
+    try:
+        for raw in reader:
+            yield start, _csv_fields(raw)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        # The reader cannot resume after a structural error (e.g. a cell over the
+        # csv module's field limit), so the file as a whole is refused.
+        raise Unprocessable(f"CSV line {start}: {exc}", slug="bad-import-file") from exc
 
 
 def _csv_fields(raw: dict[str | Any, Any]) -> dict[str, Any] | str:
