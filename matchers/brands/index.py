@@ -18,13 +18,16 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from matchers.brands.lookalike import deletes, describe, lookalike_score, max_edits
+from rapidfuzz.distance import OSA
+
+from matchers.brands.lookalike import CHEAPEST_EDIT, deletes, describe, lookalike_score, max_edits
 from matchers.text.homoglyphs import confusables_table
 from matchers.text.normalize import raw_tokens
 
 __all__ = ["BrandHit", "BrandIndex", "known_brands"]
 
 MAX_WORDS = 4
+FUZZY_WORDS = 2  # look-alikes are searched in runs of up to two words ("Louis Vuiton")
 QUERY_DELETES = 2
 EXACT_HOMOGLYPH_SCORE = 0.97
 
@@ -135,27 +138,36 @@ class BrandIndex:
         for span in _spans(text, vocab):
             if span.words > max_words or len(span.compact) > max_len:
                 continue
-            for hit in self._hits(span):
+            for hit in self._hits(span, min_score):
                 old = best.get(hit.brand)
                 if hit.score >= min_score and (old is None or hit.score > old.score):
                     best[hit.brand] = hit
         return sorted(best.values(), key=lambda h: (-h.score, h.brand))[:limit]
 
-    def _hits(self, span: _Span) -> list[BrandHit]:
+    def _hits(self, span: _Span, min_score: float) -> list[BrandHit]:
         exact = self._names.get(span.compact)
         if exact is None and span.compact.endswith("s") and len(span.compact) > 4:
             exact = self._names.get(span.compact[:-1])  # plural or possessive: "Nikes", "Levi's"
         if exact is not None:
             return [self._exact_hit(entry, span) for entry in exact.values()]
-        if span.compact in known_brands() or len(span.compact) < 4:
-            return []  # another real brand, or too short to judge
+        if span.compact in known_brands() or len(span.compact) < 4 or span.words > FUZZY_WORDS:
+            return []  # another real brand, too short to judge, or too long a run of words
         hits = []
         shortlist = {
             n for v in deletes(span.compact, QUERY_DELETES) for n in self._neighbours.get(v, ())
         }
         for name in sorted(shortlist):
+            # Every knock-off edit costs at least CHEAPEST_EDIT: more plain edits than the score
+            # allows rule the name out before the (slower) weighted alignment.
+            budget = (1.0 - min_score) * max(len(name), 4) / CHEAPEST_EDIT
+            if OSA.distance(name, span.compact) > budget * (2 if span.homoglyphs else 1):
+                continue
             self.comparisons += 1
-            score, found = lookalike_score(name, span.compact, homoglyphs=bool(span.homoglyphs))
+            glyphs = bool(span.homoglyphs)
+            score, _ = lookalike_score(name, span.compact, homoglyphs=glyphs, explain=False)
+            if score < min_score:
+                continue
+            score, found = lookalike_score(name, span.compact, homoglyphs=glyphs)
             why = describe(found)
             if span.homoglyphs:
                 why = (

@@ -8,9 +8,7 @@ less than an arbitrary change, so they stay look-alikes while an unrelated word 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import combinations
 
 VOWELS = frozenset("aeiouy")
 # Pairs of letters that read alike at a glance (shape or sound).
@@ -28,6 +26,7 @@ COST_DOUBLE = 0.4
 COST_TRANSPOSE = 0.6
 COST_SUFFIX = 0.35
 MAX_SUFFIX = 3
+CHEAPEST_EDIT = min(COST_VOWEL, COST_SIMILAR, COST_DOUBLE, COST_TRANSPOSE, COST_SUFFIX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,10 +133,56 @@ def edits(brand: str, seen: str) -> list[Edit]:
     return out[::-1]
 
 
-def lookalike_score(brand: str, seen: str, *, homoglyphs: bool = False) -> tuple[float, list[Edit]]:
+def edit_cost(brand: str, seen: str) -> float:
+    """The total cost of `edits(brand, seen)`, computed without building the edit list."""
+    n, m = len(brand), len(seen)
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+    for i in range(n + 1):
+        row = cost[i]
+        for j in range(m + 1):
+            here = row[j]
+            if here == inf:
+                continue
+            if i < n and j < m:
+                c = here + _sub_cost(brand[i], seen[j])[0]
+                if c < cost[i + 1][j + 1]:
+                    cost[i + 1][j + 1] = c
+            if i < n:
+                doubled = (i > 0 and brand[i] == brand[i - 1]) or (
+                    i + 1 < n and brand[i] == brand[i + 1]
+                )
+                c = here + (COST_DOUBLE if doubled else COST_INDEL)
+                if c < cost[i + 1][j]:
+                    cost[i + 1][j] = c
+            if j < m:
+                doubled = (j > 0 and seen[j] == seen[j - 1]) or (
+                    j + 1 < m and seen[j] == seen[j + 1]
+                )
+                step = COST_DOUBLE if doubled else COST_INDEL
+                if i == n and m - n <= MAX_SUFFIX and seen[j] != seen[j - 1]:
+                    step = min(step, COST_SUFFIX)
+                if here + step < row[j + 1]:
+                    row[j + 1] = here + step
+            if (
+                i + 1 < n
+                and j + 1 < m
+                and brand[i] == seen[j + 1]
+                and brand[i + 1] == seen[j]
+                and brand[i] != brand[i + 1]
+                and here + COST_TRANSPOSE < cost[i + 2][j + 2]
+            ):
+                cost[i + 2][j + 2] = here + COST_TRANSPOSE
+    return cost[n][m]
+
+
+def lookalike_score(
+    brand: str, seen: str, *, homoglyphs: bool = False, explain: bool = True
+) -> tuple[float, list[Edit]]:
     """How strongly `seen` imitates `brand` (compact, normalised names), in [0, 1), and why."""
-    found = edits(brand, seen)
-    total = sum(e.cost for e in found)
+    found = edits(brand, seen) if explain else []
+    total = sum(e.cost for e in found) if explain else edit_cost(brand, seen)
     if homoglyphs:
         total *= 0.5  # mixed scripts are deliberate: the spelling itself is evidence
     # Short names tolerate less: one change to a four-letter name is already a different word.
@@ -145,15 +190,14 @@ def lookalike_score(brand: str, seen: str, *, homoglyphs: bool = False) -> tuple
     return max(0.0, min(0.97, score)), found
 
 
-def deletes(word: str, depth: int) -> Iterator[str]:
+def deletes(word: str, depth: int) -> set[str]:
     """`word` and every string made by deleting up to `depth` of its characters."""
-    seen: set[str] = set()
-    for k in range(min(depth, len(word) - 1) + 1):
-        for idx in combinations(range(len(word)), k):
-            variant = "".join(ch for pos, ch in enumerate(word) if pos not in idx)
-            if variant not in seen:
-                seen.add(variant)
-                yield variant
+    out = {word}
+    frontier = {word}
+    for _ in range(min(depth, len(word) - 1)):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
 
 
 def max_edits(length: int) -> int:

@@ -10,6 +10,7 @@ arrays are compacted once tombstones pass a quarter of the documents.
 
 from __future__ import annotations
 
+import re
 from array import array
 
 import numpy as np
@@ -28,6 +29,7 @@ from matchers.text.similarity import (
 )
 
 _UNSEEN = idf(0)
+_VERSION = re.compile(r"^v?\.?(\d+)(?:\.0)?$")
 MAX_MODEL_HITS = 50
 
 __all__ = ["TextIndex", "features", "product_document"]
@@ -58,7 +60,17 @@ def features(text: str) -> TextFeatures:
                     keys.add(joined)
     roots = frozenset(model_root(k) for k in keys)
     sizes = frozenset(m for m in found if is_size(m))
-    return TextFeatures(" ".join(toks), frozenset(toks), models, frozenset(keys), roots, sizes)
+    return TextFeatures(" ".join(toks), _with_versions(toks), models, frozenset(keys), roots, sizes)
+
+
+def _with_versions(toks: list[str]) -> frozenset[str]:
+    """Tokens plus the bare number of each version ("v22" -> "22", "7.0" -> "7")."""
+    out = set(toks)
+    for tok in toks:
+        match = _VERSION.match(tok)
+        if match:
+            out.add(match.group(1))
+    return frozenset(out)
 
 
 def _trigrams(text: str) -> set[str]:
