@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -59,7 +60,11 @@ class ImageDescriber:
 
     def _executor(self) -> Executor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self._workers)
+            # Spawned, not forked: the worker process has threads (writer, listener) whose
+            # locks a fork could copy in a held state.
+            self._pool = ProcessPoolExecutor(
+                max_workers=self._workers, mp_context=multiprocessing.get_context("spawn")
+            )
         return self._pool
 
     async def describe(self, data: bytes) -> DescribedImage:
