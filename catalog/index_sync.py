@@ -84,6 +84,13 @@ def fetch_delta(conn: Connection, *, since: int, known_ids: set[str]) -> Delta:
     delta = Delta(catalog_version=version, aliases=load_aliases(conn))
     delta.products = list(iter_products(conn, since_version=since))
     delta.images = list(iter_images(conn, since_version=since))
+    # A product back in service (or new) brings its older images with it.
+    arriving = {r.product_id for r, active in delta.products if active} - known_ids
+    if arriving:
+        seen = {i.image_id for i in delta.images}
+        delta.images += [
+            i for i in iter_images(conn, product_ids=arriving) if i.image_id not in seen
+        ]
     touched = {
         str(r[0])
         for r in conn.execute(

@@ -79,6 +79,14 @@ def test_deltas_add_change_retire_and_delete(
     assert image not in holder.index.images
     assert holder.index.products[second].brand_aliases == ("ACME Corp",)
 
+    kept = add_image(database, product_id=second, kind="genuine", image=pattern_image(3))
+    change_product(database, product_id=second, status="retired")
+    asyncio.run(holder.ensure_current())
+    assert kept not in holder.index.images
+    change_product(database, product_id=second, status="active")  # back in service
+    asyncio.run(holder.ensure_current())
+    assert kept in holder.index.images
+
 
 def test_version_check_is_skipped_within_the_interval(
     database: Database, make_holder: HolderFactory
