@@ -32,14 +32,7 @@ def screening_settings(data_dir: Any, **overrides: Any) -> ScreeningSettings:
 
 
 def with_screening(app: FastAPI, data_dir: Any, **overrides: Any) -> FastAPI:
-    """Make sure the screening routers are mounted and configure them for tests."""
-    from api.routers import alerts, fx_rates, screenings
-    from api.routers import settings as scoring_settings
-
-    paths = {getattr(r, "path", "") for r in app.routes}
-    if "/v1/screenings" not in paths:  # until api/app.py lists the routers
-        for module in (screenings, fx_rates, scoring_settings, alerts):
-            app.include_router(module.router)
+    """Configure the app's screening service for tests (read by its lifespan at start)."""
     app.state.screening_settings = screening_settings(data_dir, **overrides)
     return app
 
