@@ -103,8 +103,8 @@ class TextIndex:
     def __init__(
         self,
         *,
-        shortlist: int = 200,
-        postings_budget: int = 60_000,
+        shortlist: int = 100,
+        postings_budget: int = 30_000,
         weights: SimilarityWeights = DEFAULT_SIMILARITY,
     ) -> None:
         self.shortlist = shortlist

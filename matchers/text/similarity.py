@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -20,6 +21,7 @@ _IDF_SCALE = 100_000.0
 _TRAILING_LETTERS = re.compile(r"(?<=\d)[a-z]{1,4}$")
 
 
+@lru_cache(maxsize=65536)
 def idf(df: int) -> float:
     """Weight of a token or n-gram seen in `df` documents (rarer is heavier)."""
     return math.log1p(_IDF_SCALE / max(df, 1))
@@ -46,15 +48,15 @@ class TextFeatures:
 class SimilarityWeights:
     """How the parts of the similarity combine (tuned on train/valid data, see bench)."""
 
-    token_set: float = 0.3
-    dice: float = 0.3
-    coverage: float = 0.2
+    token_set: float = 0.35
+    dice: float = 0.35
+    coverage: float = 0.1
     trigram: float = 0.2
     model_match: float = 0.6
-    model_root_match: float = 0.2
+    model_root_match: float = 0.1
     model_conflict: float = 0.75
     size_conflict: float = 0.9
-    prefilter: int = 40
+    prefilter: int = 25
 
 
 DEFAULT_SIMILARITY = SimilarityWeights()
@@ -80,8 +82,9 @@ def token_overlap(
 
 
 def models_agree(query: TextFeatures, doc: TextFeatures) -> bool:
-    """Whether the two sides share a model number (written whole or in pieces)."""
-    return not query.model_keys.isdisjoint(doc.model_keys)
+    """Whether the two sides share a model number, written whole on at least one side."""
+    # Pieces joined on both sides ("series 5" / "5 series") agree too easily to count.
+    return not (query.models.isdisjoint(doc.model_keys) and doc.models.isdisjoint(query.model_keys))
 
 
 def model_roots_agree(query: TextFeatures, doc: TextFeatures) -> bool:
