@@ -109,6 +109,7 @@ class ScreeningService:
             for table, table_rows in scored.rows.items():
                 rows[table].extend(table_rows)
             out.append(scored.document)
+            await asyncio.sleep(0)  # a 1000-item batch must not hold the loop for seconds
         if rows[SCREENING_TABLE]:
             await self.writer.write(rows)
         return out
