@@ -5,7 +5,7 @@ trigrams are taken rarest first until a postings budget is spent (very common tr
 little information and make the p99), scored with one weighted `numpy.bincount`, and the best
 `shortlist` documents are reranked by `similarity`. Exact model-number hits always join the
 shortlist. Documents are appended; a replaced or removed document leaves a tombstone, and the
-arrays are compacted once tombstones pass a quarter of the documents.
+arrays are compacted once tombstones pass a quarter of the documents (and 1,000).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ __all__ = ["TextIndex", "features", "product_document"]
 
 
 def product_document(p: ProductRecord) -> str:
-    """The text indexed for a product: brand, name, model and aliases (not the description)."""
+    """The text indexed for a product: brand, name and model (not the description)."""
     parts = [p.brand, p.name]
     if p.model and compact(p.model.casefold()) not in compact(p.name.casefold()):
         parts.append(p.model)
@@ -115,7 +115,6 @@ class TextIndex:
     def _reset(self) -> None:
         self._keys: list[str | None] = []
         self._docs: list[TextFeatures | None] = []
-        self._grams: list[list[int]] = []
         self._slot: dict[str, int] = {}
         self._gram_id: dict[str, int] = {}
         self._postings: list[array[int]] = []
@@ -138,7 +137,6 @@ class TextIndex:
             self.remove(key)
         doc = features(text)
         slot = len(self._keys)
-        gram_ids: list[int] = []
         for gram in sorted(_trigrams(doc.text)):
             gid = self._gram_id.get(gram)
             if gid is None:
@@ -147,7 +145,6 @@ class TextIndex:
                 self._gram_df.append(0)
             self._postings[gid].append(slot)
             self._gram_df[gid] += 1
-            gram_ids.append(gid)
         for tok in doc.tokens:
             self._token_df[tok] = df = self._token_df.get(tok, 0) + 1
             self._token_w[tok] = idf(df)
@@ -156,7 +153,6 @@ class TextIndex:
         self._keys.append(key)
         self._docs.append(doc)
         self._texts.append(doc.text)
-        self._grams.append(gram_ids)
         self._slot[key] = slot
 
     def remove(self, key: str) -> None:
@@ -166,7 +162,8 @@ class TextIndex:
             return
         doc = self._docs[slot]
         assert doc is not None
-        for gid in self._grams[slot]:
+        # The trigrams are recomputed from the text rather than stored per document (memory).
+        for gid in (self._gram_id[g] for g in _trigrams(doc.text)):
             self._gram_df[gid] -= 1
         for tok in doc.tokens:
             self._token_df[tok] -= 1
@@ -181,7 +178,6 @@ class TextIndex:
         self._keys[slot] = None
         self._docs[slot] = None
         self._texts[slot] = ""
-        self._grams[slot] = []
         self._dead += 1
         if self._dead > 1000 and self._dead * 4 > len(self._keys):
             self._compact()
