@@ -17,32 +17,23 @@ import dataclasses
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Engine
 
 from catalog.fx import FxTable, load_fx_table
-from catalog.models import AuditEvent, Product, ReferenceImage
+from catalog.index_sync_delta import Delta, fetch_delta, read_versions
 from catalog.records_mapping import AliasMap, brand_key, iter_images, iter_products, load_aliases
 from catalog.scoring_settings import DEFAULT_THRESHOLDS, ScoringSnapshot, current_settings
 from catalog.screening_listen import ChangeListener
-from matchers.records import ImageRecord, ProductRecord
 from matchers.scoring import FxRate, FxRates
 
 if TYPE_CHECKING:
     from matchers.engine import MatchIndex
 
 log = logging.getLogger(__name__)
-_AUDIT = cast(Any, AuditEvent).__table__.c
-_PRODUCT = cast(Any, Product).__table__.c
-_IMAGE = cast(Any, ReferenceImage).__table__.c
-
-VERSIONS_SQL = text(
-    "SELECT (SELECT version FROM catalog_version WHERE id = 1),"
-    " (SELECT max(id) FROM fx_rate), (SELECT max(version) FROM scoring_settings)"
-)
 
 
 def new_match_index() -> MatchIndex:
@@ -52,74 +43,20 @@ def new_match_index() -> MatchIndex:
     return MatchIndex()
 
 
-@dataclass(frozen=True, slots=True)
-class Versions:
-    """The three numbers that say whether a worker's in-memory state is current."""
-
-    catalog: int
-    fx: int
-    settings: int
-
-
-def read_versions(conn: Connection) -> Versions:
-    """Catalogue, fx and settings versions in one round trip."""
-    row = conn.execute(VERSIONS_SQL).one()
-    return Versions(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
-
-
-@dataclass(slots=True)
-class Delta:
-    """What changed in the catalogue between two versions."""
-
-    catalog_version: int
-    products: list[tuple[ProductRecord, bool]] = field(default_factory=list)
-    images: list[ImageRecord] = field(default_factory=list)
-    gone_ids: set[str] = field(default_factory=set)
-    aliases: AliasMap = field(default_factory=dict)
-
-
-def fetch_delta(conn: Connection, *, since: int, known_ids: set[str]) -> Delta:
-    """Products and images changed after `since`, and which `known_ids` no longer exist."""
-    version = read_versions(conn).catalog
-    delta = Delta(catalog_version=version, aliases=load_aliases(conn))
-    delta.products = list(iter_products(conn, since_version=since))
-    delta.images = list(iter_images(conn, since_version=since))
-    # A product back in service (or new) brings its older images with it.
-    arriving = {r.product_id for r, active in delta.products if active} - known_ids
-    if arriving:
-        seen = {i.image_id for i in delta.images}
-        delta.images += [
-            i for i in iter_images(conn, product_ids=arriving) if i.image_id not in seen
-        ]
-    touched = {
-        str(r[0])
-        for r in conn.execute(
-            select(_AUDIT.entity_id).where(
-                _AUDIT.catalog_version > since, _AUDIT.entity_id.is_not(None)
-            )
-        )
-    }
-    candidates = sorted(touched & known_ids)
-    if candidates:
-        present: set[str] = set()
-        for start in range(0, len(candidates), 500):
-            part = candidates[start : start + 500]
-            present.update(
-                str(r[0]) for r in conn.execute(select(_PRODUCT.id).where(_PRODUCT.id.in_(part)))
-            )
-            present.update(
-                str(r[0]) for r in conn.execute(select(_IMAGE.id).where(_IMAGE.id.in_(part)))
-            )
-        delta.gone_ids = set(candidates) - present
-    return delta
-
-
 class IndexHolder:
     """A worker's current index, fx rates and scoring settings, and how they stay current."""
 
-    def __init__(self, *, engine: Engine, check_interval: float, listen: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        check_interval: float,
+        listen: bool = True,
+        refresh_wait: float = 0.25,
+    ) -> None:
         self._engine = engine
         self.check_interval = check_interval
+        self.refresh_wait = refresh_wait
         self.index = new_match_index()
         self.catalog_version = -1
         self.fx = FxTable()
@@ -131,7 +68,7 @@ class IndexHolder:
         self._fx_cache: dict[date, FxRates] = {}
         self._dirty = threading.Event()
         self._checked = 0.0
-        self._refresh_lock: asyncio.Lock | None = None
+        self._refreshing: asyncio.Future[None] | None = None
         self._listener = (
             ChangeListener(engine=engine, on_change=self._dirty.set)
             if listen and engine.dialect.name == "postgresql"
@@ -187,24 +124,37 @@ class IndexHolder:
             self._listener.stop()
 
     # -- staying current -------------------------------------------------------------------
-    async def ensure_current(self) -> None:
-        """Bring the index up to the database's versions if a change may have happened."""
-        if not self._dirty.is_set() and time.monotonic() - self._checked < self.check_interval:
-            return
-        if self._refresh_lock is None:
-            self._refresh_lock = asyncio.Lock()
-        async with self._refresh_lock:
+    async def ensure_current(self, *, full: bool = False) -> None:
+        """Bring the index up to the database's versions if a change may have happened.
+
+        A screening waits for the refresh up to `refresh_wait` seconds (`full`: until
+        done): a small change is applied before it is scored; a bulk import keeps
+        being applied in the background, chunk by chunk, while screenings go on.
+        """
+        task = self._refreshing
+        if task is None:
             if not self._dirty.is_set() and time.monotonic() - self._checked < self.check_interval:
-                return  # another request refreshed while this one waited
+                return
             self._dirty.clear()
             self._checked = time.monotonic()
+            task = self._refreshing = asyncio.ensure_future(self._refresh())
+        await asyncio.wait({task}, timeout=None if full else self.refresh_wait)
+
+    async def _refresh(self) -> None:
+        try:
             with self._engine.connect() as conn:  # a single-row read: cheap enough inline
                 versions = read_versions(conn)
             if versions.catalog != self.catalog_version:
                 delta = await asyncio.to_thread(self._fetch, self.catalog_version)
-                self.apply(delta)
+                for _ in self._apply_steps(delta):
+                    await asyncio.sleep(0)  # let screenings run between chunks
             if versions.fx != self.fx.version or versions.settings != self.scoring.version:
                 await asyncio.to_thread(self._reload_settings)
+        except Exception:  # the next check retries; screening goes on with the index as is
+            log.exception("refreshing the screening index failed")
+            self._dirty.set()
+        finally:
+            self._refreshing = None
 
     def refresh_sync(self) -> None:
         """Bring everything up to date now (for the CLI and tests, outside an event loop)."""
@@ -226,21 +176,30 @@ class IndexHolder:
         self.fx, self.scoring, self._fx_cache = fx, scoring, {}
 
     def apply(self, delta: Delta) -> None:
-        """Apply a delta to the index (call on the thread that screens)."""
+        """Apply a delta to the index at once (call on the thread that screens)."""
+        for _ in self._apply_steps(delta):
+            pass
+
+    def _apply_steps(self, delta: Delta, *, chunk: int = 200) -> Iterator[None]:
+        """Apply a delta, pausing (yielding) every `chunk` changes; the version moves last."""
         index = self.index
         for gone in sorted(delta.gone_ids):
             index.remove_image(gone)
             index.remove_product(gone)
-        for record, active in delta.products:
+        for n, (record, active) in enumerate(delta.products, 1):
             if active:
                 index.upsert_product(record)
             else:
                 index.remove_product(record.product_id)
-        for image in delta.images:
+            if n % chunk == 0:
+                yield
+        for n, image in enumerate(delta.images, 1):
             if image.product_id in index.products:
                 index.upsert_image(image)
             else:
                 index.remove_image(image.image_id)
+            if n % chunk == 0:
+                yield
         if delta.aliases != self._aliases:
             changed = {
                 k

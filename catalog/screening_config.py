@@ -18,6 +18,9 @@ class ScreeningSettings(BaseSettings):
     data_dir: Path = Path("./data")
     # How stale a worker's index may be when no LISTEN/NOTIFY is available (0: check every time).
     index_check_ms: float = 50.0
+    # How long a screening waits for a catalogue change to be applied before it is scored;
+    # a bigger change (a bulk import) goes on in the background meanwhile.
+    refresh_wait_seconds: float = 0.25
     # Secret for the keyed pseudonyms of consignee data; a file in data_dir when unset.
     pseudonym_key: str | None = None
     writer_max_batch: int = 512

@@ -57,7 +57,11 @@ async def screening_lifespan(app: FastAPI) -> AsyncIterator[None]:
     database = app.state.db
     app.state.screening = None
     try:
-        holder = IndexHolder(engine=database.engine, check_interval=config.index_check_ms / 1000.0)
+        holder = IndexHolder(
+            engine=database.engine,
+            check_interval=config.index_check_ms / 1000.0,
+            refresh_wait=config.refresh_wait_seconds,
+        )
         service = ScreeningService(
             holder=holder,
             writer=GroupCommitWriter(

@@ -8,8 +8,10 @@ from datetime import date
 
 import pytest
 
+from catalog import audit
 from catalog.db import Database
 from catalog.index_sync import IndexHolder
+from catalog.models import Product
 from tests.conftest import HolderFactory
 from tests.e2e.kit import (
     add_alias,
@@ -63,7 +65,7 @@ def test_deltas_add_change_retire_and_delete(
     second = add_product(database, holder_id=holder_id, brand="Acme", name="Giant magnet")
     change_product(database, product_id=first, name="Rocket skates mark II")
     image = add_image(database, product_id=second, kind="counterfeit", image=pattern_image(2))
-    asyncio.run(holder.ensure_current())
+    asyncio.run(holder.ensure_current(full=True))
 
     assert holder.catalog_version > loaded_at
     assert set(holder.index.products) == {first, second}
@@ -73,7 +75,7 @@ def test_deltas_add_change_retire_and_delete(
     delete_image(database, image_id=image)
     change_product(database, product_id=first, status="retired")
     add_alias(database, holder_id=holder_id, brand="Acme", alias="ACME Corp")
-    asyncio.run(holder.ensure_current())
+    asyncio.run(holder.ensure_current(full=True))
 
     assert set(holder.index.products) == {second}
     assert image not in holder.index.images
@@ -81,10 +83,10 @@ def test_deltas_add_change_retire_and_delete(
 
     kept = add_image(database, product_id=second, kind="genuine", image=pattern_image(3))
     change_product(database, product_id=second, status="retired")
-    asyncio.run(holder.ensure_current())
+    asyncio.run(holder.ensure_current(full=True))
     assert kept not in holder.index.images
     change_product(database, product_id=second, status="active")  # back in service
-    asyncio.run(holder.ensure_current())
+    asyncio.run(holder.ensure_current(full=True))
     assert kept in holder.index.images
 
 
@@ -96,11 +98,11 @@ def test_version_check_is_skipped_within_the_interval(
     holder.load()
     added = add_product(database, holder_id=holder_id, brand="Acme", name="Rocket skates")
 
-    asyncio.run(holder.ensure_current())
+    asyncio.run(holder.ensure_current(full=True))
     assert added not in holder.index.products  # not checked yet: within the interval
 
     holder.mark_dirty()  # what a local change or a NOTIFY does
-    asyncio.run(holder.ensure_current())
+    asyncio.run(holder.ensure_current(full=True))
     assert added in holder.index.products
 
 
@@ -151,7 +153,31 @@ def test_postgres_notify_wakes_the_index_at_once(
             if holder.is_dirty:
                 break
             time.sleep(0.02)
-        asyncio.run(holder.ensure_current())
+        asyncio.run(holder.ensure_current(full=True))
         assert added in holder.index.products
     finally:
         holder.stop()
+
+
+def test_a_big_change_is_applied_in_the_background(
+    database: Database, make_holder: HolderFactory
+) -> None:
+    holder_id, _ = make_holder("Acme")
+    holder = IndexHolder(engine=database.engine, check_interval=0.0, listen=False, refresh_wait=0.0)
+    holder.load()
+    with database.session() as session:  # one bulk change, as an import makes
+        version = audit.begin_change(session)
+        for i in range(450):
+            session.add(Product(rights_holder_id=holder_id, brand="Acme", brand_key="acme",
+                                name=f"Anvil {i}", catalog_version=version))  # fmt: skip
+
+    async def screen_twice() -> tuple[int, int]:
+        await holder.ensure_current()  # does not wait: screening goes on meanwhile
+        during = len(holder.index)
+        await holder.ensure_current(full=True)
+        return during, len(holder.index)
+
+    during, after = asyncio.run(screen_twice())
+    assert during < 450
+    assert after == 450
+    assert holder.catalog_version == version

@@ -21,6 +21,7 @@ def screening_settings(data_dir: Any, **overrides: Any) -> ScreeningSettings:
     values: dict[str, Any] = {
         "data_dir": data_dir,
         "index_check_ms": 0.0,
+        "refresh_wait_seconds": 60.0,  # tests expect every change applied before scoring
         "pseudonym_key": "test-pseudonym-key",
         "writer_max_batch": 64,
         "image_workers": 1,

@@ -36,6 +36,7 @@ def server(settings: Settings) -> Iterator[str]:
         "COUNTERMARK_DATABASE_URL": settings.database_url,
         "COUNTERMARK_DATA_DIR": str(settings.data_dir),
         "COUNTERMARK_INDEX_CHECK_MS": "0",  # strict: every screening checks the version
+        "COUNTERMARK_REFRESH_WAIT_SECONDS": "60",
     }
     command = [str(Path(sys.executable).with_name("countermark")), "serve"]
     proc = subprocess.Popen(
