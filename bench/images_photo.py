@@ -22,6 +22,7 @@ import csv
 import hashlib
 import pickle
 import statistics
+import struct
 import sys
 import tempfile
 import time
@@ -89,6 +90,24 @@ def _derived(blob: bytes, i: int) -> bytes:
     )
 
 
+def _upgraded(blob: bytes) -> bytes:
+    """A version-1 blob (no colour thumbnail) as version 2 with an empty thumbnail."""
+    if blob[4] != 1:
+        return blob
+    count, width, height = struct.unpack_from("<IHH", blob, 8)
+    kps = np.frombuffer(blob, "<f4", count * 4, 16).reshape(count, 4)
+    desc = np.frombuffer(blob, np.uint8, count * 128, 16 + count * 16).reshape(count, 128)
+    return local_features.encode_features(
+        local_features.LocalFeatures(
+            width=width,
+            height=height,
+            keypoints=kps,
+            descriptors=desc,
+            thumbnail=np.zeros((0, 0, 3), np.uint8),
+        )
+    )
+
+
 def padding(n: int, data: Path, cache_dir: Path, *, extracted: int = 2000) -> list[bytes]:
     """`n` padding feature blobs, from the cache when an identical set was made before.
 
@@ -102,7 +121,7 @@ def padding(n: int, data: Path, cache_dir: Path, *, extracted: int = 2000) -> li
                 n,
                 PAD_SEED,
                 [p.name for p in photos],
-                local_features.VERSION,
+                1,  # keypoint layout; blobs cached before the colour thumbnail are upgraded
                 local_features.MAX_KEYPOINTS,
                 local_features.MIN_SIDE,
                 local_features.MAX_SIDE,
@@ -113,7 +132,7 @@ def padding(n: int, data: Path, cache_dir: Path, *, extracted: int = 2000) -> li
     if path.exists():
         with path.open("rb") as fh:
             blobs: list[bytes] = pickle.load(fh)
-        return blobs
+        return [_upgraded(b) for b in blobs]
     with Pool(2) as pool:
         blobs = pool.map(_pad_image, [(i, photos) for i in range(min(n, extracted))], chunksize=32)
     blobs += [_derived(blobs[i % len(blobs)], i) for i in range(len(blobs), n)]
@@ -252,7 +271,8 @@ def main() -> None:
     print(
         f"padding: {len(pad)} feature sets (2000 extracted from synthetic package photos and "
         f"edited ukbench crops, the rest jittered keypoint subsets of those) ready in "
-        f"{time.perf_counter() - started:.0f} s (cache: {args.cache})"
+        f"{time.perf_counter() - started:.0f} s (cache: {args.cache}); "
+        f"{sum(len(decode_features(b).thumbnail) > 0 for b in pad)} carry a colour thumbnail"
     )
     added = 0
     for size in sorted(sizes):

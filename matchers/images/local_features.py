@@ -2,7 +2,8 @@
 
 A blob is what `extract_features` returns and `ImageRecord.local_features` stores:
 a fixed header, float32 keypoints (x, y, size, angle) and uint8 SIFT descriptors
-(RootSIFT is derived on load, so the blob stays 128 bytes a keypoint). Coordinates
+(RootSIFT is derived on load, so the blob stays 128 bytes a keypoint), then a
+48-pixel colour thumbnail for the photometric check in `local_colour`. Coordinates
 are in the working image (the input resized as `_working_scale` says), which is
 all the geometry in `verify` needs.
 """
@@ -17,13 +18,16 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from matchers.images.local_colour import chroma_distance, thumbnail
+
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
 IndexArray = npt.NDArray[np.int64]
 
 MAGIC = b"CMLF"
-VERSION = 1
-_HEADER = struct.Struct("<4sBxHIHH")  # magic, version, pad, reserved, count, width, height
+VERSION = 2
+# magic, version, thumbnail width, thumbnail height, keypoint count, working width, height
+_HEADER = struct.Struct("<4sBBHIHH")
 
 MAX_KEYPOINTS = 1000
 MAX_SIDE = 640  # bigger photos are reduced first: SIFT cost grows with pixels, matches do not
@@ -49,6 +53,7 @@ class LocalFeatures:
     height: int
     keypoints: FloatArray  # (n, 4): x, y, size, angle in the working image
     descriptors: ByteArray  # (n, 128) raw SIFT, uint8
+    thumbnail: ByteArray  # (h, w, 3) RGB, longest side local_colour.THUMB_SIDE
 
     def __len__(self) -> int:
         return int(self.keypoints.shape[0])
@@ -70,6 +75,7 @@ class Verification:
     query_keypoints: int
     reference_keypoints: int
     homography: tuple[float, ...] | None  # row-major 3x3, reference -> query, when found
+    colour_distance: float  # median a*b* distance of the aligned images; NaN without geometry
 
 
 def _working_scale(width: int, height: int) -> float:
@@ -106,29 +112,39 @@ def extract_features(im: Image.Image) -> bytes:
         ).reshape(-1, 4)
         desc_arr = np.clip(np.rint(desc[order]), 0, 255).astype(np.uint8)
     return encode_features(
-        LocalFeatures(width=grey.width, height=grey.height, keypoints=kp_arr, descriptors=desc_arr)
+        LocalFeatures(
+            width=grey.width,
+            height=grey.height,
+            keypoints=kp_arr,
+            descriptors=desc_arr,
+            thumbnail=thumbnail(im),
+        )
     )
 
 
 def encode_features(features: LocalFeatures) -> bytes:
     """Serialise decoded features back into a blob (the inverse of `decode_features`)."""
     count = len(features)
-    header = _HEADER.pack(MAGIC, VERSION, 0, count, features.width, features.height)
+    th, tw = features.thumbnail.shape[:2]
+    header = _HEADER.pack(MAGIC, VERSION, tw, th, count, features.width, features.height)
     kps = np.ascontiguousarray(features.keypoints, dtype="<f4").reshape(count, 4)
     desc = np.ascontiguousarray(features.descriptors, dtype=np.uint8).reshape(count, 128)
-    return header + kps.tobytes() + desc.tobytes()
+    thumb = np.ascontiguousarray(features.thumbnail, dtype=np.uint8)
+    return header + kps.tobytes() + desc.tobytes() + thumb.tobytes()
 
 
 def decode_features(blob: bytes) -> LocalFeatures:
     """Parse a blob made by `extract_features`; raises FeatureError if it is not one."""
     if len(blob) < _HEADER.size:
         raise FeatureError("local-feature blob too short")
-    magic, version, _, count, width, height = _HEADER.unpack_from(blob)
+    magic, version, tw, th, count, width, height = _HEADER.unpack_from(blob)
     if magic != MAGIC or version != VERSION:
         raise FeatureError(f"not a local-feature blob of version {VERSION}")
     kp_end = _HEADER.size + count * 16
-    if len(blob) != kp_end + count * 128:
+    desc_end = kp_end + count * 128
+    if len(blob) != desc_end + tw * th * 3:
         raise FeatureError("local-feature blob has the wrong length")
+    thumb = np.frombuffer(blob, dtype=np.uint8, count=tw * th * 3, offset=desc_end)
     kps = np.frombuffer(blob, dtype="<f4", count=count * 4, offset=_HEADER.size)
     desc = np.frombuffer(blob, dtype=np.uint8, count=count * 128, offset=kp_end)
     return LocalFeatures(
@@ -136,6 +152,7 @@ def decode_features(blob: bytes) -> LocalFeatures:
         height=height,
         keypoints=kps.astype(np.float32).reshape(count, 4),
         descriptors=desc.reshape(count, 128),
+        thumbnail=thumb.reshape(th, tw, 3),
     )
 
 
@@ -170,7 +187,7 @@ def verify_decoded(query: LocalFeatures, reference: LocalFeatures) -> Verificati
     """Ratio-test matches, then a RANSAC homography with a fixed seed (see `verify`)."""
     nq, nr = len(query), len(reference)
     pairs = ratio_matches(query.rootsift(), reference.rootsift())
-    inliers, homography = 0, None
+    inliers, homography, colour = 0, None, float("nan")
     if len(pairs) >= MIN_INLIERS:
         src = reference.keypoints[pairs[:, 1], :2].reshape(-1, 1, 2)
         dst = query.keypoints[pairs[:, 0], :2].reshape(-1, 1, 2)
@@ -181,8 +198,15 @@ def verify_decoded(query: LocalFeatures, reference: LocalFeatures) -> Verificati
         if h is not None and mask is not None:
             inliers = int(mask.sum())
             homography = tuple(float(v) for v in h.ravel())
+            colour = chroma_distance(
+                query.thumbnail,
+                (query.width, query.height),
+                reference.thumbnail,
+                (reference.width, reference.height),
+                np.asarray(h, dtype=np.float64),
+            )
     if inliers < MIN_INLIERS:
-        inliers, homography = 0, None
+        inliers, homography, colour = 0, None, float("nan")
     return Verification(
         inliers=inliers,
         inlier_fraction=inliers / max(1, min(nq, nr)),
@@ -190,6 +214,7 @@ def verify_decoded(query: LocalFeatures, reference: LocalFeatures) -> Verificati
         query_keypoints=nq,
         reference_keypoints=nr,
         homography=homography,
+        colour_distance=colour,
     )
 
 

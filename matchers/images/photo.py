@@ -49,23 +49,31 @@ class PhotoHit:
 class Calibration:
     """Maps verification evidence to a confidence in [0, 1].
 
-    `inliers_at_half` is the inlier count judged 50% likely to be a true match and
-    `inliers_per_e` how many more inliers multiply the odds by e. The defaults are a
-    logistic fit (equal priors) of correct top-1 answers against the best answer to
-    queries whose product was NOT indexed, on grocery_store phone photos (348 px);
-    sibling products of one brand share most of their packaging, so a photo of an
-    unregistered sibling often reaches 60-110 inliers (see bench/images_photo.py).
+    Evidence is the RANSAC inlier count discounted by colour disagreement:
+    inliers * exp(-colour_distance / colour_scale), because siblings of one brand
+    share logos and layout (hundreds of inliers) but rarely colours. The logistic
+    (`evidence_at_half`, `evidence_per_e`) was fitted, with equal priors, to correct
+    top-1 answers against the best answer to queries whose product was NOT
+    indexed, on grocery_store phone photos (348 px); `min_confidence` 0.7 let about
+    5% of those no-match queries through there, nearly all to a same-brand sibling.
     """
 
-    inliers_at_half: float = 63.0
-    inliers_per_e: float = 35.0
-    min_confidence: float = 0.5
+    evidence_at_half: float = 24.0
+    evidence_per_e: float = 14.0
+    colour_scale: float = 20.0
+    min_confidence: float = 0.7
 
-    def confidence(self, inliers: int) -> float:
-        """Logistic confidence that `inliers` RANSAC inliers mean the same object."""
-        if inliers <= 0:
+    def evidence(self, check: Verification) -> float:
+        """Inliers discounted by how far the aligned colours differ (no discount if unknown)."""
+        colour = check.colour_distance
+        penalty = 1.0 if math.isnan(colour) else math.exp(-colour / self.colour_scale)
+        return check.inliers * penalty
+
+    def confidence(self, evidence: float) -> float:
+        """Logistic confidence that this much evidence means the same object."""
+        if evidence <= 0:
             return 0.0
-        z = (inliers - self.inliers_at_half) / self.inliers_per_e
+        z = (evidence - self.evidence_at_half) / self.evidence_per_e
         return float(1.0 / (1.0 + math.exp(-z)))
 
 
@@ -145,22 +153,28 @@ class PhotoIndex:
     def search(self, features: bytes, *, limit: int = 3) -> list[PhotoHit]:
         """Registered images the photo shows, best first; empty when no match is confident."""
         query = decode_features(features)
-        hits = []
+        hits: list[tuple[float, PhotoHit]] = []
         for image_id, _ in self.candidates(query, limit=self._shortlist):
             reference = self._features[self._slot_of[image_id]]
             assert reference is not None
             check = verify_decoded(query, reference)
-            score = self.calibration.confidence(check.inliers)
-            if score >= self.calibration.min_confidence:
-                hits.append(_hit(image_id, score, check))
-        hits.sort(key=lambda h: (-h.inliers, -h.inlier_fraction, h.image_id))
-        return hits[:limit]
+            evidence = self.calibration.evidence(check)
+            score = self.calibration.confidence(evidence)
+            if score >= self.calibration.min_confidence and evidence > 0:
+                hits.append((evidence, _hit(image_id, score, check)))
+        hits.sort(key=lambda t: (-t[0], t[1].image_id))
+        return [hit for _, hit in hits[:limit]]
 
 
 def _hit(image_id: str, score: float, check: Verification) -> PhotoHit:
+    colour = (
+        "colours not comparable"
+        if math.isnan(check.colour_distance)
+        else f"aligned colours differ by {check.colour_distance:.0f} CIELAB units"
+    )
     evidence = (
         f"{check.inliers} of {check.matches} local-feature matches agree on one homography "
-        f"({check.inlier_fraction:.0%} of the smaller image's keypoints)"
+        f"({check.inlier_fraction:.0%} of the smaller image's keypoints); {colour}"
     )
     return PhotoHit(
         image_id=image_id,

@@ -51,7 +51,7 @@ def photo_blob() -> bytes:
 
 
 # Far more lenient than the default, so the test shows verification itself rejects strangers.
-LENIENT = Calibration(inliers_at_half=20.0, inliers_per_e=4.0)
+LENIENT = Calibration(evidence_at_half=8.0, evidence_per_e=3.0, min_confidence=0.5)
 
 
 def test_blob_round_trip_and_shape(references: dict[str, bytes]) -> None:
@@ -110,7 +110,7 @@ def test_warped_photos_are_found_first(index: PhotoIndex) -> None:
         assert all(h.image_id == f"p{i}" for h in hits)
         if hits:
             found += 1
-            assert 0.5 <= hits[0].score <= 1.0
+            assert Calibration().min_confidence <= hits[0].score <= 1.0
             assert "homography" in hits[0].evidence
     assert found >= PRODUCTS - 2
 
@@ -166,6 +166,7 @@ def test_empty_index_and_empty_query(references: dict[str, bytes]) -> None:
 def test_calibration_is_monotone_and_bounded() -> None:
     cal = Calibration()
     values = [cal.confidence(n) for n in range(0, 200, 5)]
+    assert cal.confidence(cal.evidence_at_half) == pytest.approx(0.5)
     assert values == sorted(values)
     assert values[0] == 0.0
     assert all(0.0 <= v <= 1.0 for v in values)
