@@ -138,8 +138,10 @@ def decode_features(blob: bytes) -> LocalFeatures:
     if len(blob) < _HEADER.size:
         raise FeatureError("local-feature blob too short")
     magic, version, tw, th, count, width, height = _HEADER.unpack_from(blob)
-    if magic != MAGIC or version != VERSION:
-        raise FeatureError(f"not a local-feature blob of version {VERSION}")
+    # Version 1 had no thumbnail and zeros where its size now is: it reads as version 2
+    # with an empty thumbnail (no colour check), so stored blobs stay usable.
+    if magic != MAGIC or version not in (1, VERSION):
+        raise FeatureError(f"not a local-feature blob of version 1 or {VERSION}")
     kp_end = _HEADER.size + count * 16
     desc_end = kp_end + count * 128
     if len(blob) != desc_end + tw * th * 3:

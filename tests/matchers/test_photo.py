@@ -6,6 +6,9 @@ perspective warp, scale change, blur and noise), so no shared data is needed.
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -63,6 +66,20 @@ def test_blob_round_trip_and_shape(references: dict[str, bytes]) -> None:
     assert encode_features(features) == blob
     # Small catalogue images are upscaled before SIFT.
     assert features.width == features.height == 400
+
+
+def test_version_1_blob_reads_without_colour(references: dict[str, bytes]) -> None:
+    features = decode_features(references["p0"])
+    no_thumb = dataclasses.replace(features, thumbnail=np.zeros((0, 0, 3), np.uint8))
+    v1 = bytearray(encode_features(no_thumb))
+    v1[4] = 1  # the version byte; version 1 had zeros where the thumbnail size now is
+    old = decode_features(bytes(v1))
+    assert old.thumbnail.size == 0
+    assert np.array_equal(old.descriptors, features.descriptors)
+    check = verify(bytes(v1), references["p0"])
+    assert check.inliers == len(features)
+    assert math.isnan(check.colour_distance)
+    assert verify(references["p0"], references["p0"]).colour_distance < 1.0
 
 
 @pytest.mark.parametrize("blob", [b"", b"CMLF", b"XXXX" + bytes(12), b"not features at all"])
