@@ -114,7 +114,7 @@ def main() -> None:
     """Command line: train and write the vocabulary file."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--words", type=int, default=4096)
-    parser.add_argument("--images", type=int, default=400)
+    parser.add_argument("--images", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=DEFAULT_VOCABULARY_PATH)
     args = parser.parse_args()
