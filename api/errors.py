@@ -16,6 +16,8 @@ from starlette.routing import compile_path
 from catalog.errors import PROBLEM_BASE, DomainError
 
 PROBLEM_JSON = "application/problem+json"
+# RFC 9110's names (Python 3.11's HTTPStatus still has the older ones).
+_TITLES = {413: "Content too large", 422: "Unprocessable content"}
 log = logging.getLogger("countermark.api")
 
 
@@ -47,7 +49,9 @@ def problem_response(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """Render a problem+json response."""
-    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    phrase = _TITLES.get(status) or (
+        HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    )
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + slug if slug else "about:blank",
         "title": title or phrase,
