@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import col, select
 
 from catalog import audit
 from catalog.db import Database
@@ -111,9 +111,9 @@ def test_no_op_changes_neither_bump_nor_audit(database: Database) -> None:
     with database.session(write=False) as session:
         before = audit.current_version(session)
         product_id = session.exec(
-            select(AuditEvent.entity_id).order_by(AuditEvent.id.desc())
-        ).first()  # type: ignore[union-attr]
-        holder_id = session.exec(select(AuditEvent.entity_id).order_by(AuditEvent.id)).first()
+            select(AuditEvent.entity_id).order_by(col(AuditEvent.id).desc())
+        ).first()
+        holder_id = session.exec(select(AuditEvent.entity_id).order_by(col(AuditEvent.id))).first()
     assert product_id is not None
     assert holder_id is not None
     with database.session() as session:
