@@ -85,11 +85,11 @@ class DescriptorIndex:
         slots = np.where(ids >= 0, ids >> SLOT_SHIFT, -1)
         other = (slots != slots[:, :1]) & (slots >= 0)
         has_other = other.any(axis=1)
-        # Without another image among the k neighbours, the k-th distance bounds it below.
         second = np.where(has_other, dist[np.arange(len(dist)), other.argmax(axis=1)], dist[:, -1])
         keep = dist[:, 0] < ratio * second
-        if not has_other.all():
-            keep |= ~has_other & (dist[:, -1] > dist[:, 0])
+        # All k neighbours in one image: no other image comes close, so the vote stands
+        # unless the descriptor sits in a flat, featureless crowd (k-th as close as 1st).
+        keep |= ~has_other & (dist[:, -1] > dist[:, 0])
         totals = np.bincount(slots[keep, 0])
         hit = np.flatnonzero(totals > 0)
         return hit.astype(np.int64), totals[hit].astype(np.float64)
