@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import warnings
 
+import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 try:  # phones send HEIC; the opener is optional so the engine still runs without it
@@ -29,19 +30,19 @@ class ImageError(ValueError):
     reason = "invalid_image"
 
 
-class NotAnImage(ImageError):
+class NotAnImage(ImageError):  # noqa: N818 - reads as the condition it names
     """The bytes are not in an image format we can decode."""
 
     reason = "not_an_image"
 
 
-class TruncatedImage(ImageError):
+class TruncatedImage(ImageError):  # noqa: N818
     """The image is cut short or corrupt: decoding it fully failed."""
 
     reason = "truncated_image"
 
 
-class ImageTooLarge(ImageError):
+class ImageTooLarge(ImageError):  # noqa: N818
     """The image declares more pixels than allowed (a decompression bomb, or just too big)."""
 
     reason = "image_too_large"
@@ -89,9 +90,10 @@ def to_rgb(im: Image.Image) -> Image.Image:
     """Convert any Pillow mode to 8-bit RGB, flattening transparency onto white."""
     if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         # Scale 16/32-bit greyscale to 8 bits by its real range; a plain convert clips.
-        lo, hi = im.getextrema()  # type: ignore[misc]
-        scale = 255.0 / max(float(hi) - float(lo), 1.0)
-        im = im.point(lambda v: (v - lo) * scale).convert("L")  # type: ignore[operator]
+        values = np.asarray(im, dtype=np.float64)
+        lo, hi = float(values.min()), float(values.max())
+        scaled = (values - lo) * (255.0 / max(hi - lo, 1.0))
+        im = Image.fromarray(np.round(scaled).astype(np.uint8), mode="L")
     elif im.mode == "F":
         im = im.convert("L")
     if im.mode == "P":
