@@ -77,17 +77,22 @@ def run_wrk(
             "non2xx": int(bad.group(1)) if bad else 0, "cmd": " ".join(cmd)}  # fmt: skip
 
 
-def wait_ready(base: str, *, timeout: float, proc: subprocess.Popen[bytes]) -> float:
-    """Poll /readyz until 200; seconds waited."""
+def wait_ready(
+    base: str, *, timeout: float, proc: subprocess.Popen[bytes], log: Path, workers: int
+) -> float:
+    """Seconds until /readyz answers 200 and, for `countermark serve`, every worker has
+    logged its index as loaded (one worker's readiness says nothing of the others)."""
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}")
+        loaded = log.read_text(errors="replace").count("index loaded:") if workers else 0
         try:
-            if httpx.get(base + "/readyz", timeout=1.0).status_code == 200:
-                return time.perf_counter() - started
+            ok = httpx.get(base + "/readyz", timeout=1.0).status_code == 200
         except httpx.HTTPError:
-            pass
+            ok = False
+        if ok and loaded >= workers:
+            return time.perf_counter() - started
         time.sleep(0.05)
     raise TimeoutError("server did not become ready")
 
@@ -207,7 +212,8 @@ def main() -> None:
         log = work / f"{name.split(',')[0].replace(' ', '_')}-{len(results)}.log"
         proc = serve(cmd, env=env, log=log)
         try:
-            ready = wait_ready(base, timeout=900, proc=proc)
+            workers = int(cmd[-1]) if cmd[1] == "serve" else 0
+            ready = wait_ready(base, timeout=900, proc=proc, log=log, workers=workers)
             run_wrk(base, script, duration=2, connections=args.connections, threads=args.threads)
             res = run_wrk(
                 base,
