@@ -200,8 +200,15 @@ def main() -> None:
     uvicorn = str(Path(sys.executable).with_name("uvicorn"))
     countermark = str(Path(sys.executable).with_name("countermark"))
     listen = ["--host", "127.0.0.1", "--port", str(args.port)]
-    # Logged like `countermark serve` (uvicorn at info: one access line a request).
-    bare_app = ["--app-dir", str(REPO / "bench"), "http_screening_bare:app", "--log-level", "info"]
+    # Logged like `countermark serve` (uvicorn at info, no access line a request).
+    bare_app = [
+        "--app-dir",
+        str(REPO / "bench"),
+        "http_screening_bare:app",
+        "--log-level",
+        "info",
+        "--no-access-log",
+    ]
     runs = [
         ("bare FastAPI", [uvicorn, *bare_app, *listen]),
         ("screening, 1 worker", [countermark, "serve", *listen, "--workers", "1"]),
