@@ -30,6 +30,7 @@ MAX_WORDS = 4
 FUZZY_WORDS = 2  # look-alikes are searched in runs of up to two words ("Louis Vuiton")
 QUERY_DELETES = 2
 EXACT_HOMOGLYPH_SCORE = 0.97
+CACHE_SIZE = 50_000  # cached words and look-alike searches; cleared whole when full
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ class _Name:
     holders: Counter[str]
 
 
+_Word = tuple[str, str, tuple[str, ...], bool]  # token, original chunk, homoglyphs, leet
+
+
 @dataclass(frozen=True)
 class _Span:
     compact: str
@@ -82,6 +86,11 @@ class BrandIndex:
         self._words: Counter[int] = Counter()  # word count of registered names -> how many
         self._lengths: Counter[int] = Counter()  # compact length of registered names -> how many
         self.comparisons = 0  # look-alike scorings done so far (shows the shortlist stays short)
+        # Declared texts repeat the same words: their tokens and look-alike searches are cached.
+        # Both depend only on the set of registered names, so the caches are emptied whenever
+        # a name appears or disappears (not on reference-count changes): results stay exact.
+        self._word_cache: dict[str, list[_Word]] = {}
+        self._fuzzy_cache: dict[tuple[str, bool, float], list[tuple[str, float, str]]] = {}
 
     def __len__(self) -> int:
         return len({b for entries in self._names.values() for b in entries})
@@ -94,6 +103,7 @@ class BrandIndex:
                 continue
             entries = self._names.setdefault(key, {})
             if not entries:
+                self._changed()
                 for variant in deletes(key, max_edits(len(key))):
                     self._neighbours.setdefault(variant, set()).add(key)
                 self._words[len(name.split())] += 1
@@ -121,6 +131,7 @@ class BrandIndex:
                 del self._names[key][brand]
             if not self._names[key]:
                 del self._names[key]
+                self._changed()
                 self._words[len(name.split())] -= 1
                 self._single_words.discard(key)
                 self._lengths[len(key)] -= 1
@@ -129,15 +140,16 @@ class BrandIndex:
                     if not self._neighbours[variant]:
                         del self._neighbours[variant]
 
+    def _changed(self) -> None:
+        self._word_cache.clear()
+        self._fuzzy_cache.clear()
+
     def lookup(self, text: str, *, min_score: float = 0.8, limit: int = 5) -> list[BrandHit]:
         """Registered brands, aliases and look-alikes of them mentioned in `text`, best first."""
-        vocab = self._single_words
         max_words = max((n for n, c in self._words.items() if c > 0), default=0) + 1
         max_len = max((n for n, c in self._lengths.items() if c > 0), default=0) + 3
         best: dict[str, BrandHit] = {}
-        for span in _spans(text, vocab):
-            if span.words > max_words or len(span.compact) > max_len:
-                continue
+        for span in _spans(self._text_words(text), max_words=max_words, max_len=max_len):
             for hit in self._hits(span, min_score):
                 old = best.get(hit.brand)
                 if hit.score >= min_score and (old is None or hit.score > old.score):
@@ -153,31 +165,55 @@ class BrandIndex:
         if span.compact in known_brands() or len(span.compact) < 4 or span.words > FUZZY_WORDS:
             return []  # another real brand, too short to judge, or too long a run of words
         hits = []
+        for name, score, why in self._lookalikes(span.compact, bool(span.homoglyphs), min_score):
+            if span.homoglyphs:
+                note = _homoglyph_note(span.homoglyphs)
+                why = ", ".join([note, why]) if why else note
+            for entry in self._names[name].values():
+                hits.append(self._hit(entry, span, "lookalike", score, why))
+        return hits
+
+    def _lookalikes(
+        self, compact: str, glyphs: bool, min_score: float
+    ) -> list[tuple[str, float, str]]:
+        """Registered names `compact` imitates: (name, score, edits described), name order."""
+        key = (compact, glyphs, min_score)
+        cached = self._fuzzy_cache.get(key)
+        if cached is not None:
+            return cached
+        found = []
         shortlist = {
-            n for v in deletes(span.compact, QUERY_DELETES) for n in self._neighbours.get(v, ())
+            n for v in deletes(compact, QUERY_DELETES) for n in self._neighbours.get(v, ())
         }
         for name in sorted(shortlist):
             # Every knock-off edit costs at least CHEAPEST_EDIT: more plain edits than the score
             # allows rule the name out before the (slower) weighted alignment.
             budget = (1.0 - min_score) * max(len(name), 4) / CHEAPEST_EDIT
-            if OSA.distance(name, span.compact) > budget * (2 if span.homoglyphs else 1):
+            if OSA.distance(name, compact) > budget * (2 if glyphs else 1):
                 continue
             self.comparisons += 1
-            glyphs = bool(span.homoglyphs)
-            score, _ = lookalike_score(name, span.compact, homoglyphs=glyphs, explain=False)
+            score, _ = lookalike_score(name, compact, homoglyphs=glyphs, explain=False)
             if score < min_score:
                 continue
-            score, found = lookalike_score(name, span.compact, homoglyphs=glyphs)
-            why = describe(found)
-            if span.homoglyphs:
-                why = (
-                    ", ".join([_homoglyph_note(span.homoglyphs), why])
-                    if why
-                    else _homoglyph_note(span.homoglyphs)
-                )
-            for entry in self._names[name].values():
-                hits.append(self._hit(entry, span, "lookalike", score, why))
-        return hits
+            score, edit_list = lookalike_score(name, compact, homoglyphs=glyphs)
+            found.append((name, score, describe(edit_list)))
+        if len(self._fuzzy_cache) >= CACHE_SIZE:
+            self._fuzzy_cache.clear()
+        self._fuzzy_cache[key] = found
+        return found
+
+    def _text_words(self, text: str) -> list[_Word]:
+        """The words of `text` (cached per whitespace-separated chunk)."""
+        words: list[_Word] = []
+        cache = self._word_cache
+        for chunk in text.split():
+            got = cache.get(chunk)
+            if got is None:
+                if len(cache) >= CACHE_SIZE:
+                    cache.clear()
+                got = cache[chunk] = _chunk_words(chunk, self._single_words)
+            words.extend(got)
+        return words
 
     def _exact_hit(self, entry: _Name, span: _Span) -> BrandHit:
         if span.homoglyphs or span.leet:
@@ -214,23 +250,28 @@ def _disguise(ch: str, table: dict[int, str]) -> bool:
     return not unicodedata.name(ch, "").startswith("LATIN")
 
 
-def _spans(text: str, vocab: AbstractSet[str]) -> list[_Span]:
-    """Runs of 1..MAX_WORDS consecutive words of `text`, with what their spelling hides."""
+def _chunk_words(chunk: str, vocab: AbstractSet[str]) -> list[_Word]:
+    """Tokens of one whitespace-separated chunk, with what their spelling hides."""
     table = confusables_table()
-    words: list[tuple[str, str, tuple[str, ...], bool]] = []  # token, original, homoglyphs, leet
-    for chunk in text.split():
-        # Only other scripts count as disguise: an accented Latin letter is ordinary spelling.
-        glyphs = tuple(dict.fromkeys(c for c in chunk if _disguise(c, table)))
-        plain = raw_tokens(chunk, vocabulary=frozenset())
-        for tok in raw_tokens(chunk, vocabulary=vocab):
-            words.append((tok, chunk, glyphs, tok not in plain))
+    # Only other scripts count as disguise: an accented Latin letter is ordinary spelling.
+    glyphs = tuple(dict.fromkeys(c for c in chunk if _disguise(c, table)))
+    plain = raw_tokens(chunk, vocabulary=frozenset())
+    return [(tok, chunk, glyphs, tok not in plain) for tok in raw_tokens(chunk, vocabulary=vocab)]
+
+
+def _spans(words: list[_Word], *, max_words: int, max_len: int) -> list[_Span]:
+    """Runs of 1..MAX_WORDS consecutive words (at most `max_words`, `max_len` letters)."""
     spans = []
     for i in range(len(words)):
-        for j in range(i + 1, min(i + MAX_WORDS, len(words)) + 1):
+        compact = ""
+        for j in range(i + 1, min(i + MAX_WORDS, max_words + i, len(words)) + 1):
+            compact += words[j - 1][0]
+            if len(compact) > max_len:
+                break
             part = words[i:j]
             originals = list(dict.fromkeys(w[1] for w in part))
             spans.append(_Span(
-                compact="".join(w[0] for w in part),
+                compact=compact,
                 original=" ".join(originals),
                 homoglyphs=tuple(dict.fromkeys(g for w in part for g in w[2])),
                 leet=any(w[3] for w in part),
