@@ -67,7 +67,7 @@ class DescriptorIndex:
         self._index.remove_ids(faiss.IDSelectorRange(lo, lo + (1 << SLOT_SHIFT)))
 
     def votes(
-        self, descriptors: npt.NDArray[np.float32], *, ratio: float = 0.85
+        self, descriptors: npt.NDArray[np.float32], *, ratio: float = 0.95
     ) -> tuple[IntArray, FloatArray]:
         """Slots voted for by the query descriptors, and their vote counts.
 

@@ -61,13 +61,17 @@ class Calibration:
     evidence_at_half: float = 24.0
     evidence_per_e: float = 14.0
     colour_scale: float = 20.0
+    # Without a thumbnail (old blobs) assume the typical distance of a true match
+    # (median on grocery_store), so such images are neither favoured nor punished.
+    unknown_colour_distance: float = 16.0
     min_confidence: float = 0.7
 
     def evidence(self, check: Verification) -> float:
-        """Inliers discounted by how far the aligned colours differ (no discount if unknown)."""
+        """Inliers discounted by how far the aligned colours differ."""
         colour = check.colour_distance
-        penalty = 1.0 if math.isnan(colour) else math.exp(-colour / self.colour_scale)
-        return check.inliers * penalty
+        if math.isnan(colour):
+            colour = self.unknown_colour_distance
+        return check.inliers * math.exp(-colour / self.colour_scale)
 
     def confidence(self, evidence: float) -> float:
         """Logistic confidence that this much evidence means the same object."""
@@ -92,7 +96,7 @@ class PhotoIndex:
         *,
         vocabulary: Vocabulary | None = None,
         shortlist: int = 8,
-        query_descriptors: int = 500,
+        query_descriptors: int = 1000,
         index_descriptors: int = 400,
         calibration: Calibration | None = None,
     ) -> None:
@@ -141,7 +145,7 @@ class PhotoIndex:
 
     def candidates(self, query: LocalFeatures, *, limit: int) -> list[tuple[str, float]]:
         """The `limit` best images by descriptor votes (no geometry), best first."""
-        # Keypoints are stored strongest first; the strongest few hundred carry the votes.
+        # Keypoints are stored strongest first; the strongest `query_descriptors` vote.
         strongest = query.rootsift()[: self._query_descriptors]
         slots, sims = self._ifile.votes(strongest)
         if len(slots) == 0:
