@@ -12,13 +12,14 @@ from __future__ import annotations
 import csv
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Literal
 
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, LCSseq
 
 from matchers.brands.lookalike import CHEAPEST_EDIT, deletes, describe, lookalike_score, max_edits
 from matchers.text.homoglyphs import confusables_table
@@ -85,6 +86,7 @@ class BrandIndex:
         self._single_words: set[str] = set()  # names that are one word, for "N1ke" -> "nike"
         self._words: Counter[int] = Counter()  # word count of registered names -> how many
         self._lengths: Counter[int] = Counter()  # compact length of registered names -> how many
+        self._by_digits: dict[int, set[str]] = {}  # digits in a compact name -> those names
         self.comparisons = 0  # look-alike scorings done so far (shows the shortlist stays short)
         # Declared texts repeat the same words: their tokens and look-alike searches are cached.
         # Both depend only on the set of registered names, so the caches are emptied whenever
@@ -110,6 +112,7 @@ class BrandIndex:
                 if key.isalpha():
                     self._single_words.add(key)
                 self._lengths[len(key)] += 1
+                self._by_digits.setdefault(_digits(key), set()).add(key)
             entry = entries.setdefault(
                 brand, _Name(brand, "exact" if kind == "exact" else "alias", Counter())
             )
@@ -135,6 +138,7 @@ class BrandIndex:
                 self._words[len(name.split())] -= 1
                 self._single_words.discard(key)
                 self._lengths[len(key)] -= 1
+                self._by_digits[_digits(key)].discard(key)
                 for variant in deletes(key, max_edits(len(key))):
                     self._neighbours[variant].discard(key)
                     if not self._neighbours[variant]:
@@ -149,12 +153,27 @@ class BrandIndex:
         max_words = max((n for n, c in self._words.items() if c > 0), default=0) + 1
         max_len = max((n for n, c in self._lengths.items() if c > 0), default=0) + 3
         best: dict[str, BrandHit] = {}
-        for span in _spans(self._text_words(text), max_words=max_words, max_len=max_len):
-            for hit in self._hits(span, min_score):
+        words = self._text_words(text)
+        for i, j, compact in _windows(words, max_words=max_words, max_len=max_len):
+            # Most windows name nothing: rule them out before building their description.
+            glyphs = any(w[2] for w in words[i:j])
+            if not self._may_hit(compact, glyphs, j - i, min_score):
+                continue
+            for hit in self._hits(_span(words[i:j], compact), min_score):
                 old = best.get(hit.brand)
                 if hit.score >= min_score and (old is None or hit.score > old.score):
                     best[hit.brand] = hit
         return sorted(best.values(), key=lambda h: (-h.score, h.brand))[:limit]
+
+    def _may_hit(self, compact: str, glyphs: bool, words: int, min_score: float) -> bool:
+        """Whether `_hits` can find anything in this window (cheap, and exact)."""
+        if compact in self._names:
+            return True
+        if compact.endswith("s") and len(compact) > 4 and compact[:-1] in self._names:
+            return True
+        if compact in known_brands() or len(compact) < 4 or words > FUZZY_WORDS:
+            return False
+        return bool(self._lookalikes(compact, glyphs, min_score))
 
     def _hits(self, span: _Span, min_score: float) -> list[BrandHit]:
         exact = self._names.get(span.compact)
@@ -182,10 +201,7 @@ class BrandIndex:
         if cached is not None:
             return cached
         found = []
-        shortlist = {
-            n for v in deletes(compact, QUERY_DELETES) for n in self._neighbours.get(v, ())
-        }
-        for name in sorted(shortlist):
+        for name in sorted(self._shortlist(compact)):
             # Every knock-off edit costs at least CHEAPEST_EDIT: more plain edits than the score
             # allows rule the name out before the (slower) weighted alignment.
             budget = (1.0 - min_score) * max(len(name), 4) / CHEAPEST_EDIT
@@ -201,6 +217,23 @@ class BrandIndex:
             self._fuzzy_cache.clear()
         self._fuzzy_cache[key] = found
         return found
+
+    def _shortlist(self, compact: str) -> set[str]:
+        """Names sharing a deletion variant with `compact` (a common subsequence long enough)."""
+        few = _digits(compact) - QUERY_DELETES
+        if few <= 0:
+            return {n for v in deletes(compact, QUERY_DELETES) for n in self._neighbours.get(v, ())}
+        # A model number: a shared variant keeps all but QUERY_DELETES of its digits, and
+        # hardly any name has that many, so those few are checked directly (same answer).
+        floor = len(compact) - min(QUERY_DELETES, len(compact) - 1)
+        return {
+            n
+            for d, names in self._by_digits.items()
+            if d >= few
+            for n in names
+            if LCSseq.similarity(compact, n)
+            >= max(floor, len(n) - min(max_edits(len(n)), len(n) - 1))
+        }
 
     def _text_words(self, text: str) -> list[_Word]:
         """The words of `text` (cached per whitespace-separated chunk)."""
@@ -250,6 +283,10 @@ def _disguise(ch: str, table: dict[int, str]) -> bool:
     return not unicodedata.name(ch, "").startswith("LATIN")
 
 
+def _digits(compact: str) -> int:
+    return sum(ch.isdigit() for ch in compact)
+
+
 def _chunk_words(chunk: str, vocab: AbstractSet[str]) -> list[_Word]:
     """Tokens of one whitespace-separated chunk, with what their spelling hides."""
     table = confusables_table()
@@ -259,22 +296,23 @@ def _chunk_words(chunk: str, vocab: AbstractSet[str]) -> list[_Word]:
     return [(tok, chunk, glyphs, tok not in plain) for tok in raw_tokens(chunk, vocabulary=vocab)]
 
 
-def _spans(words: list[_Word], *, max_words: int, max_len: int) -> list[_Span]:
-    """Runs of 1..MAX_WORDS consecutive words (at most `max_words`, `max_len` letters)."""
-    spans = []
+def _windows(words: list[_Word], *, max_words: int, max_len: int) -> Iterator[tuple[int, int, str]]:
+    """Runs words[i:j] of 1..MAX_WORDS words (at most `max_words`, `max_len` letters), joined."""
     for i in range(len(words)):
         compact = ""
         for j in range(i + 1, min(i + MAX_WORDS, max_words + i, len(words)) + 1):
             compact += words[j - 1][0]
             if len(compact) > max_len:
                 break
-            part = words[i:j]
-            originals = list(dict.fromkeys(w[1] for w in part))
-            spans.append(_Span(
-                compact=compact,
-                original=" ".join(originals),
-                homoglyphs=tuple(dict.fromkeys(g for w in part for g in w[2])),
-                leet=any(w[3] for w in part),
-                words=j - i,
-            ))  # fmt: skip
-    return spans
+            yield i, j, compact
+
+
+def _span(part: list[_Word], compact: str) -> _Span:
+    """A run of words with what its spelling hides."""
+    return _Span(
+        compact=compact,
+        original=" ".join(dict.fromkeys(w[1] for w in part)),
+        homoglyphs=tuple(dict.fromkeys(g for w in part for g in w[2])),
+        leet=any(w[3] for w in part),
+        words=len(part),
+    )

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matchers.brands.index import BrandIndex, known_brands
-from matchers.brands.lookalike import lookalike_score
+from matchers.brands.index import QUERY_DELETES, BrandIndex, known_brands
+from matchers.brands.lookalike import deletes, lookalike_score
 
 REGISTERED = [
     "Adidas", "Nike", "Gucci", "Puma", "Armani", "Louis Vuitton", "Hugo Boss", "Pringles",
@@ -190,3 +190,18 @@ def test_registered_brand_found_exactly_in_any_context(brand: str, noise: str) -
     assert (brand, "exact", 1.0) in [(h.brand, h.kind, h.score) for h in hits]
     assert all(0.0 <= h.score <= 1.0 for h in hits)
     assert hits == idx.lookup(f"{noise} {brand} {noise}", min_score=0.0, limit=50)
+
+
+def test_model_number_shortlist_equals_the_deletion_neighbourhood() -> None:
+    rnd = random.Random(3)
+    idx = BrandIndex()
+    names = ["KHOI1971", "x16-81686-03", "Importer520", "3M", "7-Eleven", "24/7 Cases", "MBR1200"]
+    for name in names:
+        idx.add(name, rights_holder_id="rh")
+    for _ in range(300):
+        idx.add("".join(rnd.choices("ab1", k=rnd.randint(3, 8))), rights_holder_id="rh")
+    for _ in range(500):
+        query = "".join(rnd.choices("ab12khoi97", k=rnd.randint(3, 10)))
+        via_deletes = {n for v in deletes(query, QUERY_DELETES) for n in idx._neighbours.get(v, ())}
+        assert idx._shortlist(query) == via_deletes
+    assert "khoi1971" in idx._shortlist("kh0i1971")
