@@ -151,6 +151,8 @@ def import_rows(
     pending: list[dict[str, Any]] = []
     pending_gtins: list[dict[str, Any]] = []
     now = utcnow()
+    # The only date-like columns: the two stamps (the same for every row) and valid_until.
+    stamps = {"created_at": now.isoformat(), "updated_at": now.isoformat()}
     for done, (line, fields) in enumerate(rows, start=1):
         problem, values = _row_values(fields, taken=taken, in_file=in_file, line=line)
         if problem:
@@ -166,7 +168,10 @@ def import_rows(
                 for k in dict.fromkeys(gtin_key(g) for g in values["gtins"])
             )
             result.product_ids.append(values["id"])
-            digest.update(audit.canonical_json(values | _json_safe(values)).encode())
+            safe = values | stamps
+            if values.get("valid_until") is not None:
+                safe["valid_until"] = values["valid_until"].isoformat()
+            digest.update(audit.canonical_json(safe).encode())
         if len(pending) >= batch_size or done == len(rows):
             repository.bulk_add_products(session, products=pending, gtins=pending_gtins)
             pending, pending_gtins = [], []
@@ -190,10 +195,6 @@ def import_rows(
             catalog_version=result.catalog_version,
         )
     return result
-
-
-def _json_safe(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() for k, v in values.items() if hasattr(v, "isoformat")}
 
 
 def _row_values(
