@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
 
 from api.schemas_screening import Currency, Lane, SignalOut, StrictModel, Verdict, finite
+from catalog.validation import IsoDate
+
+
+def not_a_boolean(value: Any) -> Any:
+    """Refuse true/false for a number (pydantic would read false as 0.0)."""
+    if isinstance(value, bool):
+        raise ValueError("a number is expected, not true or false")
+    return value
+
+
+Fraction = Annotated[float, BeforeValidator(not_a_boolean), Field(ge=0, le=1)]
 
 
 class FxRateIn(StrictModel):
@@ -16,8 +27,8 @@ class FxRateIn(StrictModel):
     currency: Currency = Field(examples=["USD"])
     quote: Currency = Field(default="EUR", examples=["EUR"])
     rate: Annotated[float, Field(gt=0, examples=[0.92]), AfterValidator(finite)]
-    valid_from: date = Field(examples=["2026-11-01"])
-    valid_to: date = Field(examples=["2026-11-30"])
+    valid_from: IsoDate = Field(examples=["2026-11-01"])
+    valid_to: IsoDate = Field(examples=["2026-11-30"])
 
     @model_validator(mode="after")
     def _period(self) -> FxRateIn:
@@ -45,10 +56,11 @@ class FxRatesOut(BaseModel):
 class ThresholdsIn(StrictModel):
     """Lane thresholds on the risk in [0, 1]: yellow from `yellow`, red from `red`."""
 
-    yellow: float = Field(ge=0, le=1, examples=[0.5])
-    red: float = Field(ge=0, le=1, examples=[0.8])
-    min_similarity: float | None = Field(
-        default=None, ge=0, le=1, description="how similar an item must be to count as a match"
+    # Zero is allowed: it sends every implicated item to that lane (e.g. during a campaign).
+    yellow: Fraction = Field(examples=[0.5])
+    red: Fraction = Field(examples=[0.8])
+    min_similarity: Fraction | None = Field(
+        default=None, description="how similar an item must be to count as a match"
     )
     note: str | None = Field(default=None, max_length=1000)
 

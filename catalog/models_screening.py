@@ -13,7 +13,6 @@ from sqlalchemy import (
     JSON,
     Column,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -25,6 +24,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 import catalog.models  # noqa: F401  (installs the naming convention on the shared metadata)
+from catalog.models import UtcDateTime
 
 
 class Screening(SQLModel, table=True):
@@ -54,7 +54,7 @@ class Screening(SQLModel, table=True):
     fx_version: int = Field(sa_column=Column(Integer, nullable=False))
     thresholds: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     took_ms: float = Field(sa_column=Column(Float, nullable=False))
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 
 
 class ScreeningHit(SQLModel, table=True):
@@ -81,7 +81,7 @@ class ScreeningHit(SQLModel, table=True):
     rank: int = Field(sa_column=Column(Integer, nullable=False))
     similarity: float = Field(sa_column=Column(Float, nullable=False))
     risk: float = Field(sa_column=Column(Float, nullable=False))
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 
 
 class ScreeningOutcome(SQLModel, table=True):
@@ -102,7 +102,7 @@ class ScreeningOutcome(SQLModel, table=True):
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     api_key_id: str = Field(sa_column=Column(String(64), nullable=False))
     role: str = Field(sa_column=Column(String(36), nullable=False))
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 
 
 class FxRate(SQLModel, table=True):
@@ -124,7 +124,7 @@ class FxRate(SQLModel, table=True):
     valid_from: date = Field(sa_column=Column(Date, nullable=False))
     valid_to: date = Field(sa_column=Column(Date, nullable=False))
     source: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 
 
 class ScoringSettingsVersion(SQLModel, table=True):
@@ -136,4 +136,4 @@ class ScoringSettingsVersion(SQLModel, table=True):
     thresholds: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     api_key_id: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))

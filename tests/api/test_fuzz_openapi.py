@@ -58,13 +58,7 @@ NOT_APPLICABLE: dict[tuple[str, str], set[CheckFunction]] = {
 }
 # Defects found by this fuzzing in files owned by the screening part (reported to it):
 # remove an entry once it is fixed.
-KNOWN_DEFECTS: dict[tuple[str, str], set[CheckFunction]] = {
-    # updated_at read back from SQLite is served without its UTC offset.
-    ("GET", "/v1/settings/scoring"): {response_schema_conformance},
-    # valid_from: 0 is read as 1970-01-01; min_similarity: false as 0.0.
-    ("POST", "/v1/fx-rates"): {negative_data_rejection},
-    ("PUT", "/v1/settings/scoring"): {negative_data_rejection},
-}
+KNOWN_DEFECTS: dict[tuple[str, str], set[CheckFunction]] = {}
 
 
 @schemathesis.serializer("application/x-ndjson")
