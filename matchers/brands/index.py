@@ -10,27 +10,33 @@ known real brand (shipped list) or another registered name is never called a loo
 from __future__ import annotations
 
 import csv
-import unicodedata
 from collections import Counter
-from collections.abc import Iterator
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Literal
 
+import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import OSA, LCSseq
 
 from matchers.brands.lookalike import CHEAPEST_EDIT, deletes, describe, lookalike_score, max_edits
-from matchers.text.homoglyphs import confusables_table
+from matchers.brands.words import (
+    Span,
+    Word,
+    chunk_words,
+    homoglyph_note,
+    span,
+    windows,
+)
 from matchers.text.normalize import raw_tokens
 
 __all__ = ["BrandHit", "BrandIndex", "known_brands"]
 
-MAX_WORDS = 4
 FUZZY_WORDS = 2  # look-alikes are searched in runs of up to two words ("Louis Vuiton")
 QUERY_DELETES = 2
 EXACT_HOMOGLYPH_SCORE = 0.97
+SHORT = 8  # shorter spans are shortlisted by deletion variants, longer ones by LCS (faster)
 CACHE_SIZE = 50_000  # cached words and look-alike searches; cleared whole when full
 
 
@@ -65,18 +71,6 @@ class _Name:
     holders: Counter[str]
 
 
-_Word = tuple[str, str, tuple[str, ...], bool]  # token, original chunk, homoglyphs, leet
-
-
-@dataclass(frozen=True)
-class _Span:
-    compact: str
-    original: str
-    homoglyphs: tuple[str, ...]
-    leet: bool
-    words: int
-
-
 class BrandIndex:
     """Registered brand names and aliases with reference counts per rights holder."""
 
@@ -87,11 +81,13 @@ class BrandIndex:
         self._words: Counter[int] = Counter()  # word count of registered names -> how many
         self._lengths: Counter[int] = Counter()  # compact length of registered names -> how many
         self._by_digits: dict[int, set[str]] = {}  # digits in a compact name -> those names
+        self._by_length: dict[int, set[str]] = {}  # length of a compact name -> those names
+        self._windows: dict[int, tuple[list[str], np.ndarray]] = {}  # see `_window`
         self.comparisons = 0  # look-alike scorings done so far (shows the shortlist stays short)
         # Declared texts repeat the same words: their tokens and look-alike searches are cached.
         # Both depend only on the set of registered names, so the caches are emptied whenever
         # a name appears or disappears (not on reference-count changes): results stay exact.
-        self._word_cache: dict[str, list[_Word]] = {}
+        self._word_cache: dict[str, list[Word]] = {}
         self._fuzzy_cache: dict[tuple[str, bool, float], list[tuple[str, float, str]]] = {}
 
     def __len__(self) -> int:
@@ -113,6 +109,7 @@ class BrandIndex:
                     self._single_words.add(key)
                 self._lengths[len(key)] += 1
                 self._by_digits.setdefault(_digits(key), set()).add(key)
+                self._by_length.setdefault(len(key), set()).add(key)
             entry = entries.setdefault(
                 brand, _Name(brand, "exact" if kind == "exact" else "alias", Counter())
             )
@@ -139,6 +136,7 @@ class BrandIndex:
                 self._single_words.discard(key)
                 self._lengths[len(key)] -= 1
                 self._by_digits[_digits(key)].discard(key)
+                self._by_length[len(key)].discard(key)
                 for variant in deletes(key, max_edits(len(key))):
                     self._neighbours[variant].discard(key)
                     if not self._neighbours[variant]:
@@ -147,6 +145,7 @@ class BrandIndex:
     def _changed(self) -> None:
         self._word_cache.clear()
         self._fuzzy_cache.clear()
+        self._windows.clear()
 
     def lookup(self, text: str, *, min_score: float = 0.8, limit: int = 5) -> list[BrandHit]:
         """Registered brands, aliases and look-alikes of them mentioned in `text`, best first."""
@@ -154,12 +153,12 @@ class BrandIndex:
         max_len = max((n for n, c in self._lengths.items() if c > 0), default=0) + 3
         best: dict[str, BrandHit] = {}
         words = self._text_words(text)
-        for i, j, compact in _windows(words, max_words=max_words, max_len=max_len):
+        for i, j, compact in windows(words, max_words=max_words, max_len=max_len):
             # Most windows name nothing: rule them out before building their description.
             glyphs = any(w[2] for w in words[i:j])
             if not self._may_hit(compact, glyphs, j - i, min_score):
                 continue
-            for hit in self._hits(_span(words[i:j], compact), min_score):
+            for hit in self._hits(span(words[i:j], compact), min_score):
                 old = best.get(hit.brand)
                 if hit.score >= min_score and (old is None or hit.score > old.score):
                     best[hit.brand] = hit
@@ -175,7 +174,7 @@ class BrandIndex:
             return False
         return bool(self._lookalikes(compact, glyphs, min_score))
 
-    def _hits(self, span: _Span, min_score: float) -> list[BrandHit]:
+    def _hits(self, span: Span, min_score: float) -> list[BrandHit]:
         exact = self._names.get(span.compact)
         if exact is None and span.compact.endswith("s") and len(span.compact) > 4:
             exact = self._names.get(span.compact[:-1])  # plural or possessive: "Nikes", "Levi's"
@@ -186,7 +185,7 @@ class BrandIndex:
         hits = []
         for name, score, why in self._lookalikes(span.compact, bool(span.homoglyphs), min_score):
             if span.homoglyphs:
-                note = _homoglyph_note(span.homoglyphs)
+                note = homoglyph_note(span.homoglyphs)
                 why = ", ".join([note, why]) if why else note
             for entry in self._names[name].values():
                 hits.append(self._hit(entry, span, "lookalike", score, why))
@@ -219,45 +218,65 @@ class BrandIndex:
         return found
 
     def _shortlist(self, compact: str) -> set[str]:
-        """Names sharing a deletion variant with `compact` (a common subsequence long enough)."""
-        few = _digits(compact) - QUERY_DELETES
-        if few <= 0:
-            return {n for v in deletes(compact, QUERY_DELETES) for n in self._neighbours.get(v, ())}
-        # A model number: a shared variant keeps all but QUERY_DELETES of its digits, and
-        # hardly any name has that many, so those few are checked directly (same answer).
+        """Names sharing a deletion variant with `compact` (equivalently: a common subsequence
+        as long as both variants; for long spans LCS in C over names of a possible length)."""
         floor = len(compact) - min(QUERY_DELETES, len(compact) - 1)
-        return {
-            n
-            for d, names in self._by_digits.items()
-            if d >= few
-            for n in names
-            if LCSseq.similarity(compact, n)
-            >= max(floor, len(n) - min(max_edits(len(n)), len(n) - 1))
-        }
+        few = _digits(compact) - QUERY_DELETES
+        if few > 0:
+            # A model number: a shared variant keeps all but QUERY_DELETES of its digits, and
+            # hardly any name has that many.
+            return {
+                n
+                for d, names in self._by_digits.items()
+                if d >= few
+                for n in names
+                if LCSseq.similarity(compact, n) >= max(floor, _name_floor(len(n)))
+            }
+        if len(compact) <= SHORT:
+            return {n for v in deletes(compact, QUERY_DELETES) for n in self._neighbours.get(v, ())}
+        names, floors = self._window(len(compact))
+        if not names:
+            return set()
+        common = process.cdist([compact], names, scorer=LCSseq.similarity, dtype=np.int32)[0]
+        return {names[k] for k in np.flatnonzero(common >= np.maximum(floors, floor))}
 
-    def _text_words(self, text: str) -> list[_Word]:
+    def _window(self, length: int) -> tuple[list[str], np.ndarray]:
+        """Registered names a span this long may share a deletion variant with, and the
+        shortest variant of each (cached until a name appears or disappears)."""
+        got = self._windows.get(length)
+        if got is None:
+            names = sorted(
+                n
+                for size in range(length - QUERY_DELETES, length + QUERY_DELETES + 1)
+                for n in self._by_length.get(size, ())
+            )
+            floors = np.array([_name_floor(len(n)) for n in names], dtype=np.int32)
+            got = self._windows[length] = (names, floors)
+        return got
+
+    def _text_words(self, text: str) -> list[Word]:
         """The words of `text` (cached per whitespace-separated chunk)."""
-        words: list[_Word] = []
+        words: list[Word] = []
         cache = self._word_cache
         for chunk in text.split():
             got = cache.get(chunk)
             if got is None:
                 if len(cache) >= CACHE_SIZE:
                     cache.clear()
-                got = cache[chunk] = _chunk_words(chunk, self._single_words)
+                got = cache[chunk] = chunk_words(chunk, self._single_words)
             words.extend(got)
         return words
 
-    def _exact_hit(self, entry: _Name, span: _Span) -> BrandHit:
+    def _exact_hit(self, entry: _Name, span: Span) -> BrandHit:
         if span.homoglyphs or span.leet:
-            notes = [_homoglyph_note(span.homoglyphs)] if span.homoglyphs else []
+            notes = [homoglyph_note(span.homoglyphs)] if span.homoglyphs else []
             if span.leet:
                 notes.append("digits or symbols standing for letters")
             return self._hit(entry, span, "lookalike", EXACT_HOMOGLYPH_SCORE, ", ".join(notes))
         return self._hit(entry, span, entry.kind, 1.0, "")
 
     @staticmethod
-    def _hit(entry: _Name, span: _Span, kind: Literal["exact", "alias", "lookalike"],
+    def _hit(entry: _Name, span: Span, kind: Literal["exact", "alias", "lookalike"],
              score: float, why: str) -> BrandHit:  # fmt: skip
         holders = tuple(sorted(entry.holders))
         if kind == "exact":
@@ -269,50 +288,10 @@ class BrandIndex:
         return BrandHit(entry.brand, holders, kind, round(score, 4), span.original, evidence)
 
 
-def _homoglyph_note(chars: tuple[str, ...]) -> str:
-    names = [f"'{c}' ({unicodedata.name(c, f'U+{ord(c):04X}').title()})" for c in chars]
-    return "written with look-alike characters " + ", ".join(names)
-
-
-def _disguise(ch: str, table: dict[int, str]) -> bool:
-    """A character from another script that passes for Latin, or an invisible one."""
-    if unicodedata.category(ch) == "Cf":
-        return True
-    if ord(ch) not in table or unicodedata.normalize("NFKC", ch).isascii():
-        return False  # fullwidth and other compatibility forms are display variants
-    return not unicodedata.name(ch, "").startswith("LATIN")
+def _name_floor(length: int) -> int:
+    """The shortest deletion variant of a registered name this long."""
+    return length - min(max_edits(length), length - 1)
 
 
 def _digits(compact: str) -> int:
     return sum(ch.isdigit() for ch in compact)
-
-
-def _chunk_words(chunk: str, vocab: AbstractSet[str]) -> list[_Word]:
-    """Tokens of one whitespace-separated chunk, with what their spelling hides."""
-    table = confusables_table()
-    # Only other scripts count as disguise: an accented Latin letter is ordinary spelling.
-    glyphs = tuple(dict.fromkeys(c for c in chunk if _disguise(c, table)))
-    plain = raw_tokens(chunk, vocabulary=frozenset())
-    return [(tok, chunk, glyphs, tok not in plain) for tok in raw_tokens(chunk, vocabulary=vocab)]
-
-
-def _windows(words: list[_Word], *, max_words: int, max_len: int) -> Iterator[tuple[int, int, str]]:
-    """Runs words[i:j] of 1..MAX_WORDS words (at most `max_words`, `max_len` letters), joined."""
-    for i in range(len(words)):
-        compact = ""
-        for j in range(i + 1, min(i + MAX_WORDS, max_words + i, len(words)) + 1):
-            compact += words[j - 1][0]
-            if len(compact) > max_len:
-                break
-            yield i, j, compact
-
-
-def _span(part: list[_Word], compact: str) -> _Span:
-    """A run of words with what its spelling hides."""
-    return _Span(
-        compact=compact,
-        original=" ".join(dict.fromkeys(w[1] for w in part)),
-        homoglyphs=tuple(dict.fromkeys(g for w in part for g in w[2])),
-        leet=any(w[3] for w in part),
-        words=len(part),
-    )

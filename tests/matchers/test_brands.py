@@ -199,9 +199,9 @@ def test_model_number_shortlist_equals_the_deletion_neighbourhood() -> None:
     for name in names:
         idx.add(name, rights_holder_id="rh")
     for _ in range(300):
-        idx.add("".join(rnd.choices("ab1", k=rnd.randint(3, 8))), rights_holder_id="rh")
+        idx.add("".join(rnd.choices("ab1khoi", k=rnd.randint(3, 14))), rights_holder_id="rh")
     for _ in range(500):
-        query = "".join(rnd.choices("ab12khoi97", k=rnd.randint(3, 10)))
+        query = "".join(rnd.choices("ab12khoi97", k=rnd.randint(3, 14)))
         via_deletes = {n for v in deletes(query, QUERY_DELETES) for n in idx._neighbours.get(v, ())}
         assert idx._shortlist(query) == via_deletes
     assert "khoi1971" in idx._shortlist("kh0i1971")
