@@ -1,9 +1,12 @@
 """Time `countermark import` of N generated products on a fresh SQLite database.
 
     .venv/bin/python bench/import_products.py [--count 10000] [--runs 3]
+        [--postgres postgresql://root@127.0.0.1:5432/postgres]
 
 The products are synthetic (brands, names, valid GTIN-13s, prices, origins), made
-here; no external data is read. Prints each run's wall time and the median.
+here; no external data is read. Prints each run's wall time and the median. With
+`--postgres` (a server URL whose user may create databases) each run imports into
+a fresh scratch database, dropped afterwards; otherwise into a fresh SQLite file.
 """
 
 from __future__ import annotations
@@ -18,9 +21,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from stdnum import ean
+
+from catalog.settings import normalize_database_url
 
 BRANDS = ["Nike", "Adidas", "Puma", "LEGO", "Rolex", "Chanel", "Gucci", "Sony", "Bosch", "Canon"]
 COLUMNS = ["brand", "name", "model", "gtins", "description", "hs_codes", "price_min",
@@ -51,11 +60,33 @@ def write_catalogue(path: Path, *, count: int, seed: int = 7) -> None:
             ])  # fmt: skip
 
 
-def run_once(csv_path: Path, *, cli: str) -> tuple[float, float, str]:
-    """One import into a fresh data folder: (wall seconds, CPU seconds, summary line)."""
-    with tempfile.TemporaryDirectory() as data:
+@contextmanager
+def scratch_postgres(server: str | None) -> Iterator[str | None]:
+    """A new empty PostgreSQL database on `server` (dropped afterwards), or None for SQLite."""
+    if server is None:
+        yield None
+        return
+    url = make_url(normalize_database_url(server))
+    name = f"countermark_bench_import_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run_once(csv_path: Path, *, cli: str, postgres: str | None = None) -> tuple[float, float, str]:
+    """One import into a fresh database: (wall seconds, CPU seconds, summary line)."""
+    with tempfile.TemporaryDirectory() as data, scratch_postgres(postgres) as database_url:
         env = {**os.environ, "COUNTERMARK_DATA_DIR": data}
         env.pop("COUNTERMARK_DATABASE_URL", None)
+        if database_url is not None:
+            env["COUNTERMARK_DATABASE_URL"] = database_url
         holder = subprocess.run(
             [cli, "rights-holders", "create", "--name", "Bench"],
             env=env, check=True, capture_output=True, text=True,
@@ -79,6 +110,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--postgres", help="PostgreSQL server URL (default: SQLite)")
     args = parser.parse_args()
     cli = str(Path(sys.executable).with_name("countermark"))
     with tempfile.TemporaryDirectory() as folder:
@@ -86,11 +118,12 @@ def main() -> None:
         write_catalogue(path, count=args.count)
         walls, cpus = [], []
         for run in range(args.runs):
-            wall, cpu, summary = run_once(path, cli=cli)
+            wall, cpu, summary = run_once(path, cli=cli, postgres=args.postgres)
             walls.append(wall)
             cpus.append(cpu)
             print(f"run {run + 1}: {wall:.2f} s wall, {cpu:.2f} s CPU (whole process) - {summary}")
-    print(f"command: {' '.join(sys.argv)}  data: {args.count} generated products, SQLite")
+    backend = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"command: {' '.join(sys.argv)}  data: {args.count} generated products, {backend}")
     wall = statistics.median(walls)
     cpu = statistics.median(cpus)
     load = os.getloadavg()[0]
