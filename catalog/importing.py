@@ -42,6 +42,8 @@ LIST_FIELDS = frozenset(
 )
 PRICE_COLUMNS = ("price_min", "price_max", "price_currency")
 CSV_COLUMNS = frozenset(set(ProductData.model_fields) - {"price"}) | set(PRICE_COLUMNS)
+# A progress bar redraws a few times a second; a callback per row cost more than the row.
+PROGRESS_EVERY = 100
 Row = tuple[int, dict[str, Any] | str]  # (line, fields) or (line, why it cannot be read)
 
 
@@ -141,7 +143,10 @@ def import_rows(
     batch_size: int = 1000,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Store every valid row for the holder (one version, one audit event); report the rest."""
+    """Store every valid row for the holder (one version, one audit event); report the rest.
+
+    `progress` is called with the rows done so far every `PROGRESS_EVERY` rows and at the end.
+    """
     get_rights_holder(session, rights_holder_id=rights_holder_id)
     version = audit.lock_version(session) + 1
     taken = repository.all_gtins(session, rights_holder_id=rights_holder_id)
@@ -175,7 +180,7 @@ def import_rows(
         if len(pending) >= batch_size or done == len(rows):
             repository.bulk_add_products(session, products=pending, gtins=pending_gtins)
             pending, pending_gtins = [], []
-        if progress is not None:
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(rows)):
             progress(done)
     if result.product_ids:
         result.catalog_version = audit.begin_change(session)

@@ -74,3 +74,21 @@ def test_import_stores_the_same_columns_and_json_text_as_create(database: Databa
     assert texts == ["[]"] * len(LIST_COLUMNS)
     assert columns["gtins"] == []
     assert columns["brand"] == "B"
+
+
+def test_progress_is_reported_in_steps_and_at_the_end(database: Database) -> None:
+    with database.session() as session:
+        holder = create_rights_holder(session, actor=CLI_ACTOR, name="P").id
+    body = "".join(json.dumps({"brand": "B", "name": f"N{i}"}) + "\n" for i in range(250))
+    seen: list[int] = []
+    with database.session() as session:
+        result = import_rows(
+            session,
+            actor=CLI_ACTOR,
+            rights_holder_id=holder,
+            rows=parse_rows(body.encode(), fmt="ndjson"),
+            batch_size=64,
+            progress=seen.append,
+        )
+    assert len(result.product_ids) == 250
+    assert seen == [100, 200, 250]
