@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -78,6 +79,11 @@ def _trigrams(text: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
+@lru_cache(maxsize=1 << 16)
+def _idf(df: int) -> float:
+    return idf(df)
+
+
 class _Weights(dict[str, float]):
     """Token -> IDF weight; a token no document has weighs the most."""
 
@@ -124,6 +130,9 @@ class TextIndex:
         self._texts: list[str] = []
         self._model_docs: dict[str, set[int]] = {}
         self._dead = 0
+        # Summed token weights of documents, reused across queries; every add or remove changes
+        # token weights, so it empties the cache (exact, and free while the catalogue is still).
+        self._doc_totals: dict[int, float] = {}
 
     def __len__(self) -> int:
         return len(self._slot)
@@ -135,6 +144,7 @@ class TextIndex:
         """Index `text` under `key`, replacing any earlier text of that key."""
         if key in self._slot:
             self.remove(key)
+        self._doc_totals.clear()
         doc = features(text)
         slot = len(self._keys)
         for gram in sorted(_trigrams(doc.text)):
@@ -160,6 +170,7 @@ class TextIndex:
         slot = self._slot.pop(key, None)
         if slot is None:
             return
+        self._doc_totals.clear()
         doc = self._docs[slot]
         assert doc is not None
         # The trigrams are recomputed from the text rather than stored per document (memory).
@@ -217,11 +228,11 @@ class TextIndex:
         scores: np.ndarray = np.zeros(len(self._keys))
         if chosen:
             lists = [np.frombuffer(self._postings[g], dtype=np.int32) for g in chosen]
-            weights = np.repeat([idf(df[g]) for g in chosen], [len(p) for p in lists])
+            weights = np.repeat([_idf(df[g]) for g in chosen], [len(p) for p in lists])
             scores = np.bincount(np.concatenate(lists), weights=weights, minlength=len(self._keys))
             slots.update(_top_slots(scores, self.shortlist))
         # Coverage is measured against every query trigram, so a skipped common gram still counts.
-        total = sum(idf(d) for d, _ in known) + (len(ids) - len(known)) * _UNSEEN
+        total = sum(_idf(d) for d, _ in known) + (len(ids) - len(known)) * _UNSEEN
         live = np.array(sorted(s for s in slots if self._keys[s] is not None), dtype=np.int64)
         return live, np.minimum(1.0, scores[live] / total) if total else np.zeros(len(live))
 
@@ -235,7 +246,7 @@ class TextIndex:
         slots, cover = self.candidates(q)
         if not len(slots):
             return []
-        texts = [self._texts[s] for s in slots]
+        texts = [self._texts[s] for s in slots.tolist()]
         ratios = process.cdist([q.text], texts, scorer=fuzz.token_set_ratio, dtype=np.float64)[0]
         ratios /= 100.0
         w = self.weights
@@ -243,15 +254,21 @@ class TextIndex:
         pre = w.token_set * ratios + w.trigram * cover
         order = np.lexsort((slots, -pre))[: w.prefilter]
         keep = {int(slots[i]) for i in order} | self._model_hits(q)
-        where = {int(s): i for i, s in enumerate(slots)}
+        where = dict(zip(slots.tolist(), range(len(slots)), strict=True))
+        weight = self._token_w.__getitem__
+        q_total = sum(map(weight, q.tokens))
+        totals = self._doc_totals
         hits: list[tuple[str, float]] = []
         for slot in sorted(keep):
             i = where[slot]
             doc, key = self._docs[slot], self._keys[slot]
             assert doc is not None
             assert key is not None
+            d_total = totals.get(slot)
+            if d_total is None:
+                d_total = totals[slot] = sum(map(weight, doc.tokens))
             score = combine(q, doc, token_set=float(ratios[i]), trigram=float(cover[i]),
-                            weight=self._token_w.__getitem__, weights=w)  # fmt: skip
+                            weight=weight, weights=w, totals=(q_total, d_total))  # fmt: skip
             if score >= score_cutoff:
                 hits.append((key, round(score, 6)))
         hits.sort(key=lambda h: (-h[1], h[0]))

@@ -69,14 +69,22 @@ def model_root(model: str) -> str:
 
 
 def token_overlap(
-    query: frozenset[str], doc: frozenset[str], weight: Callable[[str], float]
+    query: frozenset[str],
+    doc: frozenset[str],
+    weight: Callable[[str], float],
+    totals: tuple[float, float] | None = None,
 ) -> tuple[float, float]:
-    """IDF-weighted Dice overlap of two token sets and the weighted share of the query covered."""
+    """IDF-weighted Dice overlap of two token sets and the weighted share of the query covered.
+
+    `totals` are the summed weights of `query` and `doc` when the caller already has them.
+    """
     if not query or not doc:
         return 0.0, 0.0
     shared = sum(map(weight, query & doc))
-    q_total = sum(map(weight, query))
-    d_total = sum(map(weight, doc))
+    if totals is None:
+        q_total, d_total = sum(map(weight, query)), sum(map(weight, doc))
+    else:
+        q_total, d_total = totals
     dice = 2.0 * shared / (q_total + d_total) if q_total + d_total > 0 else 0.0
     return dice, shared / q_total if q_total > 0 else 0.0
 
@@ -112,9 +120,10 @@ def combine(
     trigram: float,
     weight: Callable[[str], float],
     weights: SimilarityWeights = DEFAULT_SIMILARITY,
+    totals: tuple[float, float] | None = None,
 ) -> float:
     """Similarity in [0, 1] from the token-set ratio and trigram coverage (both in [0, 1])."""
-    dice, coverage = token_overlap(query.tokens, doc.tokens, weight)
+    dice, coverage = token_overlap(query.tokens, doc.tokens, weight, totals)
     score = (
         weights.token_set * token_set
         + weights.dice * dice
