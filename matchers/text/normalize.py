@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set as AbstractSet
+from functools import lru_cache
 
 from matchers.text.homoglyphs import fold_chars, fold_leet, known_words
 
@@ -68,6 +69,12 @@ def raw_tokens(text: str, *, vocabulary: AbstractSet[str] | None = None) -> list
 
 def tokens(text: str) -> list[str]:
     """Normalised tokens of `text`; a number followed by a unit becomes one size token ("100ml")."""
+    return list(_tokens(text))
+
+
+# A declared text is read by the text index, the features and the vocabulary in one query.
+@lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple[str, ...]:
     toks = raw_tokens(text)
     joined: list[str] = []
     for tok in toks:
@@ -75,12 +82,12 @@ def tokens(text: str) -> list[str]:
             joined[-1] += tok
         else:
             joined.append(tok)
-    return joined
+    return tuple(joined)
 
 
 def normalize(text: str) -> str:
     """The normalised form of `text`: its tokens joined by single spaces."""
-    return " ".join(tokens(text))
+    return " ".join(_tokens(text))
 
 
 def compact(token: str) -> str:
