@@ -1,10 +1,12 @@
 """Registered brands and their aliases, found in free text exactly or as look-alikes.
 
 Every registered name is kept in its normalised compact form ("louis vuitton" ->
-"louisvuitton") and in a deletion neighbourhood (symmetric-delete index), so a lookup costs a
-few dictionary probes per word span of the text whatever the number of brands, and only the
-shortlist is scored with the weighted edit distance of `lookalike`. A span that is itself a
-known real brand (shipped list) or another registered name is never called a look-alike.
+"louisvuitton") and in a deletion neighbourhood (symmetric-delete index), so a short span costs
+a few dictionary probes whatever the number of brands; a long span finds the same shortlist by
+one LCS pass in C over the names of a possible length (fewer operations than its many deletion
+variants). Only the shortlist is scored with the weighted edit distance of `lookalike`, and
+results per span are cached until a name appears or disappears. A span that is itself a known
+real brand (shipped list) or another registered name is never called a look-alike.
 """
 
 from __future__ import annotations
