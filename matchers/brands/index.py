@@ -86,9 +86,8 @@ class BrandIndex:
         self._by_length: dict[int, set[str]] = {}  # length of a compact name -> those names
         self._windows: dict[int, tuple[list[str], np.ndarray]] = {}  # see `_window`
         self.comparisons = 0  # look-alike scorings done so far (shows the shortlist stays short)
-        # Declared texts repeat the same words: their tokens and look-alike searches are cached.
-        # Both depend only on the set of registered names, so the caches are emptied whenever
-        # a name appears or disappears (not on reference-count changes): results stay exact.
+        # Declared texts repeat words: tokens and look-alike searches depend only on the set of
+        # registered names, so caches are renewed when a name appears or disappears (exact).
         self._word_cache: dict[str, list[Word]] = {}
         self._fuzzy_cache: dict[tuple[str, bool, float], list[tuple[str, float, str]]] = {}
 
@@ -145,9 +144,8 @@ class BrandIndex:
                         del self._neighbours[variant]
 
     def _changed(self) -> None:
-        self._word_cache.clear()
-        self._fuzzy_cache.clear()
-        self._windows.clear()
+        # New objects rather than clear(): a lookup still running stores into the old ones.
+        self._word_cache, self._fuzzy_cache, self._windows = {}, {}, {}
 
     def lookup(self, text: str, *, min_score: float = 0.8, limit: int = 5) -> list[BrandHit]:
         """Registered brands, aliases and look-alikes of them mentioned in `text`, best first."""
@@ -198,7 +196,8 @@ class BrandIndex:
     ) -> list[tuple[str, float, str]]:
         """Registered names `compact` imitates: (name, score, edits described), name order."""
         key = (compact, glyphs, min_score)
-        cached = self._fuzzy_cache.get(key)
+        cache = self._fuzzy_cache
+        cached = cache.get(key)
         if cached is not None:
             return cached
         found = []
@@ -214,9 +213,9 @@ class BrandIndex:
                 continue
             score, edit_list = lookalike_score(name, compact, homoglyphs=glyphs)
             found.append((name, score, describe(edit_list)))
-        if len(self._fuzzy_cache) >= CACHE_SIZE:
-            self._fuzzy_cache.clear()
-        self._fuzzy_cache[key] = found
+        if len(cache) >= CACHE_SIZE:
+            cache.clear()
+        cache[key] = found
         return found
 
     def _shortlist(self, compact: str) -> set[str]:
@@ -245,7 +244,8 @@ class BrandIndex:
     def _window(self, length: int) -> tuple[list[str], np.ndarray]:
         """Registered names a span this long may share a deletion variant with, and the
         shortest variant of each (cached until a name appears or disappears)."""
-        got = self._windows.get(length)
+        windows = self._windows
+        got = windows.get(length)
         if got is None:
             names = sorted(
                 n
@@ -253,7 +253,7 @@ class BrandIndex:
                 for n in self._by_length.get(size, ())
             )
             floors = np.array([_name_floor(len(n)) for n in names], dtype=np.int32)
-            got = self._windows[length] = (names, floors)
+            got = windows[length] = (names, floors)
         return got
 
     def _text_words(self, text: str) -> list[Word]:

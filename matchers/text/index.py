@@ -144,7 +144,7 @@ class TextIndex:
         """Index `text` under `key`, replacing any earlier text of that key."""
         if key in self._slot:
             self.remove(key)
-        self._doc_totals.clear()
+        self._doc_totals = {}  # renewed, not cleared: a running search keeps its own
         doc = features(text)
         slot = len(self._keys)
         for gram in sorted(_trigrams(doc.text)):
@@ -170,7 +170,7 @@ class TextIndex:
         slot = self._slot.pop(key, None)
         if slot is None:
             return
-        self._doc_totals.clear()
+        self._doc_totals = {}  # renewed, not cleared: a running search keeps its own
         doc = self._docs[slot]
         assert doc is not None
         # The trigrams are recomputed from the text rather than stored per document (memory).
