@@ -65,6 +65,9 @@ def serve(
 
     settings = Settings()
     upgrade_head(settings)
+    # Image matching does small matrix products: a second BLAS thread per process made
+    # verification ~3x slower on a busy 2-core host. Worker and pool processes inherit this.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Workers share their metrics through files; set before any worker imports them.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="countermark-metrics-")
