@@ -61,6 +61,18 @@ def product_record(row: Row[Any] | Sequence[Any], *, aliases: AliasMap) -> Produ
     """A ProductRecord from a row of PRODUCT_COLUMNS (status is not part of the record)."""
     (pid, holder, brand, name, model, gtins, description, category, hs_codes, pmin, pmax, cur,
      origins, importers, exporters, valid_until, _status) = row  # fmt: skip
+    return _record(
+        (pid, holder, brand, name, model, description, category, pmin, pmax, cur, valid_until),
+        (gtins, hs_codes, origins, importers, exporters),
+        aliases,
+    )
+
+
+def _record(
+    scalars: Sequence[Any], lists: Sequence[Sequence[str] | None], aliases: AliasMap
+) -> ProductRecord:
+    pid, holder, brand, name, model, description, category, pmin, pmax, cur, valid_until = scalars
+    gtins, hs_codes, origins, importers, exporters = lists
     price = None
     if pmin is not None and pmax is not None and cur:
         price = PriceRange(min=float(pmin), max=float(pmax), currency=cur)
@@ -117,26 +129,11 @@ BULK_COLUMNS = (
 def _bulk_record(row: Sequence[Any], aliases: AliasMap) -> ProductRecord:
     (pid, holder, brand, name, model, description, category, pmin, pmax, cur, valid_until,
      _status, lists) = row  # fmt: skip
-    gtins, hs_codes, origins, importers, exporters = _SCAN(lists, 0)[0]
-    price = None
-    if pmin is not None and pmax is not None and cur:
-        price = PriceRange(min=float(pmin), max=float(pmax), currency=cur)
-    return ProductRecord(
-        product_id=pid,
-        rights_holder_id=holder,
-        brand=brand,
-        name=name,
-        model=model or None,
-        gtins=tuple(gtins or ()),
-        description=description or "",
-        category=category,
-        hs_codes=tuple(hs_codes or ()),
-        price=price,
-        authorized_origins=tuple(origins or ()),
-        authorized_importers=tuple(importers or ()),
-        authorized_exporters=tuple(exporters or ()),
-        brand_aliases=tuple(aliases.get((holder, brand_key(brand)), ())),
-        valid_until=date.fromisoformat(valid_until[:10]) if valid_until else None,
+    day = date.fromisoformat(valid_until[:10]) if valid_until else None
+    return _record(
+        (pid, holder, brand, name, model, description, category, pmin, pmax, cur, day),
+        _SCAN(lists, 0)[0],
+        aliases,
     )
 
 
