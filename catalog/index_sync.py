@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import logging
 import threading
 import time
@@ -84,18 +85,27 @@ class IndexHolder:
         self._dirty.clear()  # what the load reads is current; later changes set it again
         # Reuse the empty index made at construction: building one loads the photo vocabulary.
         index = self.index if not self.ready and len(self.index) == 0 else new_match_index()
-        with self._engine.connect() as conn:
-            versions = read_versions(conn)
-            self._aliases = load_aliases(conn)
-            for record, active in iter_products(conn):
-                if active:
-                    index.upsert_product(record)
-            for image in iter_images(conn):
-                if image.product_id in index.products:
-                    index.upsert_image(image)
-            self.fx = load_fx_table(conn)
-            self.scoring = current_settings(conn)
+        # The cyclic GC would walk the growing index again and again while it is built, and
+        # then every full collection would stop the worker to walk millions of long-lived
+        # objects (p99 over 1 s at 100k products): build without it, then freeze what exists.
+        gc.disable()
+        try:
+            with self._engine.connect() as conn:
+                versions = read_versions(conn)
+                self._aliases = load_aliases(conn)
+                for record, active in iter_products(conn):
+                    if active:
+                        index.upsert_product(record)
+                for image in iter_images(conn):
+                    if image.product_id in index.products:
+                        index.upsert_image(image)
+                self.fx = load_fx_table(conn)
+                self.scoring = current_settings(conn)
+        finally:
+            gc.enable()
         self.index = index
+        gc.collect()
+        gc.freeze()
         self.catalog_version = versions.catalog
         self._fx_cache = {}
         self._checked = time.monotonic()
