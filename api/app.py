@@ -19,9 +19,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import KeyCache
 from api.errors import install_error_handlers, rewrite_problem_media_types
-from api.idempotency import IdempotencyMiddleware
-from api.metrics import MetricsMiddleware
-from api.middleware import BodyLimitMiddleware
+from api.middleware.body_limit import BodyLimitMiddleware
+from api.middleware.idempotency import IdempotencyMiddleware
+from api.middleware.metrics import MetricsMiddleware
 from api.routers import (
     alerts,
     api_keys,
@@ -35,11 +35,11 @@ from api.routers import (
     screenings,
 )
 from api.routers import settings as scoring_settings
-from catalog import idempotency
-from catalog.blobs import BlobStore
-from catalog.db import Database, create_database
-from catalog.image_pool import ImageProcessor
-from catalog.settings import Settings
+from catalog.access import idempotency
+from catalog.core.blobs import BlobStore
+from catalog.core.db import Database, create_database
+from catalog.core.pool import ImageProcessor
+from catalog.core.settings import Settings
 
 ROUTERS: list[APIRouter] = [
     health.router,

@@ -17,9 +17,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from catalog.db import Database
-from catalog.errors import Forbidden, Unauthorized
-from catalog.keys import Principal, hash_key, resolve_key
+from catalog.access.keys import Principal, hash_key, resolve_key
+from catalog.core.db import Database
+from catalog.core.errors import Forbidden, Unauthorized
 
 _bearer = HTTPBearer(auto_error=False, description="an API key: `Authorization: Bearer cm_…`")
 _MAX_ENTRIES = 10_000

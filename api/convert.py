@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.schemas import ImageRead, PriceRangeRead, ProductRead
+from api.schemas.products import ImageRead, PriceRangeRead, ProductRead
 from catalog.models import Product, ReferenceImage
 
 

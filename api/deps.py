@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from catalog.blobs import BlobStore
-from catalog.db import Database
-from catalog.image_pool import ImageProcessor
-from catalog.settings import Settings
+from catalog.core.blobs import BlobStore
+from catalog.core.db import Database
+from catalog.core.pool import ImageProcessor
+from catalog.core.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

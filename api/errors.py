@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
-from catalog.errors import PROBLEM_BASE, DomainError
+from catalog.core.errors import PROBLEM_BASE, DomainError
 
 PROBLEM_JSON = "application/problem+json"
 # RFC 9110's names (Python 3.11's HTTPStatus still has the older ones).

@@ -119,11 +119,11 @@ def prepare(
     args: argparse.Namespace, work: Path, env: dict[str, str]
 ) -> tuple[str, dict[str, Any]]:
     """Migrate, create a holder and a customs key, import the catalogue; return key and figures."""
-    from catalog.db import create_database
-    from catalog.keys import CLI_ACTOR, create_key
-    from catalog.migrate import upgrade_head
-    from catalog.rights_holders import create_rights_holder
-    from catalog.settings import Settings
+    from catalog.access.keys import CLI_ACTOR, create_key
+    from catalog.core.db import create_database
+    from catalog.core.migrate import upgrade_head
+    from catalog.core.settings import Settings
+    from catalog.products.rights_holders import create_rights_holder
 
     settings = Settings(
         data_dir=work / "data", database_url=env.get("COUNTERMARK_DATABASE_URL", "")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.schemas_screening import ScreeningRequest
+from api.schemas.screening import ScreeningRequest
 
 app = FastAPI()
 CONSTANT = {"id": "0", "risk": 0.0, "verdict": "no_match", "lane": "green", "matches": []}

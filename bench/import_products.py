@@ -29,7 +29,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from stdnum import ean
 
-from catalog.settings import normalize_database_url
+from catalog.core.settings import normalize_database_url
 
 BRANDS = ["Nike", "Adidas", "Puma", "LEGO", "Rolex", "Chanel", "Gucci", "Sony", "Bosch", "Canon"]
 COLUMNS = ["brand", "name", "model", "gtins", "description", "hs_codes", "price_min",

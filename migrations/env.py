@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from catalog.db import Database
-from catalog.migrate import import_all_models, target_url
+from catalog.core.db import Database
+from catalog.core.migrate import import_all_models, target_url
 
 config = context.config
 target_metadata = import_all_models()

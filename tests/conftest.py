@@ -28,11 +28,11 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from api.app import create_app
-from catalog.db import Database
-from catalog.keys import CLI_ACTOR, create_key
-from catalog.migrate import upgrade_head
-from catalog.rights_holders import create_rights_holder
-from catalog.settings import Settings
+from catalog.access.keys import CLI_ACTOR, create_key
+from catalog.core.db import Database
+from catalog.core.migrate import upgrade_head
+from catalog.core.settings import Settings
+from catalog.products.rights_holders import create_rights_holder
 
 BACKEND = os.environ.get("COUNTERMARK_TEST_DATABASE", "sqlite").strip().lower()
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.settings import Settings
+from catalog.core.settings import Settings
 
 
 def _free_port() -> int:

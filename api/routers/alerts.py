@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query
 from api.auth import require_roles
 from api.deps import SessionDep
 from api.errors import problem_responses
-from api.schemas_screening_ops import AlertOut, AlertPage
-from catalog.alerts import list_alerts
-from catalog.errors import Unprocessable
-from catalog.keys import Principal
+from api.schemas.alerts import AlertOut, AlertPage
+from catalog.access.keys import Principal
+from catalog.core.errors import Unprocessable
+from catalog.screening.alerts import list_alerts
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 HolderOrAdmin = Annotated[Principal, Depends(require_roles("rights_holder", "admin"))]

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Request, Response
 from api.auth import Admin, KeyCache
 from api.deps import SessionDep
 from api.errors import problem_responses
-from api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyRead
-from catalog.keys import create_key, list_keys, revoke_key
+from api.schemas.access import ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyRead
+from catalog.access.keys import create_key, list_keys, revoke_key
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
 

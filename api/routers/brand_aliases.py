@@ -8,8 +8,8 @@ from api.auth import RightsHolderOrAdmin
 from api.deps import SessionDep
 from api.errors import problem_responses
 from api.routers.products import HolderParam, target_holder
-from api.schemas import BrandAliasCreate, BrandAliasList, BrandAliasRead
-from catalog import brand_aliases
+from api.schemas.products import BrandAliasCreate, BrandAliasList, BrandAliasRead
+from catalog.products import brand_aliases
 
 router = APIRouter(prefix="/v1/brand-aliases", tags=["brand aliases"])
 

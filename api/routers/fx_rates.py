@@ -7,9 +7,9 @@ from fastapi import APIRouter, Request
 from api.auth import Admin
 from api.deps import SessionDep
 from api.errors import problem_responses
-from api.schemas_screening_ops import FxRatesIn, FxRatesOut
-from catalog import audit
-from catalog.fx import fx_version, store_rates
+from api.schemas.operations import FxRatesIn, FxRatesOut
+from catalog.access import audit
+from catalog.screening.fx import fx_version, store_rates
 
 router = APIRouter(prefix="/v1/fx-rates", tags=["exchange rates"])
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.metrics import render_metrics
-from api.schemas import Health, Readiness
+from api.middleware.metrics import render_metrics
+from api.schemas.health import Health, Readiness
 
 router = APIRouter(tags=["health"])
 

@@ -12,8 +12,8 @@ from api.auth import ImageReader, RightsHolderOrAdmin
 from api.convert import image_read
 from api.deps import BlobsDep, ImageProcessorDep, SessionDep, SettingsDep
 from api.errors import problem_responses
-from api.schemas import ImageRead
-from catalog import images
+from api.schemas.products import ImageRead
+from catalog.products import images
 
 router = APIRouter(tags=["images"])
 

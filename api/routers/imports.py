@@ -9,9 +9,9 @@ from api.auth import RightsHolderOrAdmin
 from api.deps import SessionDep, SettingsDep
 from api.errors import problem_responses
 from api.routers.products import HolderParam, target_holder
-from api.schemas import ImportReport, ImportRowError
-from catalog.errors import UnsupportedMediaType
-from catalog.importing import Format, import_rows, parse_rows
+from api.schemas.products import ImportReport, ImportRowError
+from catalog.core.errors import UnsupportedMediaType
+from catalog.products.importing import Format, import_rows, parse_rows
 
 router = APIRouter(prefix="/v1/products", tags=["products"])
 

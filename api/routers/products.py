@@ -10,11 +10,12 @@ from api.auth import RightsHolderOrAdmin
 from api.convert import product_read
 from api.deps import SessionDep
 from api.errors import problem_responses
-from api.schemas import ID_PATTERN, ProductCreate, ProductPage, ProductRead, ProductUpdate
-from catalog import products
-from catalog.errors import Unprocessable
-from catalog.keys import Principal
-from catalog.pagination import decode_cursor, encode_cursor
+from api.schemas.common import ID_PATTERN
+from api.schemas.products import ProductCreate, ProductPage, ProductRead, ProductUpdate
+from catalog.access.keys import Principal
+from catalog.core.errors import Unprocessable
+from catalog.core.pagination import decode_cursor, encode_cursor
+from catalog.products import service as products
 
 router = APIRouter(prefix="/v1/products", tags=["products"])
 

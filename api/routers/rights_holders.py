@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 from api.auth import Admin
 from api.deps import SessionDep
 from api.errors import problem_responses
-from api.schemas import RightsHolderCreate, RightsHolderPage, RightsHolderRead
-from catalog.pagination import decode_cursor, encode_cursor
-from catalog.rights_holders import create_rights_holder, list_rights_holders
+from api.schemas.access import RightsHolderCreate, RightsHolderPage, RightsHolderRead
+from catalog.core.pagination import decode_cursor, encode_cursor
+from catalog.products.rights_holders import create_rights_holder, list_rights_holders
 
 router = APIRouter(prefix="/v1/rights-holders", tags=["rights holders"])
 

@@ -23,22 +23,22 @@ from pydantic import TypeAdapter, ValidationError
 from api.auth import require_roles
 from api.deps import SessionDep
 from api.errors import problem_responses
-from api.schemas_screening import (
+from api.schemas.screening import (
     BatchRequest,
     BatchResult,
     OutcomeIn,
     ScreeningRequest,
     ScreeningResult,
 )
-from catalog.errors import DomainError, Unprocessable
-from catalog.index_sync import IndexHolder
-from catalog.keys import Principal
-from catalog.screening import WRITE_ORDER, IndexNotReady, ScreeningService
-from catalog.screening_config import ScreeningSettings, pseudonym_key
-from catalog.screening_images import ImageDescriber
-from catalog.screening_queries import load_screening, record_outcome, screening_document
-from catalog.screening_writer import GroupCommitWriter
-from catalog.settings import Settings
+from catalog.access.keys import Principal
+from catalog.core.errors import DomainError, Unprocessable
+from catalog.core.screening_settings import ScreeningSettings, pseudonym_key
+from catalog.core.settings import Settings
+from catalog.index.holder import IndexHolder
+from catalog.screening.declared_images import ImageDescriber
+from catalog.screening.repository import load_screening, record_outcome, screening_document
+from catalog.screening.service import WRITE_ORDER, IndexNotReady, ScreeningService
+from catalog.screening.writer import GroupCommitWriter
 
 log = logging.getLogger(__name__)
 Screener = Annotated[Principal, Depends(require_roles("customs", "officer"))]

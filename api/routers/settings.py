@@ -7,8 +7,8 @@ from fastapi import APIRouter, Request
 from api.auth import Admin
 from api.deps import SessionDep
 from api.errors import problem_responses
-from api.schemas_screening_ops import ScoringSettingsOut, ThresholdsIn
-from catalog.scoring_settings import (
+from api.schemas.operations import ScoringSettingsOut, ThresholdsIn
+from catalog.screening.thresholds import (
     ScoringSnapshot,
     current_settings,
     thresholds_to_json,

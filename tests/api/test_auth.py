@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import func, select
 
-from catalog.db import Database
+from catalog.core.db import Database
 from catalog.models import AuditEvent, CatalogVersion, Product
 from tests.api.helpers import jpeg_bytes, product_body
 from tests.conftest import HolderFactory, KeyFactory

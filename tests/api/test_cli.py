@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from api.cli import app
-from catalog.db import Database
-from catalog.keys import resolve_key
-from catalog.settings import Settings
+from api.cli.main import app
+from catalog.access.keys import resolve_key
+from catalog.core.db import Database
+from catalog.core.settings import Settings
 from tests.api.helpers import gtin, wrong_check_digit
 
 

@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
-from catalog.settings import Settings
+from catalog.core.settings import Settings
 from tests.conftest import HolderFactory, KeyFactory
 
 pytestmark = pytest.mark.slow

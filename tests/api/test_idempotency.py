@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
-from catalog import idempotency
-from catalog.db import Database
+from catalog.access import idempotency
+from catalog.core.db import Database
 from tests.api.helpers import jpeg_bytes, product_body
 from tests.conftest import HolderFactory
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from api.app import create_app
-from catalog.settings import Settings
+from catalog.core.settings import Settings
 from tests.api.helpers import jpeg_bytes, jpeg_with_exif, png_bomb, product_body
 from tests.conftest import HolderFactory, TestSettings
 

@@ -7,7 +7,7 @@ import json
 from fastapi.testclient import TestClient
 from sqlmodel import func, select
 
-from catalog.db import Database
+from catalog.core.db import Database
 from catalog.models import AuditEvent, CatalogVersion
 from tests.api.helpers import gtin, wrong_check_digit
 from tests.conftest import HolderFactory

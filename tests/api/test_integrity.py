@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from api.app import create_app
-from catalog import audit
-from catalog.db import Database
-from catalog.settings import Settings
+from catalog.access import audit
+from catalog.core.db import Database
+from catalog.core.settings import Settings
 from tests.api.helpers import gtin, jpeg_bytes, png_bomb, product_body
 from tests.conftest import HolderFactory, TestSettings
 

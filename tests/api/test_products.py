@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from catalog import audit
-from catalog.db import Database
+from catalog.access import audit
+from catalog.core.db import Database
 from tests.api.helpers import gtin, product_body, wrong_check_digit
 from tests.conftest import HolderFactory
 

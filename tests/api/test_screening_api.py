@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.app import create_app
-from catalog.db import Database
-from catalog.models_screening import Screening
-from catalog.settings import Settings
+from catalog.core.db import Database
+from catalog.core.settings import Settings
+from catalog.models import Screening
 from tests.conftest import HolderFactory, KeyFactory
 from tests.e2e.kit import jpeg_base64, pattern_image, png_bytes, with_screening
 

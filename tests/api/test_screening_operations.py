@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.app import create_app
-from catalog.db import Database
+from catalog.core.db import Database
+from catalog.core.settings import Settings
 from catalog.models import AuditEvent
-from catalog.screening_rescore import rescore
-from catalog.settings import Settings
+from catalog.screening.rescore import rescore
 from tests.api.test_screening_api import SHOE, register, wait_ready
 from tests.conftest import HolderFactory, KeyFactory
 from tests.e2e.kit import with_screening
@@ -188,7 +188,7 @@ def test_rescore_command_line(
 ) -> None:
     from typer.testing import CliRunner
 
-    from api.cli import app as cli
+    from api.cli.main import app as cli
 
     _, holder = make_holder("Nike")
     product_id = register(client, holder)

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from catalog.db import Database
-from catalog.keys import CLI_ACTOR, create_key
-from catalog.rights_holders import create_rights_holder
-from catalog.settings import Settings
+from catalog.access.keys import CLI_ACTOR, create_key
+from catalog.core.db import Database
+from catalog.core.settings import Settings
+from catalog.products.rights_holders import create_rights_holder
 from tests.api.helpers import jpeg_bytes, png_bomb, product_body
 from tests.serving import serving
 

@@ -9,10 +9,10 @@ from typing import Any
 from fastapi import FastAPI
 from PIL import Image, ImageDraw
 
-from catalog import audit
-from catalog.db import Database
+from catalog.access import audit
+from catalog.core.db import Database
+from catalog.core.screening_settings import ScreeningSettings
 from catalog.models import BrandAlias, Product, ReferenceImage
-from catalog.screening_config import ScreeningSettings
 from matchers.images.hashes import compute_hashes
 
 

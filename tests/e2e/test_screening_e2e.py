@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from catalog.settings import Settings
+from catalog.core.settings import Settings
 from tests.e2e.kit import jpeg_base64, pattern_image, png_bytes, with_screening
 
 PEGASUS = {

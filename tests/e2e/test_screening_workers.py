@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from catalog.settings import Settings
+from catalog.core.settings import Settings
 from tests.conftest import HolderFactory, KeyFactory
 from tests.serving import serving
 

@@ -1,0 +1,31 @@
+"""Bodies of the rights holder's alert list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from api.schemas.screening import Lane, SignalOut, Verdict
+
+
+class AlertOut(BaseModel):
+    """A screening that implicated one of the rights holder's products (no personal data)."""
+
+    screening_id: str
+    product_id: str
+    product_brand: str
+    product_name: str
+    risk: float
+    similarity: float
+    verdict: Verdict
+    lane: Lane
+    signals: list[SignalOut]
+    screened_at: datetime
+
+
+class AlertPage(BaseModel):
+    """A page of alerts, newest first; pass `next_cursor` as `cursor` for the next page."""
+
+    items: list[AlertOut]
+    next_cursor: str | None

@@ -1,0 +1,1 @@
+"""The catalogue: rights holders, products, reference images, brand aliases, bulk import."""

@@ -1,0 +1,87 @@
+"""Rescore a stored screening with today's catalogue, engine, weights, settings and rates.
+
+While every version the screening recorded is unchanged the new result must equal
+the stored one exactly; when a version moved, the differences are listed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from catalog.core.errors import NotFound
+from catalog.index.holder import IndexHolder
+from catalog.models import Screening
+from catalog.screening.records import assessment_document, declaration_from_stored, diff_documents
+from matchers import ENGINE_VERSION
+from matchers.engine import assess
+from matchers.scoring import DEFAULT_WEIGHTS, Weights
+
+COMPARED = ("risk", "verdict", "lane", "matches", "signals")
+
+
+@dataclass(frozen=True, slots=True)
+class RescoreReport:
+    """Stored versus current versions, and the differences between the two results."""
+
+    screening_id: str
+    versions: dict[str, tuple[Any, Any]]
+    differences: list[str] = field(default_factory=list)
+
+    @property
+    def versions_changed(self) -> list[str]:
+        """Names of the versions that differ between the stored screening and now."""
+        return [k for k, (old, new) in self.versions.items() if old != new]
+
+    @property
+    def identical(self) -> bool:
+        """Whether the rescored result equals the stored one."""
+        return not self.differences
+
+
+def rescore(
+    *,
+    engine: Engine,
+    screening_id: str,
+    holder: IndexHolder | None = None,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> RescoreReport:
+    """Score a stored screening's stored request again and compare with its stored result."""
+    with Session(engine) as session:
+        screening = session.get(Screening, screening_id)
+        if screening is None:
+            raise NotFound(f"screening {screening_id} does not exist")
+        session.expunge(screening)
+    if holder is None:
+        holder = IndexHolder(engine=engine, check_interval=0.0, listen=False)
+        holder.load()
+    else:
+        holder.refresh_sync()
+    declaration = declaration_from_stored(screening.request)
+    screened_on = screening.screened_on
+    if isinstance(screened_on, str):  # pragma: no cover - drivers return date objects
+        screened_on = date.fromisoformat(screened_on)
+    assessment = assess(
+        declaration,
+        index=holder.index,
+        weights=weights,
+        thresholds=holder.scoring.thresholds,
+        fx=holder.fx_for(declaration.declared_on or screened_on),
+        today=screened_on,
+    )
+    new = assessment_document(assessment)
+    old = {k: screening.result.get(k) for k in COMPARED}
+    versions = {
+        "catalog_version": (screening.catalog_version, holder.catalog_version),
+        "engine_version": (screening.engine_version, ENGINE_VERSION),
+        "weights_version": (screening.weights_version, weights.version),
+        "settings_version": (screening.settings_version, holder.scoring.version),
+        "fx_version": (screening.fx_version, holder.fx.version),
+    }
+    return RescoreReport(
+        screening_id=screening_id, versions=versions, differences=diff_documents(old, new)
+    )
