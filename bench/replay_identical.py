@@ -887,8 +887,8 @@ def main() -> None:
     args = parser.parse_args()
     checkout = args.checkout.resolve()
     data = (args.data or checkout.parent / "shared" / "data").resolve()
-    if not (checkout / "api" / "cli.py").exists():
-        raise SystemExit(f"{checkout} is not a countermark checkout (no api/cli.py)")
+    if not ((checkout / "api" / "cli.py").exists() or (checkout / "api" / "cli").is_dir()):
+        raise SystemExit(f"{checkout} is not a countermark checkout (no api/cli)")
     if not (data / "text" / "abt_buy" / "abt.csv").exists():
         raise SystemExit(f"no evaluation data in {data}")
 
