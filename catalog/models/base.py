@@ -53,4 +53,4 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 def timestamp_field(**kw: Any) -> Any:
     """A timestamp column that defaults to now, stored as UTC."""
-    return Field(default_factory=utcnow, sa_type=UtcDateTime, **kw)  # type: ignore[call-overload]
+    return Field(default_factory=utcnow, sa_type=UtcDateTime, **kw)
