@@ -95,10 +95,8 @@ def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
     return check
 
 
-AnyKey = Annotated[Principal, Depends(authenticate)]
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
 RightsHolderOrAdmin = Annotated[Principal, Depends(require_roles("rights_holder", "admin"))]
-RightsHolderOnly = Annotated[Principal, Depends(require_roles("rights_holder"))]
 ImageReader = Annotated[
     Principal, Depends(require_roles("rights_holder", "admin", "customs", "officer"))
 ]

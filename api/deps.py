@@ -52,7 +52,6 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-DatabaseDep = Annotated[Database, Depends(get_database)]
 BlobsDep = Annotated[BlobStore, Depends(get_blobs)]
 ImageProcessorDep = Annotated[ImageProcessor, Depends(get_image_processor)]
 # scope="function": commit before the response is sent, so a 2xx means the data is durable.

@@ -16,8 +16,8 @@ from catalog.access.keys import Principal
 from catalog.core.errors import Conflict, NotFound, Unprocessable
 from catalog.models import BrandAlias, Product, utcnow
 from catalog.products.rights_holders import get_rights_holder
-from catalog.products.service import brand_key, owner_scope
-from catalog.products.validation import plausible_id
+from catalog.products.service import owner_scope
+from catalog.products.validation import brand_key, plausible_id
 
 
 def _touch_brand(session: Session, *, rights_holder_id: str, brand: str, version: int) -> None:
