@@ -5,7 +5,7 @@ carries the constraint naming convention set in `base`.
 """
 
 from catalog.models.access import ApiKey, AuditEvent, CatalogVersion, IdempotencyRecord
-from catalog.models.base import NAMING_CONVENTION, UtcDateTime, metadata, utcnow
+from catalog.models.base import NAMING_CONVENTION, UtcDateTime, metadata, table_of, utcnow
 from catalog.models.products import BrandAlias, Product, ProductGtin, ReferenceImage, RightsHolder
 from catalog.models.scoring import ExchangeRate, ScoringSettingsVersion
 from catalog.models.screening import Screening, ScreeningHit, ScreeningOutcome
@@ -28,5 +28,6 @@ __all__ = [
     "ScreeningOutcome",
     "UtcDateTime",
     "metadata",
+    "table_of",
     "utcnow",
 ]

@@ -25,6 +25,7 @@ from catalog.core.errors import Unprocessable
 from catalog.core.ids import new_id
 from catalog.models import utcnow
 from catalog.products import repository
+from catalog.products.bulk_insert import bulk_add_products
 from catalog.products.rights_holders import get_rights_holder
 from catalog.products.service import product_columns, search_text_of
 from catalog.products.validation import ProductData, gtin14
@@ -179,7 +180,7 @@ def import_rows(
                 safe["valid_until"] = values["valid_until"].isoformat()
             digest.update(audit.canonical_json(safe).encode())
         if len(pending) >= batch_size or done == len(rows):
-            repository.bulk_add_products(session, products=pending, gtins=pending_gtins)
+            bulk_add_products(session, products=pending, gtins=pending_gtins)
             pending, pending_gtins = [], []
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(rows)):
             progress(done)
