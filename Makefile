@@ -26,6 +26,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test-sqlite: install
 	COUNTERMARK_TEST_DATABASE=sqlite $(BIN)/pytest -n 2 -q

@@ -1,4 +1,4 @@
-"""Bearer API-key authentication and role checks, as `Annotated` dependency aliases.
+"""Bearer API-key authentication, the in-process key cache and the role check.
 
 Resolved keys are cached in-process for `api_key_cache_ttl_seconds` (default 5 s),
 keyed by the SHA-256 of the presented key, so the hot path (screening) costs one
@@ -93,12 +93,3 @@ def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
         return principal
 
     return check
-
-
-AnyKey = Annotated[Principal, Depends(authenticate)]
-Admin = Annotated[Principal, Depends(require_roles("admin"))]
-RightsHolderOrAdmin = Annotated[Principal, Depends(require_roles("rights_holder", "admin"))]
-RightsHolderOnly = Annotated[Principal, Depends(require_roles("rights_holder"))]
-ImageReader = Annotated[
-    Principal, Depends(require_roles("rights_holder", "admin", "customs", "officer"))
-]

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from api.auth import require_roles
-from api.deps import SessionDep
+from api.deps import RightsHolderOrAdmin, SessionDep
 from api.errors import problem_responses
 from api.schemas.alerts import AlertOut, AlertPage
-from catalog.access.keys import Principal
 from catalog.core.errors import Unprocessable
 from catalog.screening.alerts import list_alerts
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
-HolderOrAdmin = Annotated[Principal, Depends(require_roles("rights_holder", "admin"))]
 
 
 @router.get("", response_model=AlertPage, responses=problem_responses(401, 403, 422))
 def alerts(
-    principal: HolderOrAdmin,
+    principal: RightsHolderOrAdmin,
     session: SessionDep,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from api.auth import Admin, KeyCache
-from api.deps import SessionDep
+from api.auth import KeyCache
+from api.deps import Admin, SessionDep
 from api.errors import problem_responses
 from api.schemas.access import ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyRead
 from catalog.access.keys import create_key, list_keys, revoke_key

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from api.auth import RightsHolderOrAdmin
-from api.deps import SessionDep
+from api.deps import ActingHolder, HolderParam, RightsHolderOrAdmin, SessionDep
 from api.errors import problem_responses
-from api.routers.products import HolderParam, target_holder
 from api.schemas.products import BrandAliasCreate, BrandAliasList, BrandAliasRead
 from catalog.products import brand_aliases
 
@@ -23,14 +21,14 @@ router = APIRouter(prefix="/v1/brand-aliases", tags=["brand aliases"])
 def create(
     body: BrandAliasCreate,
     principal: RightsHolderOrAdmin,
+    holder: ActingHolder,
     session: SessionDep,
-    rights_holder_id: HolderParam = None,
 ) -> BrandAliasRead:
     """Register an alias of one of your brands (matched like the brand itself)."""
     row = brand_aliases.add_alias(
         session,
         principal=principal,
-        rights_holder_id=target_holder(principal, rights_holder_id),
+        rights_holder_id=holder,
         brand=body.brand,
         alias=body.alias,
     )

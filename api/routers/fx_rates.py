@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from api.auth import Admin
-from api.deps import SessionDep
+from api.deps import Admin, SessionDep
 from api.errors import problem_responses
 from api.schemas.operations import FxRatesIn, FxRatesOut
-from catalog.access import audit
-from catalog.screening.fx import fx_version, store_rates
+from catalog.screening import fx
 
 router = APIRouter(prefix="/v1/fx-rates", tags=["exchange rates"])
 
@@ -25,22 +23,11 @@ def load_rates(
     A rate with the same currency, quote and `valid_from` as a stored one replaces it.
     A declaration's price is converted with the rate valid on its `declared_on` date.
     """
-    rates = [r.model_dump() for r in body.rates]
-    stored = store_rates(session, rates=rates, source=body.source)
-    version = fx_version(session)
-    audit.append_event(
+    stored, version = fx.load_rates(
         session,
         actor=principal.actor,
-        action="fx_rates.load",
-        entity_type="fx_rate",
-        entity_id=str(version),
-        change={
-            "source": body.source,
-            "rates": [
-                {**r, "valid_from": str(r["valid_from"]), "valid_to": str(r["valid_to"])}
-                for r in rates
-            ],
-        },
+        rates=[r.model_dump() for r in body.rates],
+        source=body.source,
     )
     screening = getattr(request.app.state, "screening", None)
     if screening is not None:

@@ -8,9 +8,15 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import ImageReader, RightsHolderOrAdmin
 from api.convert import image_read
-from api.deps import BlobsDep, ImageProcessorDep, SessionDep, SettingsDep
+from api.deps import (
+    BlobsDep,
+    ImageProcessorDep,
+    ImageReader,
+    RightsHolderOrAdmin,
+    SessionDep,
+    SettingsDep,
+)
 from api.errors import problem_responses
 from api.schemas.products import ImageRead
 from catalog.products import images

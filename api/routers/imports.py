@@ -5,10 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import RightsHolderOrAdmin
-from api.deps import SessionDep, SettingsDep
+from api.deps import ActingHolder, RightsHolderOrAdmin, SessionDep, SettingsDep
 from api.errors import problem_responses
-from api.routers.products import HolderParam, target_holder
 from api.schemas.products import ImportReport, ImportRowError
 from catalog.core.errors import UnsupportedMediaType
 from catalog.products.importing import Format, import_rows, parse_rows
@@ -50,9 +48,9 @@ BODY_DOC = {
 async def import_catalogue(
     request: Request,
     principal: RightsHolderOrAdmin,
+    holder: ActingHolder,
     session: SessionDep,
     settings: SettingsDep,
-    rights_holder_id: HolderParam = None,
 ) -> ImportReport:
     """Register many products at once; good rows are stored, bad rows listed by line."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -61,7 +59,6 @@ async def import_catalogue(
         raise UnsupportedMediaType(
             f"send text/csv or application/x-ndjson, not {media_type or 'nothing'}"
         )
-    holder = target_holder(principal, rights_holder_id)
     body = await request.body()
     # Parsing and validating thousands of rows is CPU work: keep it off the event loop.
     result = await run_in_threadpool(

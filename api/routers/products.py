@@ -6,35 +6,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from api.auth import RightsHolderOrAdmin
 from api.convert import product_read
-from api.deps import SessionDep
+from api.deps import ActingHolder, HolderParam, RightsHolderOrAdmin, SessionDep
 from api.errors import problem_responses
-from api.schemas.common import ID_PATTERN
 from api.schemas.products import ProductCreate, ProductPage, ProductRead, ProductUpdate
-from catalog.access.keys import Principal
-from catalog.core.errors import Unprocessable
 from catalog.core.pagination import decode_cursor, encode_cursor
 from catalog.products import service as products
 
 router = APIRouter(prefix="/v1/products", tags=["products"])
-
-HolderParam = Annotated[
-    str | None,
-    Query(pattern=ID_PATTERN, description="admin only: the rights holder to act for or filter by"),
-]
-
-
-def target_holder(principal: Principal, requested: str | None) -> str:
-    """The rights holder a write acts for: the key's own, or the one an admin names."""
-    if principal.role == "admin":
-        if not requested:
-            raise Unprocessable("an admin must name the rights_holder_id to register for")
-        return requested
-    assert principal.rights_holder_id is not None
-    if requested and requested != principal.rights_holder_id:
-        raise Unprocessable("rights_holder_id may only name your own rights holder")
-    return principal.rights_holder_id
 
 
 @router.post(
@@ -46,11 +25,10 @@ def target_holder(principal: Principal, requested: str | None) -> str:
 def create(
     body: ProductCreate,
     principal: RightsHolderOrAdmin,
+    holder: ActingHolder,
     session: SessionDep,
-    rights_holder_id: HolderParam = None,
 ) -> ProductRead:
     """Register a genuine product; 409 if the holder already registered one of its GTINs."""
-    holder = target_holder(principal, rights_holder_id)
     product = products.create_product(
         session, principal=principal, rights_holder_id=holder, data=body
     )

@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.auth import Admin
-from api.deps import SessionDep
+from api.deps import Admin, SessionDep
 from api.errors import problem_responses
 from api.schemas.access import RightsHolderCreate, RightsHolderPage, RightsHolderRead
 from catalog.core.pagination import decode_cursor, encode_cursor

@@ -34,10 +34,10 @@ from catalog.access.keys import Principal
 from catalog.core.errors import DomainError, Unprocessable
 from catalog.core.screening_settings import ScreeningSettings, pseudonym_key
 from catalog.core.settings import Settings
-from catalog.index.holder import IndexHolder
+from catalog.index.worker_index import IndexHolder
 from catalog.screening.declared_images import ImageDescriber
-from catalog.screening.repository import load_screening, record_outcome, screening_document
 from catalog.screening.service import WRITE_ORDER, IndexNotReady, ScreeningService
+from catalog.screening.stored_screenings import load_screening, record_outcome, screening_document
 from catalog.screening.writer import GroupCommitWriter
 
 log = logging.getLogger(__name__)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from api.auth import Admin
-from api.deps import SessionDep
+from api.deps import Admin, SessionDep
 from api.errors import problem_responses
 from api.schemas.operations import ScoringSettingsOut, ThresholdsIn
 from catalog.screening.thresholds import (

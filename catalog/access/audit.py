@@ -122,29 +122,6 @@ def append_event(
     return event
 
 
-def record_change(
-    session: Session,
-    *,
-    actor: str,
-    action: str,
-    entity_type: str,
-    entity_id: str | None = None,
-    change: Mapping[str, Any] | None = None,
-) -> int:
-    """Bump the catalogue version and append its audit event; return the new version."""
-    version = begin_change(session)
-    append_event(
-        session,
-        actor=actor,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        change=change,
-        catalog_version=version,
-    )
-    return version
-
-
 @dataclass(frozen=True)
 class ChainReport:
     """The outcome of `verify_chain`: `broken_id` is the first bad event, if any."""

@@ -1,1 +1,1 @@
-"""The matching index each worker holds, kept in step with the catalogue (rows, changes, LISTEN)."""
+"""The matching index each worker holds and the reads that keep it in step with the catalogue."""

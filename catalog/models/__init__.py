@@ -5,9 +5,9 @@ carries the constraint naming convention set in `base`.
 """
 
 from catalog.models.access import ApiKey, AuditEvent, CatalogVersion, IdempotencyRecord
-from catalog.models.base import NAMING_CONVENTION, UtcDateTime, metadata, utcnow
+from catalog.models.base import NAMING_CONVENTION, UtcDateTime, metadata, table_of, utcnow
 from catalog.models.products import BrandAlias, Product, ProductGtin, ReferenceImage, RightsHolder
-from catalog.models.scoring import FxRate, ScoringSettingsVersion
+from catalog.models.scoring import ExchangeRate, ScoringSettingsVersion
 from catalog.models.screening import Screening, ScreeningHit, ScreeningOutcome
 
 __all__ = [
@@ -16,7 +16,7 @@ __all__ = [
     "AuditEvent",
     "BrandAlias",
     "CatalogVersion",
-    "FxRate",
+    "ExchangeRate",
     "IdempotencyRecord",
     "Product",
     "ProductGtin",
@@ -28,5 +28,6 @@ __all__ = [
     "ScreeningOutcome",
     "UtcDateTime",
     "metadata",
+    "table_of",
     "utcnow",
 ]

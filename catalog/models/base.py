@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     DateTime,
+    Table,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -25,6 +26,13 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 
 metadata = SQLModel.metadata
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model (SQLModel does not declare `__table__` to mypy)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
 
 
 def utcnow() -> datetime:
@@ -53,4 +61,4 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 def timestamp_field(**kw: Any) -> Any:
     """A timestamp column that defaults to now, stored as UTC."""
-    return Field(default_factory=utcnow, sa_type=UtcDateTime, **kw)  # type: ignore[call-overload]
+    return Field(default_factory=utcnow, sa_type=UtcDateTime, **kw)

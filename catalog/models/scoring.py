@@ -20,7 +20,7 @@ from sqlmodel import Field, SQLModel
 from catalog.models.base import UtcDateTime
 
 
-class FxRate(SQLModel, table=True):
+class ExchangeRate(SQLModel, table=True):
     """An exchange rate: one unit of `currency` is worth `rate` units of `quote` over a period."""
 
     __tablename__ = "fx_rate"

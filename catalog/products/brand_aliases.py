@@ -7,28 +7,17 @@ new aliases.
 
 from __future__ import annotations
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from catalog.access import audit
 from catalog.access.keys import Principal
 from catalog.core.errors import Conflict, NotFound, Unprocessable
-from catalog.models import BrandAlias, Product, utcnow
+from catalog.models import BrandAlias
+from catalog.products import repository
 from catalog.products.rights_holders import get_rights_holder
-from catalog.products.service import brand_key, owner_scope
-from catalog.products.validation import plausible_id
-
-
-def _touch_brand(session: Session, *, rights_holder_id: str, brand: str, version: int) -> None:
-    session.execute(
-        update(Product)
-        .where(
-            col(Product.rights_holder_id) == rights_holder_id,
-            col(Product.brand_key) == brand_key(brand),
-        )
-        .values(catalog_version=version, updated_at=utcnow())
-    )
+from catalog.products.service import owner_scope
+from catalog.products.validation import brand_key
 
 
 def add_alias(
@@ -39,24 +28,21 @@ def add_alias(
     if brand_key(alias) == brand_key(brand):
         raise Unprocessable("an alias must differ from the brand itself", slug="invalid-alias")
     version = audit.begin_change(session)
-    existing = session.exec(
-        select(BrandAlias).where(
-            col(BrandAlias.rights_holder_id) == rights_holder_id,
-            col(BrandAlias.brand) == brand,
-            col(BrandAlias.alias) == alias,
-        )
-    ).first()
+    existing = repository.find_alias(
+        session, rights_holder_id=rights_holder_id, brand=brand, alias=alias
+    )
     if existing is not None:
         raise Conflict(f"{alias!r} is already an alias of {brand!r}", slug="alias-exists")
     row = BrandAlias(
         rights_holder_id=rights_holder_id, brand=brand, alias=alias, catalog_version=version
     )
-    session.add(row)
     try:
-        session.flush()
+        repository.save(session, row=row)
     except IntegrityError as exc:
         raise Conflict(f"{alias!r} is already an alias of {brand!r}", slug="alias-exists") from exc
-    _touch_brand(session, rights_holder_id=rights_holder_id, brand=brand, version=version)
+    repository.stamp_brand(
+        session, rights_holder_id=rights_holder_id, brand_key=brand_key(brand), version=version
+    )
     audit.append_event(
         session,
         actor=principal.actor,
@@ -74,23 +60,24 @@ def list_aliases(
 ) -> list[BrandAlias]:
     """The caller's aliases (an admin's: all, or one holder's), oldest first."""
     scope = owner_scope(principal) or rights_holder_id
-    stmt = select(BrandAlias).order_by(col(BrandAlias.id))
-    if scope is not None:
-        stmt = stmt.where(col(BrandAlias.rights_holder_id) == scope)
-    return list(session.exec(stmt).all())
+    return repository.list_aliases(session, rights_holder_id=scope)
 
 
 def remove_alias(session: Session, *, principal: Principal, alias_id: str) -> None:
     """Remove one of the caller's aliases (404 for another holder's)."""
     version = audit.begin_change(session)
-    row = session.get(BrandAlias, alias_id) if plausible_id(alias_id) else None
+    row = repository.get_alias(session, alias_id=alias_id)
     scope = owner_scope(principal)
     if row is None or (scope is not None and row.rights_holder_id != scope):
         raise NotFound(f"brand alias {alias_id} does not exist")
-    _touch_brand(session, rights_holder_id=row.rights_holder_id, brand=row.brand, version=version)
+    repository.stamp_brand(
+        session,
+        rights_holder_id=row.rights_holder_id,
+        brand_key=brand_key(row.brand),
+        version=version,
+    )
     change = {"rights_holder_id": row.rights_holder_id, "brand": row.brand, "alias": row.alias}
-    session.delete(row)
-    session.flush()
+    repository.delete_row(session, row=row)
     audit.append_event(
         session,
         actor=principal.actor,

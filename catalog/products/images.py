@@ -13,14 +13,14 @@ import io
 from dataclasses import dataclass
 
 from PIL import Image
-from sqlalchemy.orm import defer
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from catalog.access import audit
 from catalog.access.keys import Principal
 from catalog.core.blobs import BlobStore
 from catalog.core.errors import Conflict, NotFound, Unprocessable
-from catalog.models import Product, ReferenceImage
+from catalog.models import ReferenceImage
+from catalog.products import repository
 from catalog.products import service as products
 from catalog.products.validation import plausible_id
 from matchers.images.decode import ImageError, load_image
@@ -103,8 +103,7 @@ def add_image(
         local_features=prepared.local_features,
         catalog_version=version,
     )
-    session.add(image)
-    session.flush()
+    repository.save(session, row=image)
     audit.append_event(
         session,
         actor=principal.actor,
@@ -121,12 +120,7 @@ def read_image(session: Session, *, principal: Principal, image_id: str) -> Refe
     """An image the caller may fetch: its owner, an admin, or customs/officers for genuine ones."""
     if not plausible_id(image_id):
         raise NotFound(f"image {image_id[:64]} does not exist")
-    row = session.exec(
-        select(ReferenceImage, Product.rights_holder_id)
-        .join(Product, col(Product.id) == col(ReferenceImage.product_id))
-        .where(col(ReferenceImage.id) == image_id)
-        .options(defer(ReferenceImage.local_features))  # type: ignore[arg-type]
-    ).one_or_none()
+    row = repository.image_with_owner(session, image_id=image_id)
     if row is None:
         raise NotFound(f"image {image_id} does not exist")
     image, holder = row
@@ -149,8 +143,7 @@ def delete_image(session: Session, *, principal: Principal, image_id: str) -> No
     image = read_image(session, principal=principal, image_id=image_id)
     products.read_product(session, principal=principal, product_id=image.product_id)
     version = audit.begin_change(session)
-    session.delete(image)
-    session.flush()
+    repository.delete_row(session, row=image)
     audit.append_event(
         session,
         actor=principal.actor,
@@ -167,13 +160,7 @@ def list_images(
 ) -> list[tuple[ReferenceImage, bool]]:
     """A product's images (owner or admin) with whether each has local features."""
     products.read_product(session, principal=principal, product_id=product_id)
-    stmt = (
-        select(ReferenceImage, col(ReferenceImage.local_features).is_not(None))
-        .where(col(ReferenceImage.product_id) == product_id)
-        .order_by(col(ReferenceImage.id))
-        .options(defer(ReferenceImage.local_features))  # type: ignore[arg-type]
-    )
-    return [(image, bool(has)) for image, has in session.exec(stmt).all()]
+    return repository.product_images(session, product_id=product_id)
 
 
 def image_bytes(blobs: BlobStore, *, image: ReferenceImage, size: int | None) -> bytes:

@@ -25,9 +25,10 @@ from catalog.core.errors import Unprocessable
 from catalog.core.ids import new_id
 from catalog.models import utcnow
 from catalog.products import repository
+from catalog.products.bulk_insert import bulk_add_products
 from catalog.products.rights_holders import get_rights_holder
 from catalog.products.service import product_columns, search_text_of
-from catalog.products.validation import ProductData, gtin_key
+from catalog.products.validation import ProductData, gtin14
 
 Format = Literal["csv", "ndjson"]
 LIST_FIELDS = frozenset(
@@ -171,7 +172,7 @@ def import_rows(
             pending.append(values)
             pending_gtins.extend(
                 {"rights_holder_id": rights_holder_id, "gtin": k, "product_id": values["id"]}
-                for k in dict.fromkeys(gtin_key(g) for g in values["gtins"])
+                for k in dict.fromkeys(gtin14(g) for g in values["gtins"])
             )
             result.product_ids.append(values["id"])
             safe = values | stamps
@@ -179,7 +180,7 @@ def import_rows(
                 safe["valid_until"] = values["valid_until"].isoformat()
             digest.update(audit.canonical_json(safe).encode())
         if len(pending) >= batch_size or done == len(rows):
-            repository.bulk_add_products(session, products=pending, gtins=pending_gtins)
+            bulk_add_products(session, products=pending, gtins=pending_gtins)
             pending, pending_gtins = [], []
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(rows)):
             progress(done)
@@ -212,7 +213,7 @@ def _row_values(
         data = ProductData.model_validate(fields)
     except ValidationError as exc:
         return describe_errors(exc), {}
-    keys = [gtin_key(g) for g in data.gtins]
+    keys = [gtin14(g) for g in data.gtins]
     for gtin, key in zip(data.gtins, keys, strict=True):
         if key in taken:
             return f"GTIN {gtin} is already registered to your product {taken[key]}", {}

@@ -1,16 +1,41 @@
-"""Product queries: keyword-only functions that flush but never commit."""
+"""Catalogue queries: rights holders, products, their GTINs, brand aliases, reference images.
+
+Keyword-only functions that flush but never commit.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Insert, Table, Text, bindparam, cast, delete, func, insert
+from sqlalchemy import delete, func, insert, update
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from catalog.models import Product, ProductGtin, ReferenceImage
+from catalog.models import (
+    BrandAlias,
+    Product,
+    ProductGtin,
+    ReferenceImage,
+    RightsHolder,
+    utcnow,
+)
 from catalog.products.validation import plausible_id
+
+
+def get_rights_holder(session: Session, *, rights_holder_id: str) -> RightsHolder | None:
+    """A rights holder by id."""
+    if not plausible_id(rights_holder_id):
+        return None
+    return session.get(RightsHolder, rights_holder_id)
+
+
+def list_rights_holders(session: Session, *, after: str | None, limit: int) -> list[RightsHolder]:
+    """Rights holders in creation (id) order, `limit` of them after the id `after`."""
+    stmt = select(RightsHolder).order_by(col(RightsHolder.id)).limit(limit)
+    if after:
+        stmt = stmt.where(col(RightsHolder.id) > after)
+    return list(session.exec(stmt).all())
 
 
 def get_product(
@@ -116,48 +141,72 @@ def set_gtins(session: Session, *, product: Product, gtin_keys: Iterable[str]) -
     session.flush()
 
 
-_PRODUCTS: Table = Product.__table__  # type: ignore[attr-defined]
-_JSON_COLUMNS = tuple(c.name for c in _PRODUCTS.columns if isinstance(c.type, JSON))
-
-
-def _bulk_product_insert(dialect: str) -> Insert:
-    # List columns arrive as JSON text made by `_json_text`: SQLAlchemy's JSON type would
-    # json.dumps every cell of every row, the largest single cost of a bulk import.
-    binds: dict[str, Any] = {}
-    for name in _JSON_COLUMNS:
-        param = bindparam(f"{name}_json", type_=Text())
-        binds[name] = cast(param, _PRODUCTS.c[name].type) if dialect == "postgresql" else param
-    return insert(_PRODUCTS).values(binds)
-
-
-def _json_text(value: list[Any], memo: dict[tuple[Any, ...], str]) -> str:
-    # The same text the JSON column type writes (json.dumps), memoised: lists repeat a lot.
-    key = tuple(value)
-    text = memo.get(key)
-    if text is None:
-        text = memo[key] = json.dumps(value)
-    return text
-
-
-def bulk_add_products(
-    session: Session, *, products: Sequence[dict[str, Any]], gtins: Sequence[dict[str, Any]]
-) -> None:
-    """Insert many products and GTIN rows in two executemany statements (Core, not ORM)."""
-    connection = session.connection()
-    if products:
-        memo: dict[tuple[Any, ...], str] = {}
-        rows = []
-        for product in products:
-            row = {k: v for k, v in product.items() if k not in _JSON_COLUMNS}
-            for name in _JSON_COLUMNS:
-                row[f"{name}_json"] = _json_text(product[name], memo)
-            rows.append(row)
-        connection.execute(_bulk_product_insert(connection.dialect.name), rows)
-    if gtins:
-        connection.execute(insert(ProductGtin.__table__), list(gtins))  # type: ignore[attr-defined]
-
-
 def save(session: Session, *, row: Any) -> None:
-    """Write a changed row."""
+    """Write a new or changed row."""
     session.add(row)
     session.flush()
+
+
+def delete_row(session: Session, *, row: Any) -> None:
+    """Delete a row."""
+    session.delete(row)
+    session.flush()
+
+
+def find_alias(
+    session: Session, *, rights_holder_id: str, brand: str, alias: str
+) -> BrandAlias | None:
+    """The holder's alias `alias` of `brand`, if registered."""
+    stmt = select(BrandAlias).where(
+        col(BrandAlias.rights_holder_id) == rights_holder_id,
+        col(BrandAlias.brand) == brand,
+        col(BrandAlias.alias) == alias,
+    )
+    return session.exec(stmt).first()
+
+
+def get_alias(session: Session, *, alias_id: str) -> BrandAlias | None:
+    """A brand alias by id."""
+    return session.get(BrandAlias, alias_id) if plausible_id(alias_id) else None
+
+
+def list_aliases(session: Session, *, rights_holder_id: str | None) -> list[BrandAlias]:
+    """Brand aliases in creation (id) order, of one holder or of all."""
+    stmt = select(BrandAlias).order_by(col(BrandAlias.id))
+    if rights_holder_id is not None:
+        stmt = stmt.where(col(BrandAlias.rights_holder_id) == rights_holder_id)
+    return list(session.exec(stmt).all())
+
+
+def stamp_brand(session: Session, *, rights_holder_id: str, brand_key: str, version: int) -> None:
+    """Stamp the holder's products of one brand with a catalogue version (their aliases moved)."""
+    session.execute(
+        update(Product)
+        .where(
+            col(Product.rights_holder_id) == rights_holder_id,
+            col(Product.brand_key) == brand_key,
+        )
+        .values(catalog_version=version, updated_at=utcnow())
+    )
+
+
+def image_with_owner(session: Session, *, image_id: str) -> tuple[ReferenceImage, str] | None:
+    """A reference image (without its local features) and the rights holder that owns it."""
+    row = session.exec(
+        select(ReferenceImage, Product.rights_holder_id)
+        .join(Product, col(Product.id) == col(ReferenceImage.product_id))
+        .where(col(ReferenceImage.id) == image_id)
+        .options(defer(ReferenceImage.local_features))  # type: ignore[arg-type]
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+def product_images(session: Session, *, product_id: str) -> list[tuple[ReferenceImage, bool]]:
+    """A product's images in creation (id) order, each with whether it has local features."""
+    stmt = (
+        select(ReferenceImage, col(ReferenceImage.local_features).is_not(None))
+        .where(col(ReferenceImage.product_id) == product_id)
+        .order_by(col(ReferenceImage.id))
+        .options(defer(ReferenceImage.local_features))  # type: ignore[arg-type]
+    )
+    return [(image, bool(has)) for image, has in session.exec(stmt).all()]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from catalog.access import audit
 from catalog.core.errors import NotFound
 from catalog.models import RightsHolder
-from catalog.products.validation import plausible_id
+from catalog.products import repository
 
 
 def create_rights_holder(
@@ -15,8 +15,7 @@ def create_rights_holder(
 ) -> RightsHolder:
     """Register a rights holder and audit it."""
     holder = RightsHolder(name=name, contact_email=contact_email)
-    session.add(holder)
-    session.flush()
+    repository.save(session, row=holder)
     audit.append_event(
         session,
         actor=actor,
@@ -30,7 +29,7 @@ def create_rights_holder(
 
 def get_rights_holder(session: Session, *, rights_holder_id: str) -> RightsHolder:
     """One rights holder, or NotFound."""
-    holder = session.get(RightsHolder, rights_holder_id) if plausible_id(rights_holder_id) else None
+    holder = repository.get_rights_holder(session, rights_holder_id=rights_holder_id)
     if holder is None:
         raise NotFound(f"rights holder {rights_holder_id} does not exist")
     return holder
@@ -40,7 +39,4 @@ def list_rights_holders(
     session: Session, *, after: str | None = None, limit: int = 100
 ) -> list[RightsHolder]:
     """Rights holders in creation order, `limit` of them after the id `after`."""
-    stmt = select(RightsHolder).order_by(col(RightsHolder.id)).limit(limit)
-    if after:
-        stmt = stmt.where(col(RightsHolder.id) > after)
-    return list(session.exec(stmt).all())
+    return repository.list_rights_holders(session, after=after, limit=limit)

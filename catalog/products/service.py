@@ -21,15 +21,11 @@ from catalog.products.rights_holders import get_rights_holder
 from catalog.products.validation import (
     ProductChanges,
     ProductData,
+    brand_key,
     clean_gtin,
-    gtin_key,
+    gtin14,
     strip_control,
 )
-
-
-def brand_key(brand: str) -> str:
-    """The key a brand is filtered and aliased by: whitespace collapsed, casefolded."""
-    return " ".join(brand.split()).casefold()
 
 
 def search_text(product: Product) -> str:
@@ -70,7 +66,7 @@ def owner_scope(principal: Principal) -> str | None:
 def _check_gtins(
     session: Session, *, rights_holder_id: str, gtins: list[str], product_id: str | None
 ) -> None:
-    sent = {gtin_key(g): g for g in gtins}
+    sent = {gtin14(g): g for g in gtins}
     taken = repository.taken_gtins(session, rights_holder_id=rights_holder_id, gtin_keys=sent)
     clashes = {key: p for key, p in taken.items() if p != product_id}
     if clashes:
@@ -83,9 +79,7 @@ def _check_gtins(
 
 def _flush_gtins(session: Session, product: Product) -> None:
     try:
-        repository.set_gtins(
-            session, product=product, gtin_keys=[gtin_key(g) for g in product.gtins]
-        )
+        repository.set_gtins(session, product=product, gtin_keys=[gtin14(g) for g in product.gtins])
     except IntegrityError as exc:
         raise Conflict("a GTIN of this product is already registered", slug="gtin-taken") from exc
 
@@ -102,7 +96,7 @@ def create_product(
     product.search_text = search_text(product)
     try:
         repository.add_product(
-            session, product=product, gtin_keys=[gtin_key(g) for g in product.gtins]
+            session, product=product, gtin_keys=[gtin14(g) for g in product.gtins]
         )
     except IntegrityError as exc:
         raise Conflict("a GTIN of this product is already registered", slug="gtin-taken") from exc
@@ -211,7 +205,7 @@ def list_products(
     gkey: str | None = None
     if gtin:
         try:
-            gkey = gtin_key(clean_gtin(gtin))
+            gkey = gtin14(clean_gtin(gtin))
         except ValueError:
             return []
     terms = [t for t in strip_control(q or "").casefold().split() if t][:10]

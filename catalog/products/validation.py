@@ -1,8 +1,9 @@
-"""Validated product input, shared by the HTTP API and the bulk import.
+"""Validated product input, shared by the HTTP API and the bulk import, and its stored keys.
 
 GTINs (8/12/13/14 digits, check digit via python-stdnum), ISO 3166 alpha-2
 countries and ISO 4217 currencies (pycountry), HS codes (6-10 digits), price
-ranges (0 < min <= max), capped lengths; unknown fields are refused.
+ranges (0 < min <= max), capped lengths; unknown fields are refused. A brand is
+filtered and aliased by `brand_key`, a GTIN is unique in its `gtin14` form.
 """
 
 from __future__ import annotations
@@ -77,15 +78,20 @@ def _gs1_check_digit(body: str) -> str:
     return str((10 - 3 * odd - even) % 10)
 
 
-def gtin_key(gtin: str) -> str:
-    """The 14-digit form under which a GTIN is unique (UPC-A and its EAN-13 coincide)."""
+def gtin14(gtin: str) -> str:
+    """A checked GTIN in the 14-digit form under which it is unique (UPC-A and EAN-13 coincide)."""
     return gtin.zfill(14)
+
+
+def brand_key(brand: str) -> str:
+    """The key a brand is filtered and aliased by: whitespace collapsed, casefolded."""
+    return " ".join(brand.split()).casefold()
 
 
 def clean_country(value: str) -> str:
     """An ISO 3166-1 alpha-2 code, upper-cased (ValueError for unknown codes)."""
     code = value.strip().upper()
-    if len(code) != 2 or not _known_country(code):
+    if len(code) != 2 or not is_iso_country(code):
         raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
     return code
 
@@ -93,19 +99,21 @@ def clean_country(value: str) -> str:
 def clean_currency(value: str) -> str:
     """An ISO 4217 code, upper-cased (ValueError for unknown codes)."""
     code = value.strip().upper()
-    if len(code) != 3 or not _known_currency(code):
+    if len(code) != 3 or not is_iso_currency(code):
         raise ValueError(f"{value!r} is not an ISO 4217 currency code")
     return code
 
 
 @cache
-def _known_country(code: str) -> bool:
+def is_iso_country(code: str) -> bool:
+    """Whether an upper-case code is an ISO 3166-1 alpha-2 country."""
     # Cached per code: pycountry lookups are slow and imports repeat a few codes.
     return pycountry.countries.get(alpha_2=code) is not None
 
 
 @cache
-def _known_currency(code: str) -> bool:
+def is_iso_currency(code: str) -> bool:
+    """Whether an upper-case code is an ISO 4217 currency."""
     return pycountry.currencies.get(alpha_3=code) is not None
 
 

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from catalog.core.errors import Unprocessable
 from catalog.core.pagination import decode_cursor, encode_cursor
-from catalog.models import Screening, ScreeningHit
+from catalog.screening import repository
 
-_H = cast(Any, ScreeningHit).__table__.c
-_S = cast(Any, Screening).__table__.c
 MAX_LIMIT = 200
 
 
@@ -47,30 +44,13 @@ def list_alerts(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of alerts for one rights holder and the cursor of the next page (or None)."""
     limit = max(1, min(limit, MAX_LIMIT))
-    stmt = (
-        select(
-            _H.id,
-            _H.screening_id,
-            _H.product_id,
-            _H.similarity,
-            _H.risk,
-            _H.created_at,
-            _S.result,
-            _S.verdict,
-            _S.lane,
-            _S.request,
-        )
-        .join(Screening, _S.id == _H.screening_id)
-        .where(_H.rights_holder_id == rights_holder_id)
-        .order_by(_H.id.desc())
-        .limit(limit + 1)
+    rows = repository.alert_rows(
+        session,
+        rights_holder_id=rights_holder_id,
+        before_hit_id=_cursor(cursor),
+        min_risk=min_risk,
+        limit=limit + 1,
     )
-    after = _cursor(cursor)
-    if after is not None:
-        stmt = stmt.where(_H.id < after)
-    if min_risk > 0:
-        stmt = stmt.where(_H.risk >= min_risk)
-    rows = session.execute(stmt).all()
     items = [_alert(row) for row in rows[:limit]]
     next_cursor = encode_cursor(str(rows[limit - 1][0])) if len(rows) > limit else None
     return items, next_cursor

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection
 from sqlmodel import Session
 
-from catalog.models import FxRate
-
-_C = cast(Any, FxRate).__table__.c
+from catalog.access import audit
+from catalog.models import ExchangeRate
+from catalog.screening import repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +68,9 @@ def store_rates(session: Session, *, rates: Iterable[Mapping[str, Any]], source:
     now = datetime.now(UTC)
     count = 0
     for r in rates:
-        session.execute(
-            delete(FxRate).where(
-                _C.currency == r["currency"],
-                _C.quote == r["quote"],
-                _C.valid_from == r["valid_from"],
-            )
-        )
-        session.add(
-            FxRate(
+        repository.replace_rate(
+            session,
+            rate=ExchangeRate(
                 currency=r["currency"],
                 quote=r["quote"],
                 rate=float(r["rate"]),
@@ -84,24 +78,45 @@ def store_rates(session: Session, *, rates: Iterable[Mapping[str, Any]], source:
                 valid_to=r["valid_to"],
                 source=source,
                 created_at=now,
-            )
+            ),
         )
         count += 1
     session.flush()
     return count
 
 
+def load_rates(
+    session: Session, *, actor: str, rates: Sequence[Mapping[str, Any]], source: str | None
+) -> tuple[int, int]:
+    """Store an operator's rates and audit the load; returns (rates stored, new fx version)."""
+    stored = store_rates(session, rates=rates, source=source)
+    version = fx_version(session)
+    audit.append_event(
+        session,
+        actor=actor,
+        action="fx_rates.load",
+        entity_type="fx_rate",
+        entity_id=str(version),
+        change={
+            "source": source,
+            "rates": [
+                {**r, "valid_from": str(r["valid_from"]), "valid_to": str(r["valid_to"])}
+                for r in rates
+            ],
+        },
+    )
+    return stored, version
+
+
 def fx_version(conn: Connection | Session) -> int:
     """A number that grows whenever rates are stored (the highest row id)."""
-    value = conn.execute(select(func.max(_C.id))).scalar()
-    return int(value or 0)
+    return repository.max_rate_id(conn)
 
 
 def load_fx_table(conn: Connection | Session) -> FxTable:
     """Read every stored rate into an in-memory table."""
     table = FxTable(version=fx_version(conn))
-    rows = conn.execute(select(_C.currency, _C.quote, _C.valid_from, _C.valid_to, _C.rate)).all()
-    for cur, quote, start, end, rate in rows:
+    for cur, quote, start, end, rate in repository.rate_rows(conn):
         table.periods.setdefault((cur, quote), []).append(RatePeriod(start, end, float(rate)))
     for periods in table.periods.values():
         periods.sort(key=lambda p: p.start)

@@ -1,113 +1,143 @@
-"""Stored screenings: read them, record inspection outcomes (flush, never commit)."""
+"""Screening-side queries: stored screenings, outcomes, alert hits, exchange rates, settings.
+
+Keyword-only functions that flush but never commit. The readers that the worker's
+index calls at start take a Connection as well as a Session.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, cast
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy import Connection, Row, delete, func, select
+from sqlmodel import Session, col
 
-from catalog.access import audit
-from catalog.access.keys import Principal
-from catalog.core.errors import NotFound
-from catalog.core.ids import new_id
-from catalog.models import ApiKey, Screening, ScreeningOutcome
-
-_S = cast(Any, Screening).__table__.c
-_O = cast(Any, ScreeningOutcome).__table__.c
-_K = cast(Any, ApiKey).__table__.c
-
-
-def _iso(value: datetime) -> str:
-    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return aware.isoformat()
+from catalog.models import (
+    ApiKey,
+    ExchangeRate,
+    ScoringSettingsVersion,
+    Screening,
+    ScreeningHit,
+    ScreeningOutcome,
+)
 
 
-def _same_client(session: Session, *, key_id: str, principal: Principal) -> bool:
-    """Whether `principal` is the client that owns key `key_id` (same key, or a rotated twin)."""
-    if key_id == principal.key_id:
-        return True
-    row = session.execute(select(_K.name, _K.role).where(_K.id == key_id)).first()
-    return row is not None and (row[0], row[1]) == (principal.name, principal.role)
+def get_screening(session: Session, *, screening_id: str) -> Screening | None:
+    """A stored screening by id."""
+    return session.get(Screening, screening_id)
 
 
-def load_screening(
-    session: Session, *, screening_id: str, principal: Principal, for_outcome: bool = False
-) -> Screening:
-    """A stored screening the caller may use, else 404 (never 403: ids do not leak).
-
-    Its client (customs or officer key, or a rotated twin key) may read it and record an
-    outcome; an admin may read any; an officer may record the outcome of any screening,
-    since officers inspect what the customs system flagged.
-    """
-    screening = session.get(Screening, screening_id)
-    if screening is None:
-        raise NotFound(f"screening {screening_id} does not exist")
-    if principal.role == "admin" and not for_outcome:
-        return screening
-    if principal.role == "officer" and for_outcome:
-        return screening
-    if principal.role in ("customs", "officer") and _same_client(
-        session, key_id=screening.api_key_id, principal=principal
-    ):
-        return screening
-    raise NotFound(f"screening {screening_id} does not exist")
+def key_client(session: Session, *, key_id: str) -> tuple[str, str] | None:
+    """The (name, role) that identify the client of an API key, or None for an unknown key."""
+    stmt = select(col(ApiKey.name), col(ApiKey.role)).where(col(ApiKey.id) == key_id)
+    row = session.execute(stmt).first()
+    return None if row is None else (row[0], row[1])
 
 
-def latest_outcome(session: Session, *, screening_id: str) -> dict[str, Any] | None:
-    """The most recent outcome recorded for a screening, as JSON."""
+def latest_outcome(
+    session: Session, *, screening_id: str
+) -> tuple[str, str | None, datetime] | None:
+    """(outcome, note, recorded at) of the newest outcome of a screening."""
     row = session.execute(
-        select(_O.outcome, _O.note, _O.created_at)
-        .where(_O.screening_id == screening_id)
-        .order_by(_O.created_at.desc(), _O.id.desc())
+        select(
+            col(ScreeningOutcome.outcome),
+            col(ScreeningOutcome.note),
+            col(ScreeningOutcome.created_at),
+        )
+        .where(col(ScreeningOutcome.screening_id) == screening_id)
+        .order_by(col(ScreeningOutcome.created_at).desc(), col(ScreeningOutcome.id).desc())
         .limit(1)
     ).first()
-    if row is None:
-        return None
-    return {"outcome": row[0], "note": row[1], "recorded_at": _iso(row[2])}
+    return None if row is None else (row[0], row[1], row[2])
 
 
-def screening_document(session: Session, *, screening: Screening) -> dict[str, Any]:
-    """The stored result of a screening with its latest outcome."""
-    document = dict(screening.result)
-    document["outcome"] = latest_outcome(session, screening_id=screening.id)
-    return document
+def add_outcome(session: Session, *, outcome: ScreeningOutcome) -> None:
+    """Insert an inspection outcome."""
+    session.add(outcome)
+    session.flush()
 
 
-def record_outcome(
+def alert_rows(
     session: Session,
     *,
-    screening_id: str,
-    principal: Principal,
-    outcome: str,
-    note: str | None,
-) -> dict[str, Any]:
-    """Record what an inspection found (audited); returns the screening with that outcome."""
-    screening = load_screening(
-        session, screening_id=screening_id, principal=principal, for_outcome=True
+    rights_holder_id: str,
+    before_hit_id: int | None,
+    min_risk: float,
+    limit: int,
+) -> Sequence[Row[Any]]:
+    """A holder's hits (newest first, ids below `before_hit_id`) with their screenings' results."""
+    stmt = (
+        select(
+            col(ScreeningHit.id),
+            col(ScreeningHit.screening_id),
+            col(ScreeningHit.product_id),
+            col(ScreeningHit.similarity),
+            col(ScreeningHit.risk),
+            col(ScreeningHit.created_at),
+            col(Screening.result),
+            col(Screening.verdict),
+            col(Screening.lane),
+            col(Screening.request),
+        )
+        .join(Screening, col(Screening.id) == col(ScreeningHit.screening_id))
+        .where(col(ScreeningHit.rights_holder_id) == rights_holder_id)
+        .order_by(col(ScreeningHit.id).desc())
+        .limit(limit)
     )
-    now = datetime.now(UTC)
-    session.add(
-        ScreeningOutcome(
-            id=new_id(),
-            screening_id=screening.id,
-            outcome=outcome,
-            note=note,
-            api_key_id=principal.key_id,
-            role=principal.role,
-            created_at=now,
+    if before_hit_id is not None:
+        stmt = stmt.where(col(ScreeningHit.id) < before_hit_id)
+    if min_risk > 0:
+        stmt = stmt.where(col(ScreeningHit.risk) >= min_risk)
+    return session.execute(stmt).all()
+
+
+def replace_rate(session: Session, *, rate: ExchangeRate) -> None:
+    """Store a rate in place of any with the same currency, quote and start date."""
+    session.execute(
+        delete(ExchangeRate).where(
+            col(ExchangeRate.currency) == rate.currency,
+            col(ExchangeRate.quote) == rate.quote,
+            col(ExchangeRate.valid_from) == rate.valid_from,
         )
     )
-    session.flush()
-    audit.append_event(
-        session,
-        actor=principal.actor,
-        action="screening.outcome",
-        entity_type="screening",
-        entity_id=screening.id,
-        change={"outcome": outcome, "note": note},
+    session.add(rate)
+
+
+def max_rate_id(conn: Connection | Session) -> int:
+    """The highest exchange-rate row id (0 when none is stored)."""
+    return int(conn.execute(select(func.max(col(ExchangeRate.id)))).scalar() or 0)
+
+
+def rate_rows(conn: Connection | Session) -> Sequence[Row[tuple[str, str, date, date, float]]]:
+    """Every stored rate as (currency, quote, valid from, valid to, rate)."""
+    stmt = select(
+        col(ExchangeRate.currency),
+        col(ExchangeRate.quote),
+        col(ExchangeRate.valid_from),
+        col(ExchangeRate.valid_to),
+        col(ExchangeRate.rate),
     )
-    document = dict(screening.result)
-    document["outcome"] = {"outcome": outcome, "note": note, "recorded_at": _iso(now)}
-    return document
+    return conn.execute(stmt).all()
+
+
+def newest_settings(
+    conn: Connection | Session,
+) -> Row[tuple[int, dict[str, Any], datetime]] | None:
+    """(version, thresholds JSON, created at) of the settings in force, if any were stored."""
+    stmt = (
+        select(
+            col(ScoringSettingsVersion.version),
+            col(ScoringSettingsVersion.thresholds),
+            col(ScoringSettingsVersion.created_at),
+        )
+        .order_by(col(ScoringSettingsVersion.version).desc())
+        .limit(1)
+    )
+    return conn.execute(stmt).first()
+
+
+def add_settings(session: Session, *, row: ScoringSettingsVersion) -> None:
+    """Insert a new scoring-settings version."""
+    session.add(row)
+    session.flush()

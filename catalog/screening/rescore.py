@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from catalog.core.errors import NotFound
-from catalog.index.holder import IndexHolder
+from catalog.index.worker_index import IndexHolder
 from catalog.models import Screening
 from catalog.screening.records import assessment_document, declaration_from_stored, diff_documents
 from matchers import ENGINE_VERSION

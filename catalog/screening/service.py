@@ -20,7 +20,7 @@ from sqlalchemy import Table
 from catalog.access.keys import Principal
 from catalog.core.errors import DomainError, Unprocessable
 from catalog.core.ids import new_id
-from catalog.index.holder import IndexHolder
+from catalog.index.worker_index import IndexHolder
 from catalog.models import Screening, ScreeningHit
 from catalog.screening.declared_images import BadImageDataError, ImageDescriber, decode_base64
 from catalog.screening.records import (

@@ -6,18 +6,18 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from catalog.access import audit
 from catalog.core.errors import Unprocessable
 from catalog.models import ScoringSettingsVersion
+from catalog.screening import repository
+from matchers.engine import DEFAULT_THRESHOLDS
 from matchers.scoring import Thresholds
 
-_C = cast(Any, ScoringSettingsVersion).__table__.c
-DEFAULT_THRESHOLDS = Thresholds()
 EDITABLE = ("yellow", "red", "min_similarity")
 
 
@@ -41,20 +41,14 @@ def thresholds_to_json(thresholds: Thresholds) -> dict[str, Any]:
     return dataclasses.asdict(thresholds)
 
 
-def settings_version(conn: Connection | Session) -> int:
-    """The newest settings version (0 when the operator never changed them)."""
-    return int(conn.execute(select(func.max(_C.version))).scalar() or 0)
-
-
 def current_settings(conn: Connection | Session) -> ScoringSnapshot:
     """The settings in force."""
-    row = conn.execute(
-        select(_C.version, _C.thresholds, _C.created_at).order_by(_C.version.desc()).limit(1)
-    ).first()
+    row = repository.newest_settings(conn)
     if row is None:
         return ScoringSnapshot(version=0, thresholds=DEFAULT_THRESHOLDS)
+    version, thresholds, updated_at = row
     return ScoringSnapshot(
-        version=int(row[0]), thresholds=thresholds_from_json(row[1]), updated_at=row[2]
+        version=int(version), thresholds=thresholds_from_json(thresholds), updated_at=updated_at
     )
 
 
@@ -72,16 +66,16 @@ def update_settings(
     version = current.version + 1
     now = datetime.now(UTC)
     note = changes.get("note")
-    session.add(
-        ScoringSettingsVersion(
+    repository.add_settings(
+        session,
+        row=ScoringSettingsVersion(
             version=version,
             thresholds=thresholds_to_json(thresholds),
             api_key_id=api_key_id,
             note=str(note) if note else None,
             created_at=now,
-        )
+        ),
     )
-    session.flush()
     audit.append_event(
         session,
         actor=actor,

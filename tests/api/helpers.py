@@ -1,4 +1,4 @@
-"""Small builders shared by the catalogue tests: valid GTINs, products, images."""
+"""Small builders shared by the API tests: valid GTINs, products, images, a registration."""
 
 from __future__ import annotations
 
@@ -7,8 +7,20 @@ import struct
 import zlib
 from typing import Any
 
+from fastapi.testclient import TestClient
 from PIL import Image
 from stdnum import ean
+
+SHOE = {
+    "brand": "Nike",
+    "name": "Air Zoom Pegasus 40 running shoe",
+    "model": "DV3853-001",
+    "gtins": ["00195866123458"],
+    "hs_codes": ["640411"],
+    "price": {"min": 120.0, "max": 160.0, "currency": "EUR"},
+    "authorized_origins": ["VN", "ID"],
+    "authorized_importers": ["Nike Europe BV"],
+}
 
 
 def gtin(n: int, *, length: int = 13) -> str:
@@ -38,6 +50,13 @@ def product_body(n: int = 1, **extra: Any) -> dict[str, Any]:
     }
     body.update(extra)
     return body
+
+
+def register(client: TestClient, headers: dict[str, str], **fields: Any) -> str:
+    """Register `SHOE` (with `fields` changed) through the API; its id."""
+    response = client.post("/v1/products", headers=headers, json={**SHOE, **fields})
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
 
 
 def jpeg_bytes(

@@ -2,66 +2,31 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.app import create_app
 from catalog.core.db import Database
 from catalog.core.settings import Settings
 from catalog.models import Screening
+from tests.api.helpers import register
 from tests.conftest import HolderFactory, KeyFactory
-from tests.e2e.kit import jpeg_base64, pattern_image, png_bytes, with_screening
+from tests.e2e.kit import jpeg_base64, pattern_image, png_bytes, screening_client
 
 CONTRACT_FIELDS = {
     "id", "reference", "risk", "verdict", "lane", "matches", "catalog_version",
     "engine_version", "took_ms",
 }  # fmt: skip
-SHOE = {
-    "brand": "Nike",
-    "name": "Air Zoom Pegasus 40 running shoe",
-    "model": "DV3853-001",
-    "gtins": ["00195866123458"],
-    "hs_codes": ["640411"],
-    "price": {"min": 120.0, "max": 160.0, "currency": "EUR"},
-    "authorized_origins": ["VN", "ID"],
-    "authorized_importers": ["Nike Europe BV"],
-}
 
 
 @pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    """The app with the screening routers configured for tests."""
-    return with_screening(create_app(settings), settings.data_dir)
-
-
-@pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
+def client(settings: Settings) -> Iterator[TestClient]:
     """A client whose app has finished loading its index."""
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        wait_ready(test_client)
+    with screening_client(settings) as test_client:
         yield test_client
-
-
-def wait_ready(client: TestClient) -> None:
-    """Poll /readyz until the index is loaded."""
-    for _ in range(200):
-        if client.get("/readyz").status_code == 200:
-            return
-        time.sleep(0.05)
-    raise AssertionError(client.get("/readyz").json())
-
-
-def register(client: TestClient, headers: dict[str, str], **fields: Any) -> str:
-    """Register a product through the API; its id."""
-    response = client.post("/v1/products", headers=headers, json={**SHOE, **fields})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 def test_readiness_reports_the_index(client: TestClient) -> None:

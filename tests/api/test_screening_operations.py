@@ -6,18 +6,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.app import create_app
 from catalog.core.db import Database
 from catalog.core.settings import Settings
 from catalog.models import AuditEvent
 from catalog.screening.rescore import rescore
-from tests.api.test_screening_api import SHOE, register, wait_ready
+from tests.api.helpers import SHOE, register
 from tests.conftest import HolderFactory, KeyFactory
-from tests.e2e.kit import with_screening
+from tests.e2e.kit import screening_client
 
 CHEAP_SHOES = {
     "description": "nike air zoom pegasus 40 running shoe",
@@ -28,16 +26,9 @@ CHEAP_SHOES = {
 
 
 @pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    """The app with the screening routers configured for tests."""
-    return with_screening(create_app(settings), settings.data_dir)
-
-
-@pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
+def client(settings: Settings) -> Iterator[TestClient]:
     """A client whose app has finished loading its index."""
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        wait_ready(test_client)
+    with screening_client(settings) as test_client:
         yield test_client
 
 

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import base64
 import io
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw
 
+from api.app import create_app
 from catalog.access import audit
 from catalog.core.db import Database
 from catalog.core.screening_settings import ScreeningSettings
+from catalog.core.settings import Settings
 from catalog.models import BrandAlias, Product, ReferenceImage
 from matchers.images.hashes import compute_hashes
 
@@ -36,6 +42,20 @@ def with_screening(app: FastAPI, data_dir: Any, **overrides: Any) -> FastAPI:
     """Configure the app's screening service for tests (read by its lifespan at start)."""
     app.state.screening_settings = screening_settings(data_dir, **overrides)
     return app
+
+
+@contextmanager
+def screening_client(settings: Settings) -> Iterator[TestClient]:
+    """A client of the whole service, screening included, once its index is loaded."""
+    app = with_screening(create_app(settings), settings.data_dir)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for _ in range(200):
+            if client.get("/readyz").status_code == 200:
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError(client.get("/readyz").json())
+        yield client
 
 
 def add_product(database: Database, *, holder_id: str, **fields: Any) -> str:

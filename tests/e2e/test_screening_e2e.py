@@ -8,17 +8,14 @@ holder sees alerts on its own products only.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from catalog.core.settings import Settings
-from tests.e2e.kit import jpeg_base64, pattern_image, png_bytes, with_screening
+from tests.e2e.kit import jpeg_base64, pattern_image, png_bytes, screening_client
 
 PEGASUS = {
     "brand": "Nike",
@@ -46,19 +43,9 @@ FALCON = {
 
 
 @pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    """The whole service, screening included."""
-    return with_screening(create_app(settings), settings.data_dir)
-
-
-@pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
+def client(settings: Settings) -> Iterator[TestClient]:
     """A client once the index is loaded."""
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        for _ in range(200):
-            if test_client.get("/readyz").status_code == 200:
-                break
-            time.sleep(0.05)
+    with screening_client(settings) as test_client:
         yield test_client
 
 

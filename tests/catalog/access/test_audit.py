@@ -39,7 +39,7 @@ def _some_changes(database: Database) -> None:
 def test_changes_are_chained_and_bump_the_version(database: Database) -> None:
     _some_changes(database)
     with database.session(write=False) as session:
-        events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()  # type: ignore[arg-type]
+        events = session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
         assert [e.action for e in events] == [
             "rights_holder.create",
             "product.create",
@@ -59,7 +59,7 @@ def test_changes_are_chained_and_bump_the_version(database: Database) -> None:
 def test_a_changed_row_is_found(database: Database) -> None:
     _some_changes(database)
     with database.session() as session:
-        third = session.exec(select(AuditEvent.id).order_by(AuditEvent.id).offset(2)).first()  # type: ignore[arg-type]
+        third = session.exec(select(AuditEvent.id).order_by(col(AuditEvent.id)).offset(2)).first()
         session.execute(
             text("UPDATE audit_event SET actor = 'someone else' WHERE id = :id"), {"id": third}
         )
@@ -73,7 +73,7 @@ def test_a_changed_row_is_found(database: Database) -> None:
 def test_a_changed_payload_and_a_deleted_row_are_found(database: Database) -> None:
     _some_changes(database)
     with database.session() as session:
-        ids = list(session.exec(select(AuditEvent.id).order_by(AuditEvent.id)).all())  # type: ignore[arg-type]
+        ids = list(session.exec(select(AuditEvent.id).order_by(col(AuditEvent.id))).all())
         session.execute(
             text("UPDATE audit_event SET change = :c WHERE id = :id"),
             {"c": '{"name": "Z"}', "id": ids[2]},
@@ -90,12 +90,14 @@ def test_a_changed_payload_and_a_deleted_row_are_found(database: Database) -> No
 
 def test_append_event_is_usable_by_other_parts(database: Database) -> None:
     with database.session() as session:
-        version = audit.record_change(
+        version = audit.begin_change(session)
+        audit.append_event(
             session,
             actor="key:x",
             action="settings.update",
             entity_type="settings",
             change={"a": 1},
+            catalog_version=version,
         )
         event = audit.append_event(
             session, actor="key:x", action="fx.load", entity_type="fx_rate", change={"n": 2}

@@ -20,28 +20,19 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from catalog.index.changes import Delta, fetch_delta, read_versions
-from catalog.index.listen import ChangeListener
-from catalog.index.rows import AliasMap, brand_key, iter_images, iter_products, load_aliases
+from catalog.index.catalog_delta import Delta, fetch_delta, read_versions
+from catalog.index.change_listener import ChangeListener
+from catalog.index.engine_records import AliasMap, iter_images, iter_products, load_aliases
+from catalog.products.validation import brand_key
 from catalog.screening.fx import FxTable, load_fx_table
-from catalog.screening.thresholds import DEFAULT_THRESHOLDS, ScoringSnapshot, current_settings
+from catalog.screening.thresholds import ScoringSnapshot, current_settings
+from matchers.engine import DEFAULT_THRESHOLDS, MatchIndex
 from matchers.scoring import FxRate, FxRates
 
-if TYPE_CHECKING:
-    from matchers.engine import MatchIndex
-
 log = logging.getLogger(__name__)
-
-
-def new_match_index() -> MatchIndex:
-    """An empty engine index (imported here: the rest of the API starts even without it)."""
-    from matchers.engine import MatchIndex
-
-    return MatchIndex()
 
 
 class IndexHolder:
@@ -58,7 +49,7 @@ class IndexHolder:
         self._engine = engine
         self.check_interval = check_interval
         self.refresh_wait = refresh_wait
-        self.index = new_match_index()
+        self.index = MatchIndex()
         self.catalog_version = -1
         self.fx = FxTable()
         self.scoring = ScoringSnapshot(version=0, thresholds=DEFAULT_THRESHOLDS)
@@ -84,7 +75,7 @@ class IndexHolder:
             self._listener.start()  # before reading, so no change between the two is missed
         self._dirty.clear()  # what the load reads is current; later changes set it again
         # Reuse the empty index made at construction: building one loads the photo vocabulary.
-        index = self.index if not self.ready and len(self.index) == 0 else new_match_index()
+        index = self.index if not self.ready and len(self.index) == 0 else MatchIndex()
         # The cyclic GC would walk the growing index again and again while it is built, and
         # then every full collection would stop the worker to walk millions of long-lived
         # objects (p99 over 1 s at 100k products): build without it, then freeze what exists.

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, func, select
+from sqlmodel import col
 
-from catalog.index.rows import AliasMap, iter_images, iter_products, load_aliases
-from catalog.models import AuditEvent, Product, ReferenceImage
+from catalog.index.engine_records import AliasMap, iter_images, iter_products, load_aliases
+from catalog.models import (
+    AuditEvent,
+    CatalogVersion,
+    ExchangeRate,
+    Product,
+    ReferenceImage,
+    ScoringSettingsVersion,
+)
 from matchers.records import ImageRecord, ProductRecord
 
-_AUDIT = cast(Any, AuditEvent).__table__.c
-_PRODUCT = cast(Any, Product).__table__.c
-_IMAGE = cast(Any, ReferenceImage).__table__.c
-
-VERSIONS_SQL = text(
-    "SELECT (SELECT version FROM catalog_version WHERE id = 1),"
-    " (SELECT max(id) FROM fx_rate), (SELECT max(version) FROM scoring_settings)"
+VERSIONS = select(
+    select(col(CatalogVersion.version)).where(col(CatalogVersion.id) == 1).scalar_subquery(),
+    select(func.max(col(ExchangeRate.id))).scalar_subquery(),
+    select(func.max(col(ScoringSettingsVersion.version))).scalar_subquery(),
 )
 
 
@@ -32,7 +36,7 @@ class Versions:
 
 def read_versions(conn: Connection) -> Versions:
     """Catalogue, fx and settings versions in one round trip."""
-    row = conn.execute(VERSIONS_SQL).one()
+    row = conn.execute(VERSIONS).one()
     return Versions(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
 
 
@@ -63,8 +67,8 @@ def fetch_delta(conn: Connection, *, since: int, known_ids: set[str]) -> Delta:
     touched = {
         str(r[0])
         for r in conn.execute(
-            select(_AUDIT.entity_id).where(
-                _AUDIT.catalog_version > since, _AUDIT.entity_id.is_not(None)
+            select(col(AuditEvent.entity_id)).where(
+                col(AuditEvent.catalog_version) > since, col(AuditEvent.entity_id).is_not(None)
             )
         )
     }
@@ -74,10 +78,14 @@ def fetch_delta(conn: Connection, *, since: int, known_ids: set[str]) -> Delta:
         for start in range(0, len(candidates), 500):
             part = candidates[start : start + 500]
             present.update(
-                str(r[0]) for r in conn.execute(select(_PRODUCT.id).where(_PRODUCT.id.in_(part)))
+                str(r[0])
+                for r in conn.execute(select(col(Product.id)).where(col(Product.id).in_(part)))
             )
             present.update(
-                str(r[0]) for r in conn.execute(select(_IMAGE.id).where(_IMAGE.id.in_(part)))
+                str(r[0])
+                for r in conn.execute(
+                    select(col(ReferenceImage.id)).where(col(ReferenceImage.id).in_(part))
+                )
             )
         delta.gone_ids = set(candidates) - present
     return delta

@@ -7,65 +7,35 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, String, Text, literal, select
+from sqlalchemy import Cast, Connection, Row, String, Text, literal, select
 from sqlalchemy import cast as sql_cast
+from sqlalchemy.orm import Mapped
+from sqlmodel import col
 
 from catalog.models import BrandAlias, Product, ReferenceImage
+from catalog.products.validation import brand_key
 from matchers.records import ImageKind, ImageRecord, PriceRange, ProductRecord
 
-_P = cast(Any, Product).__table__.c
-_I = cast(Any, ReferenceImage).__table__.c
-_A = cast(Any, BrandAlias).__table__.c
-
-PRODUCT_COLUMNS = (
-    _P.id,
-    _P.rights_holder_id,
-    _P.brand,
-    _P.name,
-    _P.model,
-    _P.gtins,
-    _P.description,
-    _P.category,
-    _P.hs_codes,
-    _P.price_min,
-    _P.price_max,
-    _P.price_currency,
-    _P.authorized_origins,
-    _P.authorized_importers,
-    _P.authorized_exporters,
-    _P.valid_until,
-    _P.status,
+IMAGE_COLUMNS = (
+    col(ReferenceImage.id),
+    col(ReferenceImage.product_id),
+    col(ReferenceImage.kind),
+    col(ReferenceImage.hashes),
+    col(ReferenceImage.local_features),
 )
-IMAGE_COLUMNS = (_I.id, _I.product_id, _I.kind, _I.hashes, _I.local_features)
 
 AliasMap = Mapping[tuple[str, str], Sequence[str]]
 
 
-def brand_key(brand: str) -> str:
-    """The key aliases are attached by: the brand, trimmed and casefolded."""
-    return " ".join(brand.split()).casefold()
-
-
 def load_aliases(conn: Connection, *, rights_holder_ids: Iterable[str] | None = None) -> AliasMap:
     """Every alias, by (rights holder, brand key), sorted for determinism."""
-    stmt = select(_A.rights_holder_id, _A.brand, _A.alias)
+    stmt = select(col(BrandAlias.rights_holder_id), col(BrandAlias.brand), col(BrandAlias.alias))
     if rights_holder_ids is not None:
-        stmt = stmt.where(_A.rights_holder_id.in_(sorted(set(rights_holder_ids))))
+        stmt = stmt.where(col(BrandAlias.rights_holder_id).in_(sorted(set(rights_holder_ids))))
     out: dict[tuple[str, str], list[str]] = {}
     for holder, brand, alias in conn.execute(stmt):
         out.setdefault((holder, brand_key(brand)), []).append(alias)
     return {k: sorted(set(v)) for k, v in out.items()}
-
-
-def product_record(row: Row[Any] | Sequence[Any], *, aliases: AliasMap) -> ProductRecord:
-    """A ProductRecord from a row of PRODUCT_COLUMNS (status is not part of the record)."""
-    (pid, holder, brand, name, model, gtins, description, category, hs_codes, pmin, pmax, cur,
-     origins, importers, exporters, valid_until, _status) = row  # fmt: skip
-    return _record(
-        (pid, holder, brand, name, model, description, category, pmin, pmax, cur, valid_until),
-        (gtins, hs_codes, origins, importers, exporters),
-        aliases,
-    )
 
 
 def _record(
@@ -107,22 +77,25 @@ def image_record(row: Row[Any] | Sequence[Any]) -> ImageRecord:
     )
 
 
-def _as_text(column: Any) -> Any:
+def _as_text(column: Mapped[Any]) -> Cast[str]:
     return sql_cast(column, Text)
 
 
 # The five JSON lists travel as one JSON text per row: one json.loads instead of five.
 _LISTS = (
     literal("[", String)
-    + _as_text(_P.gtins) + "," + _as_text(_P.hs_codes) + "," + _as_text(_P.authorized_origins)
-    + "," + _as_text(_P.authorized_importers) + "," + _as_text(_P.authorized_exporters) + "]"
+    + _as_text(col(Product.gtins)) + "," + _as_text(col(Product.hs_codes))
+    + "," + _as_text(col(Product.authorized_origins))
+    + "," + _as_text(col(Product.authorized_importers))
+    + "," + _as_text(col(Product.authorized_exporters)) + "]"
 )  # fmt: skip
 # The C scanner without json.loads' two whitespace regexes: the text starts with '['.
 _SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 BULK_COLUMNS = (
-    _P.id, _P.rights_holder_id, _P.brand, _P.name, _P.model, _P.description, _P.category,
-    _P.price_min, _P.price_max, _P.price_currency, _as_text(_P.valid_until), _P.status,
-    _LISTS.label("lists"),
+    col(Product.id), col(Product.rights_holder_id), col(Product.brand), col(Product.name),
+    col(Product.model), col(Product.description), col(Product.category), col(Product.price_min),
+    col(Product.price_max), col(Product.price_currency), _as_text(col(Product.valid_until)),
+    col(Product.status), _LISTS.label("lists"),
 )  # fmt: skip
 
 
@@ -145,9 +118,9 @@ def iter_products(
     Rows are read as plain text through the driver's cursor (no per-column result
     processing): this is what keeps the start-up load of 100k products fast.
     """
-    stmt = select(*BULK_COLUMNS).order_by(_P.id)
+    stmt = select(*BULK_COLUMNS).order_by(col(Product.id))
     if since_version is not None:
-        stmt = stmt.where(_P.catalog_version > since_version)
+        stmt = stmt.where(col(Product.catalog_version) > since_version)
     aliases = load_aliases(conn)
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -168,11 +141,11 @@ def iter_images(
     chunk: int = 5000,
 ) -> Iterator[ImageRecord]:
     """Every reference image, those changed after `since_version`, or those of some products."""
-    stmt = select(*IMAGE_COLUMNS).order_by(_I.id)
+    stmt = select(*IMAGE_COLUMNS).order_by(col(ReferenceImage.id))
     if since_version is not None:
-        stmt = stmt.where(_I.catalog_version > since_version)
+        stmt = stmt.where(col(ReferenceImage.catalog_version) > since_version)
     if product_ids is not None:
-        stmt = stmt.where(_I.product_id.in_(sorted(set(product_ids))))
+        stmt = stmt.where(col(ReferenceImage.product_id).in_(sorted(set(product_ids))))
     result = conn.execution_options(yield_per=chunk).execute(stmt)
     for row in result:
         yield image_record(row)

@@ -10,7 +10,7 @@ import pytest
 
 from catalog.access import audit
 from catalog.core.db import Database
-from catalog.index.holder import IndexHolder
+from catalog.index.worker_index import IndexHolder
 from catalog.models import Product
 from tests.conftest import HolderFactory
 from tests.e2e.kit import (
