@@ -33,6 +33,7 @@ from api.routers import (
     products,
     rights_holders,
     screenings,
+    stats,
 )
 from api.routers import settings as scoring_settings
 from catalog.access import idempotency
@@ -53,6 +54,7 @@ ROUTERS: list[APIRouter] = [
     fx_rates.router,
     scoring_settings.router,
     alerts.router,
+    stats.router,
 ]
 
 VERSION = "0.1.0"
