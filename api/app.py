@@ -34,6 +34,7 @@ from api.routers import (
     rights_holders,
     screenings,
     stats,
+    webhooks,
 )
 from api.routers import settings as scoring_settings
 from catalog.access import idempotency
@@ -55,6 +56,7 @@ ROUTERS: list[APIRouter] = [
     scoring_settings.router,
     alerts.router,
     stats.router,
+    webhooks.router,
 ]
 
 VERSION = "0.1.0"

@@ -8,6 +8,7 @@ client or another holder's matches.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -17,10 +18,12 @@ from sqlmodel import Session
 from catalog.core.errors import Unprocessable
 from catalog.core.pagination import decode_cursor, encode_cursor
 from catalog.models import Screening, ScreeningHit
+from catalog.screening.outcomes import latest_outcomes
 
 _H = cast(Any, ScreeningHit).__table__.c
 _S = cast(Any, Screening).__table__.c
 MAX_LIMIT = 200
+DEFAULT_LANES = ("yellow", "red")  # green screenings fit genuine trade: not an alert by default
 
 
 def _iso(value: datetime) -> str:
@@ -44,8 +47,9 @@ def list_alerts(
     cursor: str | None = None,
     limit: int = 50,
     min_risk: float = 0.0,
+    lanes: Sequence[str] = DEFAULT_LANES,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of alerts for one rights holder and the cursor of the next page (or None)."""
+    """A page of alerts in `lanes` for one rights holder, and the next page's cursor (or None)."""
     limit = max(1, min(limit, MAX_LIMIT))
     stmt = (
         select(
@@ -70,8 +74,12 @@ def list_alerts(
         stmt = stmt.where(_H.id < after)
     if min_risk > 0:
         stmt = stmt.where(_H.risk >= min_risk)
+    stmt = stmt.where(_S.lane.in_(list(lanes)))
     rows = session.execute(stmt).all()
     items = [_alert(row) for row in rows[:limit]]
+    outcomes = latest_outcomes(session, screening_ids=(i["screening_id"] for i in items))
+    for item in items:
+        item["outcome"] = outcomes.get(item["screening_id"])
     next_cursor = encode_cursor(str(rows[limit - 1][0])) if len(rows) > limit else None
     return items, next_cursor
 

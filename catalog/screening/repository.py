@@ -13,6 +13,7 @@ from catalog.access.keys import Principal
 from catalog.core.errors import NotFound
 from catalog.core.ids import new_id
 from catalog.models import ApiKey, Screening, ScreeningOutcome
+from catalog.webhooks.events import enqueue_outcome
 
 _S = cast(Any, Screening).__table__.c
 _O = cast(Any, ScreeningOutcome).__table__.c
@@ -100,6 +101,7 @@ def record_outcome(
         )
     )
     session.flush()
+    enqueue_outcome(session, screening_id=screening.id, outcome=outcome)  # webhook follow-up
     audit.append_event(
         session,
         actor=principal.actor,
