@@ -25,7 +25,9 @@ class UrlPolicy:
 
 def _refuse(detail: str) -> Unprocessable:
     return Unprocessable(
-        detail, errors=[{"loc": ["url"], "msg": detail}], slug="webhook-url-refused"
+        detail,
+        errors=[{"loc": ["url"], "msg": detail, "type": "webhook_url_refused"}],
+        slug="webhook-url-refused",
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+from sqlmodel import select
+
 from catalog.access.keys import CLI_ACTOR
 from catalog.core.db import Database
 from catalog.models import WebhookDelivery, WebhookEvent, WebhookSubscription
@@ -93,7 +95,7 @@ def test_an_event_is_fanned_out_once(database: Database) -> None:
         session.add(WebhookEvent(kind="outcome", screening_id="s", outcome="genuine"))
     with database.session() as session:
         fan_out_pending(session, now=datetime.now(UTC))
-        [event] = session.query(WebhookEvent).all()
+        [event] = session.exec(select(WebhookEvent)).all()
         assert event.state == "done"
         assert not repository.claim_event(session, event_id=event.id or 0)
 
