@@ -33,6 +33,8 @@ from api.routers import (
     products,
     rights_holders,
     screenings,
+    stats,
+    webhooks,
 )
 from api.routers import settings as scoring_settings
 from catalog.access import idempotency
@@ -53,6 +55,8 @@ ROUTERS: list[APIRouter] = [
     fx_rates.router,
     scoring_settings.router,
     alerts.router,
+    stats.router,
+    webhooks.router,
 ]
 
 VERSION = "0.1.0"

@@ -67,6 +67,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
 RightsHolderOrAdmin = Annotated[Principal, Depends(require_roles("rights_holder", "admin"))]
+RightsHolderOnly = Annotated[Principal, Depends(require_roles("rights_holder"))]
 ImageReader = Annotated[
     Principal, Depends(require_roles("rights_holder", "admin", "customs", "officer"))
 ]

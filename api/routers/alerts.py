@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query
 from api.deps import RightsHolderOrAdmin, SessionDep
 from api.errors import problem_responses
 from api.schemas.alerts import AlertOut, AlertPage
+from api.schemas.screening import Lane
 from catalog.core.errors import Unprocessable
-from catalog.screening.alerts import list_alerts
+from catalog.screening.alerts import DEFAULT_LANES, list_alerts
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 
@@ -22,11 +23,14 @@ def alerts(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     min_risk: Annotated[float, Query(ge=0, le=1)] = 0.0,
+    lane: Annotated[
+        list[Lane] | None, Query(description="lanes to list (default: yellow and red)")
+    ] = None,
     rights_holder_id: Annotated[
         str | None, Query(description="admin only: whose alerts to list")
     ] = None,
 ) -> AlertPage:
-    """Screenings that implicated the caller's products: risk, lane, signals and time only.
+    """Screenings that implicated the caller's products: risk, lane, signals, time, outcome.
 
     No declared parties, no client and no other rights holder's matches are shown.
     """
@@ -34,6 +38,11 @@ def alerts(
     if not holder:
         raise Unprocessable("an admin must pass `rights_holder_id`", slug="validation-error")
     items, next_cursor = list_alerts(
-        session, rights_holder_id=holder, cursor=cursor, limit=limit, min_risk=min_risk
+        session,
+        rights_holder_id=holder,
+        cursor=cursor,
+        limit=limit,
+        min_risk=min_risk,
+        lanes=lane or DEFAULT_LANES,
     )
     return AlertPage(items=[AlertOut.model_validate(i) for i in items], next_cursor=next_cursor)

@@ -46,6 +46,9 @@ def search(
     rights_holder_id: HolderParam = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    expiring_within_days: Annotated[
+        int | None, Query(ge=0, le=3660, description="only those whose valid_until is this soon")
+    ] = None,
 ) -> ProductPage:
     """List or search your products (an admin: everyone's), oldest first, cursor-paginated."""
     rows = products.list_products(
@@ -58,6 +61,7 @@ def search(
         status=status,
         after=decode_cursor(cursor),
         limit=limit + 1,
+        expiring_within_days=expiring_within_days,
     )
     page = rows[:limit]
     counts = products.image_counts(session, products=page)

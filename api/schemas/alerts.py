@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.schemas.screening import Lane, SignalOut, Verdict
+
+
+class AlertOutcome(BaseModel):
+    """What the inspection found, and when it was recorded."""
+
+    outcome: Literal["counterfeit", "genuine", "inconclusive"]
+    recorded_at: datetime
 
 
 class AlertOut(BaseModel):
@@ -22,6 +30,7 @@ class AlertOut(BaseModel):
     lane: Lane
     signals: list[SignalOut]
     screened_at: datetime
+    outcome: AlertOutcome | None = Field(description="the latest inspection outcome, if any")
 
 
 class AlertPage(BaseModel):

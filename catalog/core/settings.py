@@ -41,6 +41,18 @@ class Settings(BaseSettings):
         default=24.0, gt=0, description="stored POST responses are replayed this long"
     )
 
+    # --- Webhooks to rights holders (catalog/webhooks) ---
+    webhook_allow_http: bool = Field(default=False, description="accept http:// webhook URLs")
+    webhook_allow_private: bool = Field(
+        default=False, description="accept webhook hosts on private or loopback addresses"
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, description="per delivery attempt")
+    webhook_poll_seconds: float = Field(default=2.0, gt=0, description="how often a worker looks")
+    webhook_max_attempts: int = Field(default=8, ge=1, description="then a delivery is failed")
+    webhook_backoff_seconds: float = Field(
+        default=30.0, gt=0, description="first retry delay; doubled after each failure"
+    )
+
     @model_validator(mode="after")
     def _fill_database_url(self) -> Settings:
         if not self.database_url:

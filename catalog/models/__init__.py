@@ -9,6 +9,7 @@ from catalog.models.base import NAMING_CONVENTION, UtcDateTime, metadata, table_
 from catalog.models.products import BrandAlias, Product, ProductGtin, ReferenceImage, RightsHolder
 from catalog.models.scoring import ExchangeRate, ScoringSettingsVersion
 from catalog.models.screening import Screening, ScreeningHit, ScreeningOutcome
+from catalog.models.webhooks import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -27,6 +28,9 @@ __all__ = [
     "ScreeningHit",
     "ScreeningOutcome",
     "UtcDateTime",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
     "metadata",
     "table_of",
     "utcnow",

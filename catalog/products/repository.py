@@ -6,6 +6,7 @@ Keyword-only functions that flush but never commit.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, func, insert, update
@@ -66,8 +67,12 @@ def list_products(
     statuses: Sequence[str] = ("active",),
     after: str | None = None,
     limit: int = 50,
+    expiring: tuple[date, date] | None = None,
 ) -> list[Product]:
-    """Products in id (creation) order after `after`, matching every filter given."""
+    """Products in id (creation) order after `after`, matching every filter given.
+
+    `expiring` (first, last day) keeps the registrations whose `valid_until` falls in it.
+    """
     stmt = select(Product).order_by(col(Product.id)).limit(limit)
     if rights_holder_id is not None:
         stmt = stmt.where(col(Product.rights_holder_id) == rights_holder_id)
@@ -81,6 +86,8 @@ def list_products(
         # Only live registrations hold GTIN rows: retiring a product releases its GTINs.
         owned = select(ProductGtin.product_id).where(col(ProductGtin.gtin) == gtin_key)
         stmt = stmt.where(col(Product.id).in_(owned))
+    if expiring is not None:
+        stmt = stmt.where(col(Product.valid_until).between(*expiring))
     for term in terms:
         stmt = stmt.where(col(Product.search_text).like(f"%{_like_escape(term)}%", escape="\\"))
     return list(session.exec(stmt).all())

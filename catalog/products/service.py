@@ -7,6 +7,7 @@ and the audit chain see a consistent catalogue; the unique key on
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -197,6 +198,7 @@ def list_products(
     status: str = "active",
     after: str | None = None,
     limit: int = 50,
+    expiring_within_days: int | None = None,
 ) -> list[Product]:
     """The caller's products (an admin's: all, or one holder's) matching the filters."""
     scope = owner_scope(principal)
@@ -219,7 +221,15 @@ def list_products(
         statuses=statuses,
         after=after,
         limit=limit,
+        expiring=_expiry_window(expiring_within_days),
     )
+
+
+def _expiry_window(days: int | None) -> tuple[date, date] | None:
+    if days is None:
+        return None
+    today = datetime.now(UTC).date()
+    return today, today + timedelta(days=days)
 
 
 def image_counts(session: Session, *, products: list[Product]) -> dict[str, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Annotated, Any
 
@@ -132,7 +132,15 @@ def date_text(value: Any) -> Any:
     return value
 
 
+def not_past(value: date) -> date:
+    """Refuse a date before today (UTC): a registration must not start out expired."""
+    if value < datetime.now(UTC).date():
+        raise ValueError("valid_until is in the past: the registration would already be expired")
+    return value
+
+
 IsoDate = Annotated[date, BeforeValidator(date_text)]
+ValidUntil = Annotated[date, BeforeValidator(date_text), AfterValidator(not_past)]
 Gtin = Annotated[str, AfterValidator(clean_gtin)]
 Country = Annotated[str, AfterValidator(clean_country)]
 Currency = Annotated[str, AfterValidator(clean_currency)]
@@ -195,7 +203,7 @@ class ProductFields(BaseModel):
     authorized_exporters: list[Party] = Field(default_factory=list, max_length=500)
     authenticity_features: list[Feature] = Field(default_factory=list, max_length=100)
     counterfeit_indicators: list[Feature] = Field(default_factory=list, max_length=100)
-    valid_until: IsoDate | None = Field(default=None, examples=["2027-11-30"])
+    valid_until: ValidUntil | None = Field(default=None, examples=["2027-11-30"])
 
 
 class ProductData(ProductFields):

@@ -8,6 +8,7 @@ client or another holder's matches.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from catalog.core.pagination import decode_cursor, encode_cursor
 from catalog.screening import repository
 
 MAX_LIMIT = 200
+DEFAULT_LANES = ("yellow", "red")  # green screenings fit genuine trade: not an alert by default
 
 
 def _iso(value: datetime) -> str:
@@ -41,17 +43,25 @@ def list_alerts(
     cursor: str | None = None,
     limit: int = 50,
     min_risk: float = 0.0,
+    lanes: Sequence[str] = DEFAULT_LANES,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of alerts for one rights holder and the cursor of the next page (or None)."""
+    """A page of alerts in `lanes` for one rights holder, and the next page's cursor (or None)."""
     limit = max(1, min(limit, MAX_LIMIT))
     rows = repository.alert_rows(
         session,
         rights_holder_id=rights_holder_id,
         before_hit_id=_cursor(cursor),
         min_risk=min_risk,
+        lanes=lanes,
         limit=limit + 1,
     )
     items = [_alert(row) for row in rows[:limit]]
+    outcomes = repository.latest_outcomes(session, screening_ids=[i["screening_id"] for i in items])
+    for item in items:
+        found = outcomes.get(item["screening_id"])
+        item["outcome"] = (
+            None if found is None else {"outcome": found[0], "recorded_at": _iso(found[1])}
+        )
     next_cursor = encode_cursor(str(rows[limit - 1][0])) if len(rows) > limit else None
     return items, next_cursor
 

@@ -64,9 +64,10 @@ def alert_rows(
     rights_holder_id: str,
     before_hit_id: int | None,
     min_risk: float,
+    lanes: Sequence[str],
     limit: int,
 ) -> Sequence[Row[Any]]:
-    """A holder's hits (newest first, ids below `before_hit_id`) with their screenings' results."""
+    """A holder's hits in `lanes` (newest first, below `before_hit_id`) with their screenings."""
     stmt = (
         select(
             col(ScreeningHit.id),
@@ -89,6 +90,7 @@ def alert_rows(
         stmt = stmt.where(col(ScreeningHit.id) < before_hit_id)
     if min_risk > 0:
         stmt = stmt.where(col(ScreeningHit.risk) >= min_risk)
+    stmt = stmt.where(col(Screening.lane).in_(list(lanes)))
     return session.execute(stmt).all()
 
 
@@ -141,3 +143,26 @@ def add_settings(session: Session, *, row: ScoringSettingsVersion) -> None:
     """Insert a new scoring-settings version."""
     session.add(row)
     session.flush()
+
+
+def latest_outcomes(
+    session: Session, *, screening_ids: Sequence[str]
+) -> dict[str, tuple[str, datetime]]:
+    """Screening id -> (outcome, recorded at) of its newest outcome, for many screenings at once."""
+    if not screening_ids:
+        return {}
+    stmt = (
+        select(
+            col(ScreeningOutcome.screening_id),
+            col(ScreeningOutcome.outcome),
+            col(ScreeningOutcome.created_at),
+        )
+        .where(col(ScreeningOutcome.screening_id).in_(sorted(set(screening_ids))))
+        .order_by(
+            col(ScreeningOutcome.screening_id),
+            col(ScreeningOutcome.created_at),
+            col(ScreeningOutcome.id),
+        )
+    )
+    # Oldest first, so the last row seen for a screening is its latest.
+    return {str(sid): (outcome, at) for sid, outcome, at in session.execute(stmt)}

@@ -33,13 +33,14 @@ from catalog.screening.records import (
 )
 from catalog.screening.thresholds import thresholds_to_json
 from catalog.screening.writer import GroupCommitWriter
+from catalog.webhooks.events import EVENT_TABLE, outbox_rows
 from matchers import ENGINE_VERSION
 from matchers.images.decode import ImageError
 from matchers.scoring import DEFAULT_WEIGHTS, Weights
 
 SCREENING_TABLE = cast(Table, cast(Any, Screening).__table__)
 HIT_TABLE = cast(Table, cast(Any, ScreeningHit).__table__)
-WRITE_ORDER = (SCREENING_TABLE, HIT_TABLE)
+WRITE_ORDER = (SCREENING_TABLE, HIT_TABLE, EVENT_TABLE)
 
 
 class IndexNotReady(DomainError):  # noqa: N818 - named like the other domain errors
@@ -214,4 +215,8 @@ class ScreeningService:
         hits = [
             {**h, "screening_id": screening_id, "created_at": now} for h in hit_rows(assessment)
         ]
-        return Scored(document=document, rows={SCREENING_TABLE: [screening_row], HIT_TABLE: hits})
+        events = outbox_rows(screening_id=screening_id, hits=hits, at=now)  # webhook alerts
+        return Scored(
+            document=document,
+            rows={SCREENING_TABLE: [screening_row], HIT_TABLE: hits, EVENT_TABLE: events},
+        )

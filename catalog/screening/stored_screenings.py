@@ -13,6 +13,7 @@ from catalog.core.errors import NotFound
 from catalog.core.ids import new_id
 from catalog.models import Screening, ScreeningOutcome
 from catalog.screening import repository
+from catalog.webhooks.events import enqueue_outcome
 
 
 def _iso(value: datetime) -> str:
@@ -92,6 +93,7 @@ def record_outcome(
             created_at=now,
         ),
     )
+    enqueue_outcome(session, screening_id=screening.id, outcome=outcome)  # webhook follow-up
     audit.append_event(
         session,
         actor=principal.actor,

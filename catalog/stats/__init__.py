@@ -1,0 +1,1 @@
+"""Hit rates from recorded outcomes: what each signal, lane, holder and registration is worth."""

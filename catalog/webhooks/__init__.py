@@ -1,0 +1,1 @@
+"""Signed alerts to rights holders: subscriptions, the event outbox, deliveries with retries."""

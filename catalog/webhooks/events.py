@@ -1,0 +1,145 @@
+"""Alert events: what is queued when a screening or outcome is stored, and how it fans out.
+
+A screening that implicates any product queues one outbox row in the same
+transaction as the screening itself; an outcome queues one with the outcome. A
+worker later turns each row into one delivery per (subscription, product) whose
+level the screening reaches. Bodies carry no personal data: no importer,
+exporter or consignee, and evidence sentences with the declared parties' names
+taken out, as in the alert list.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table
+from sqlmodel import Session
+
+from catalog.core.ids import new_id
+from catalog.models import Screening, ScreeningHit, WebhookDelivery, WebhookEvent
+from catalog.models.webhooks import WebhookSubscription
+from catalog.screening.alerts import redact
+from catalog.webhooks import repository
+from catalog.webhooks.repository import ALERT, OUTCOME
+
+EVENT_TABLE = cast(Table, cast(Any, WebhookEvent).__table__)
+LANE_RANK = {"green": 0, "yellow": 1, "red": 2}
+
+
+def outbox_rows(*, screening_id: str, hits: Sequence[object], at: datetime) -> list[dict[str, Any]]:
+    """The outbox row to write with a screening (none when it implicates no product)."""
+    if not hits:
+        return []
+    return [
+        {"kind": "screening", "screening_id": screening_id, "outcome": None,
+         "state": "pending", "created_at": at}
+    ]  # fmt: skip
+
+
+def enqueue_outcome(session: Session, *, screening_id: str, outcome: str) -> None:
+    """Queue the follow-up event of an outcome (in the caller's transaction)."""
+    repository.add_event(session, kind="outcome", screening_id=screening_id, outcome=outcome)
+
+
+def reaches(subscription: WebhookSubscription, *, lane: str, risk: float) -> bool:
+    """Whether a match with this screening lane and match risk is at the subscription's level."""
+    if subscription.min_lane and LANE_RANK.get(lane, 0) < LANE_RANK[subscription.min_lane]:
+        return False
+    return subscription.min_risk is None or risk >= subscription.min_risk
+
+
+def encode(event: dict[str, Any]) -> str:
+    """The exact body that is signed and sent (compact, keys sorted)."""
+    return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _iso(value: datetime) -> str:
+    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return aware.isoformat()
+
+
+def alert_data(screening: Screening, hit: ScreeningHit) -> dict[str, Any]:
+    """What a rights holder is told of one of its products in a screening."""
+    request = screening.request or {}
+    parties = [str(request[k]) for k in ("importer", "exporter") if request.get(k)]
+    matches = (screening.result or {}).get("matches", ())
+    match: dict[str, Any] = next((m for m in matches if m.get("product_id") == hit.product_id), {})
+    return {
+        "screening_id": screening.id,
+        "product_id": hit.product_id,
+        "product_brand": match.get("brand", ""),
+        "product_name": match.get("name", ""),
+        "risk": hit.risk,
+        "similarity": hit.similarity,
+        "verdict": screening.verdict,
+        "lane": screening.lane,
+        "signals": [
+            {
+                "name": s.get("name"),
+                "contribution": s.get("contribution"),
+                "detail": redact(str(s.get("detail", "")), parties),
+            }
+            for s in match.get("signals", ())
+        ],
+        "screened_at": _iso(screening.created_at),
+    }
+
+
+def _delivery(
+    *, subscription_id: str, holder: str, kind: str, screening_id: str, product_id: str,
+    data: dict[str, Any], now: datetime,
+) -> WebhookDelivery:  # fmt: skip
+    delivery_id = new_id()
+    body = encode({"id": delivery_id, "type": kind, "created_at": now.isoformat(), "data": data})
+    return WebhookDelivery(
+        id=delivery_id, subscription_id=subscription_id, rights_holder_id=holder,
+        event_type=kind, screening_id=screening_id, product_id=product_id, body=body,
+        state="due", attempts=0, next_attempt_at=now, created_at=now,
+    )  # fmt: skip
+
+
+def fan_out(session: Session, *, event: WebhookEvent, now: datetime) -> int:
+    """Create the deliveries one event calls for; how many."""
+    if event.kind == "outcome":
+        deliveries = [
+            _delivery(
+                subscription_id=sub, holder=holder, kind=OUTCOME, screening_id=event.screening_id,
+                product_id=product, now=now,
+                data={"screening_id": event.screening_id, "product_id": product,
+                      "outcome": event.outcome, "recorded_at": _iso(event.created_at)},
+            )
+            for sub, holder, product in repository.alerted(session, screening_id=event.screening_id)
+        ]  # fmt: skip
+    else:
+        screening, hits = repository.screening_with_hits(session, screening_id=event.screening_id)
+        if screening is None:
+            return 0
+        subscriptions = repository.live_subscriptions(
+            session, rights_holder_ids=(h.rights_holder_id for h in hits)
+        )
+        deliveries = [
+            _delivery(
+                subscription_id=sub.id, holder=sub.rights_holder_id, kind=ALERT,
+                screening_id=screening.id, product_id=hit.product_id,
+                data=alert_data(screening, hit), now=now,
+            )
+            for hit in hits
+            for sub in subscriptions
+            if sub.rights_holder_id == hit.rights_holder_id
+            and reaches(sub, lane=screening.lane, risk=hit.risk)
+        ]  # fmt: skip
+    repository.add_deliveries(session, deliveries=deliveries)
+    return len(deliveries)
+
+
+def fan_out_pending(session: Session, *, now: datetime, limit: int = 200) -> int:
+    """Fan out the oldest pending events this worker wins; how many deliveries were made."""
+    made = 0
+    for event in repository.pending_events(session, limit=limit):
+        assert event.id is not None
+        if repository.claim_event(session, event_id=event.id):
+            made += fan_out(session, event=event, now=now)
+    return made

@@ -1,0 +1,190 @@
+"""Webhook queries: subscriptions, the event outbox, deliveries (flush, never commit).
+
+Claims are conditional updates (`UPDATE ... WHERE state = ...`): when two workers
+race for one row, the database lets exactly one update match, so an event is
+fanned out once and a delivery is sent by one worker at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, select, update
+from sqlmodel import Session
+
+from catalog.models import (
+    Screening,
+    ScreeningHit,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
+
+_W = cast(Any, WebhookSubscription).__table__
+_E = cast(Any, WebhookEvent).__table__
+_D = cast(Any, WebhookDelivery).__table__
+_H = cast(Any, ScreeningHit).__table__.c
+ALERT = "screening.alert"
+OUTCOME = "screening.outcome"
+
+
+def _changed(result: Any) -> bool:
+    return cast(CursorResult[Any], result).rowcount == 1
+
+
+def add_subscription(session: Session, *, subscription: WebhookSubscription) -> None:
+    """Store a new subscription."""
+    session.add(subscription)
+    session.flush()
+
+
+def list_subscriptions(session: Session, *, rights_holder_id: str) -> list[WebhookSubscription]:
+    """A holder's live subscriptions, oldest first."""
+    stmt = (
+        select(WebhookSubscription)
+        .where(_W.c.rights_holder_id == rights_holder_id, _W.c.deleted_at.is_(None))
+        .order_by(_W.c.id)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def get_subscription(
+    session: Session, *, subscription_id: str, rights_holder_id: str
+) -> WebhookSubscription | None:
+    """A live subscription of this holder, or None."""
+    row = session.get(WebhookSubscription, subscription_id)
+    if row is None or row.rights_holder_id != rights_holder_id or row.deleted_at is not None:
+        return None
+    return row
+
+
+def live_subscriptions(
+    session: Session, *, rights_holder_ids: Iterable[str]
+) -> list[WebhookSubscription]:
+    """The live subscriptions of these holders."""
+    ids = sorted(set(rights_holder_ids))
+    if not ids:
+        return []
+    stmt = select(WebhookSubscription).where(
+        _W.c.rights_holder_id.in_(ids), _W.c.deleted_at.is_(None)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def list_deliveries(
+    session: Session, *, rights_holder_id: str, before: str | None, limit: int
+) -> list[WebhookDelivery]:
+    """A holder's deliveries, newest first, before the id `before`."""
+    stmt = (
+        select(WebhookDelivery)
+        .where(_D.c.rights_holder_id == rights_holder_id)
+        .order_by(_D.c.id.desc())
+        .limit(limit)
+    )
+    if before:
+        stmt = stmt.where(_D.c.id < before)
+    return list(session.execute(stmt).scalars())
+
+
+def add_event(session: Session, *, kind: str, screening_id: str, outcome: str | None) -> None:
+    """Queue an event for fan-out (in the caller's transaction)."""
+    session.add(WebhookEvent(kind=kind, screening_id=screening_id, outcome=outcome))
+    session.flush()
+
+
+def pending_events(session: Session, *, limit: int) -> list[WebhookEvent]:
+    """The oldest events not yet fanned out."""
+    stmt = select(WebhookEvent).where(_E.c.state == "pending").order_by(_E.c.id).limit(limit)
+    return list(session.execute(stmt).scalars())
+
+
+def claim_event(session: Session, *, event_id: int) -> bool:
+    """Mark an event fanned out; False when another worker did so first."""
+    stmt = (
+        update(_E)
+        .where(_E.c.id == event_id, _E.c.state == "pending")
+        .values(state="done")
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(session.execute(stmt))
+
+
+def screening_with_hits(
+    session: Session, *, screening_id: str
+) -> tuple[Screening | None, list[ScreeningHit]]:
+    """A screening and its hits (best first)."""
+    screening = session.get(Screening, screening_id)
+    stmt = select(ScreeningHit).where(_H.screening_id == screening_id).order_by(_H.rank)
+    return screening, list(session.execute(stmt).scalars())
+
+
+def alerted(session: Session, *, screening_id: str) -> list[tuple[str, str, str]]:
+    """(subscription, rights holder, product) of each alert sent for a screening."""
+    stmt = (
+        select(_D.c.subscription_id, _D.c.rights_holder_id, _D.c.product_id)
+        .where(_D.c.screening_id == screening_id, _D.c.event_type == ALERT)
+        .distinct()
+    )
+    return [(str(a), str(b), str(c)) for a, b, c in session.execute(stmt)]
+
+
+def add_deliveries(session: Session, *, deliveries: Sequence[WebhookDelivery]) -> None:
+    """Store new deliveries, due at once."""
+    session.add_all(list(deliveries))
+    session.flush()
+
+
+def due_delivery_ids(session: Session, *, now: datetime, limit: int) -> list[str]:
+    """Deliveries whose next attempt is due (or whose sender's lease ran out), oldest first."""
+    stmt = (
+        select(_D.c.id)
+        .where(_D.c.state.in_(("due", "sending")), _D.c.next_attempt_at <= now)
+        .order_by(_D.c.next_attempt_at)
+        .limit(limit)
+    )
+    return [str(i) for i in session.execute(stmt).scalars()]
+
+
+def claim_delivery(
+    session: Session, *, delivery_id: str, now: datetime, lease_until: datetime
+) -> bool:
+    """Take a due delivery for one attempt until `lease_until`; False if another worker has it."""
+    stmt = (
+        update(_D)
+        .where(
+            _D.c.id == delivery_id,
+            _D.c.state.in_(("due", "sending")),
+            _D.c.next_attempt_at <= now,
+        )
+        .values(state="sending", attempts=_D.c.attempts + 1, next_attempt_at=lease_until)
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(session.execute(stmt))
+
+
+def delivery_target(
+    session: Session, *, delivery_id: str
+) -> tuple[WebhookDelivery, WebhookSubscription] | None:
+    """A delivery and its subscription."""
+    stmt = (
+        select(WebhookDelivery, WebhookSubscription)
+        .join(WebhookSubscription, _W.c.id == _D.c.subscription_id)
+        .where(_D.c.id == delivery_id)
+    )
+    row = session.execute(stmt).first()
+    return (row[0], row[1]) if row else None
+
+
+def finish_attempt(
+    session: Session, *, delivery_id: str, attempt: int, values: dict[str, Any]
+) -> bool:
+    """Record an attempt's result, if this worker's claim (attempt number) still holds."""
+    stmt = (
+        update(_D)
+        .where(_D.c.id == delivery_id, _D.c.state == "sending", _D.c.attempts == attempt)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(session.execute(stmt))
