@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from catalog.core.settings import Settings
-from tests.api.test_screening_api import register, wait_ready
+from tests.api.helpers import register
 from tests.api.test_webhooks import SUSPECT
 from tests.conftest import HolderFactory, KeyFactory
-from tests.e2e.kit import with_screening
+from tests.e2e.kit import screening_client
 
 GENUINE = {
     "description": "nike air zoom pegasus 40 running shoe", "brand": "Nike", "quantity": 2,
@@ -24,9 +22,7 @@ GENUINE = {
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     """A client whose app has loaded its index."""
-    app: FastAPI = with_screening(create_app(settings), settings.data_dir)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        wait_ready(test_client)
+    with screening_client(settings) as test_client:
         yield test_client
 
 

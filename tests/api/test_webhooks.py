@@ -11,15 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from catalog.core.settings import Settings
-from tests.api.test_screening_api import wait_ready
 from tests.api.webhook_receiver import receiver
 from tests.conftest import HolderFactory, KeyFactory, TestSettings
-from tests.e2e.kit import with_screening
+from tests.e2e.kit import screening_client
 
 PEGASUS = {
     "brand": "Nike", "name": "Air Zoom Pegasus 40 running shoe", "model": "DV3853-001",
@@ -48,9 +46,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     """A client whose app has loaded its index."""
-    app: FastAPI = with_screening(create_app(settings), settings.data_dir)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        wait_ready(test_client)
+    with screening_client(settings) as test_client:
         yield test_client
 
 
