@@ -23,7 +23,7 @@ from matchers.features.algorithm import (
 )
 from matchers.features.base import FeatureResult, norm
 from matchers.features.brandhits import in_brand_position, merge_hits
-from matchers.features.context import CandidateContext, DeclarationContext, Evidence, ProductFacts
+from matchers.features.context import DeclarationContext, Evidence, ProductFacts
 from matchers.features.gtin import gtin_key
 from matchers.images.nearcopy import NearCopyHit, NearCopyIndex
 from matchers.images.photo import PhotoHit, PhotoIndex
@@ -187,15 +187,8 @@ def assess(
         score = scores.get(pid)
         if score is None:
             score = index.text.score(query, product_document(product))
-        ctx = CandidateContext(
-            declaration=declaration,
-            fx=fx,
-            today=today,
-            evidence=evidence,
-            product=product,
-            text_score=score,
-            text_note=notes.get(pid, ""),
-            facts=index.facts.get(pid),
+        ctx = declared_ctx.candidate(
+            product, text_score=score, text_note=notes.get(pid, ""), facts=index.facts.get(pid)
         )
         results, expired = evaluate(ctx, config, declared=declared)
         sim = similarity(results, weights=weights)

@@ -27,7 +27,7 @@ from typing import Any
 from matchers.features import gtin, identity, images, price, registration, text, trade
 from matchers.features.base import FeatureResult
 from matchers.features.context import CandidateContext, DeclarationContext, ProductFacts
-from matchers.features.feature import Feature, check_weights, run_all
+from matchers.features.feature import Feature, check_weights, emitted, run_all
 from matchers.records import ProductRecord
 from matchers.weights import DEFAULT_WEIGHTS, FeatureConfig, Weights
 
@@ -120,9 +120,14 @@ WEIGHTED: tuple[Feature[Any], ...] = tuple(f for f in FEATURES if f is not EXPIR
 """The features whose signals carry a log-odds weight."""
 
 
+_WEIGHTED_NAMES = emitted(WEIGHTED)
+_CANDIDATE_NAMES = emitted(CANDIDATE_FEATURES)
+
+
 def check(weights: Weights) -> None:
-    """Raise `SignalError` unless `weights` fit the declared features (see `check_weights`)."""
-    check_weights(weights, weighted=WEIGHTED, identifying=CANDIDATE_FEATURES)
+    """Raise `SignalError` unless `weights` weighs exactly the signals the weighted features
+    declare, and gives identity strengths only to signals of candidate features."""
+    check_weights(weights, weighted=_WEIGHTED_NAMES, identifying=_CANDIDATE_NAMES)
 
 
 def product_facts(product: ProductRecord) -> ProductFacts:

@@ -44,6 +44,26 @@ class DeclarationContext:
     today: date
     evidence: Evidence = Evidence()
 
+    def candidate(
+        self,
+        product: ProductRecord,
+        *,
+        text_score: float,
+        text_note: str = "",
+        facts: ProductFacts | None = None,
+    ) -> CandidateContext:
+        """This declared item with one candidate product."""
+        return CandidateContext(
+            declaration=self.declaration,
+            fx=self.fx,
+            today=self.today,
+            evidence=self.evidence,
+            product=product,
+            text_score=text_score,
+            text_note=text_note,
+            facts=facts,
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CandidateContext(DeclarationContext):

@@ -58,18 +58,17 @@ def emitted(features: Iterable[Feature[Any]]) -> frozenset[str]:
 
 
 def check_weights(
-    weights: Weights, *, weighted: Iterable[Feature[Any]], identifying: Iterable[Feature[Any]]
+    weights: Weights, *, weighted: frozenset[str], identifying: frozenset[str]
 ) -> None:
-    """Raise `SignalError` unless `weights` weighs exactly the signals the `weighted` features
-    declare, and gives identity strengths only to signals the `identifying` ones declare."""
-    names = emitted(weighted)
-    unweighted = sorted(names - set(weights.values))
+    """Raise `SignalError` unless `weights` weighs exactly the `weighted` signal names and gives
+    identity strengths only to `identifying` ones."""
+    unweighted = sorted(weighted - weights.values.keys())
     if unweighted:
         raise SignalError(f"weights {weights.version} have no weight for {unweighted}")
-    unemitted = sorted(set(weights.values) - names)
+    unemitted = sorted(weights.values.keys() - weighted)
     if unemitted:
         raise SignalError(f"weights {weights.version} weigh signals no feature emits: {unemitted}")
-    stray = sorted(set(weights.identity) - emitted(identifying))
+    stray = sorted(weights.identity.keys() - identifying)
     if stray:
         raise SignalError(
             f"weights {weights.version} give an identity strength to unknown signals {stray}"

@@ -23,6 +23,18 @@ def _best(
     return None if best is None else (clamp01(strength(best[0])), *best)
 
 
+def _finding(
+    best: tuple[float, Hit, ImageRecord] | None,
+    name: str,
+    detail: Callable[[Hit, ImageRecord], str],
+) -> FeatureResult | None:
+    """The finding `name` for the best hit, its strength as the value; None without a hit."""
+    if best is None:
+        return None
+    strength, hit, ref = best
+    return FeatureResult(name=name, value=strength, detail=detail(hit, ref))
+
+
 def _similarity(hit: NearCopyHitLike) -> float:
     return hit.similarity
 
@@ -34,55 +46,46 @@ def _score(hit: PhotoHitLike) -> float:
 def near_copy_of_genuine(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """A declared image is an (edited) copy of one of the brand's own reference images:
     it identifies the product, and reusing the brand's photo is what fake listings do."""
-    best = _best(ctx.near_copies, _similarity, counterfeit=False)
-    if best is None:
-        return None
-    sim, hit, ref = best
-    return FeatureResult(
-        name="image_copy_of_genuine",
-        value=sim,
-        detail=f"a declared image copies the {ref.kind} reference {ref.image_id} of "
-        f"{ctx.product.name}: {hit.evidence}",
+    return _finding(
+        _best(ctx.near_copies, _similarity, counterfeit=False),
+        "image_copy_of_genuine",
+        lambda hit, ref: (
+            f"a declared image copies the {ref.kind} reference {ref.image_id} of "
+            f"{ctx.product.name}: {hit.evidence}"
+        ),
     )
 
 
 def near_copy_of_counterfeit(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """A declared image is a copy of a known counterfeit of the product (strong evidence)."""
-    best = _best(ctx.near_copies, _similarity, counterfeit=True)
-    if best is None:
-        return None
-    sim, hit, ref = best
-    return FeatureResult(
-        name="image_copy_of_counterfeit",
-        value=sim,
-        detail=f"a declared image copies the known counterfeit {ref.image_id} of "
-        f"{ctx.product.name}: {hit.evidence}",
+    return _finding(
+        _best(ctx.near_copies, _similarity, counterfeit=True),
+        "image_copy_of_counterfeit",
+        lambda hit, ref: (
+            f"a declared image copies the known counterfeit {ref.image_id} of "
+            f"{ctx.product.name}: {hit.evidence}"
+        ),
     )
 
 
 def photo_match(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """A declared photo shows the product (local features verified against a genuine reference)."""
-    best = _best(ctx.photos, _score, counterfeit=False)
-    if best is None:
-        return None
-    score, hit, ref = best
-    return FeatureResult(
-        name="photo_match",
-        value=score,
-        detail=f"a declared photo shows {ctx.product.name} (reference {ref.image_id}): "
-        f"{hit.evidence}",
+    return _finding(
+        _best(ctx.photos, _score, counterfeit=False),
+        "photo_match",
+        lambda hit, ref: (
+            f"a declared photo shows {ctx.product.name} (reference {ref.image_id}): {hit.evidence}"
+        ),
     )
 
 
 def photo_match_counterfeit(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """A declared photo matches a registered photo of a known counterfeit of the product."""
-    best = _best(ctx.photos, _score, counterfeit=True)
-    if best is None:
-        return None
-    score, hit, ref = best
-    return FeatureResult(
-        name="photo_match_counterfeit",
-        value=score,
-        detail=f"a declared photo matches the known counterfeit {ref.image_id} of "
-        f"{ctx.product.name}: {hit.evidence}",
+    return _finding(
+        _best(ctx.photos, _score, counterfeit=True),
+        "photo_match_counterfeit",
+        lambda hit, ref: (
+            f"a declared photo matches the known counterfeit {ref.image_id} of "
+            f"{ctx.product.name}: {hit.evidence}"
+        ),
     )

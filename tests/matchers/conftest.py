@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from matchers.features.context import CandidateContext, Evidence, ProductFacts
+from matchers.features.context import CandidateContext, DeclarationContext, Evidence, ProductFacts
 from matchers.records import Declaration, ProductRecord
 from matchers.scoring import FxRates
 from matchers.weights import DEFAULT_WEIGHTS, FeatureConfig
@@ -24,15 +24,14 @@ def _candidate(
     **evidence: Any,
 ) -> CandidateContext:
     """The default declaration and product (or those given) with the given `Evidence` fields."""
-    return CandidateContext(
+    declared = DeclarationContext(
         declaration=decl or declaration(),
         fx=fx or FxRates(),
         today=TODAY,
         evidence=Evidence(**evidence),
-        product=prod or product(),
-        text_score=text_score,
-        text_note=text_note,
-        facts=facts,
+    )
+    return declared.candidate(
+        prod or product(), text_score=text_score, text_note=text_note, facts=facts
     )
 
 
