@@ -2,7 +2,7 @@
 
 Per declaration: retrieve candidates (product text, brands in the brand field and the
 description, GTIN, near-copies and photo matches of its images), run every feature on
-each candidate (`matchers.features.evaluate`), combine them (`matchers.scoring`) and
+each candidate (`matchers.features.algorithm`), combine them (`matchers.scoring`) and
 decide. `MatchIndex` is built from plain records and updated one product or image at
 a time, so the service keeps it current on every catalogue change.
 """
@@ -14,37 +14,28 @@ from collections.abc import Sequence
 from datetime import date
 
 from matchers.brands.index import BrandHit, BrandIndex
-from matchers.features.base import DEFAULT_CONFIG, FeatureConfig, FeatureResult, norm
-from matchers.features.brandhits import in_brand_position, merge_hits
-from matchers.features.evaluate import (
-    Evidence,
-    ProductFacts,
+from matchers.features.algorithm import (
+    brand_level,
+    check,
     declaration_features,
     evaluate,
     product_facts,
 )
+from matchers.features.base import FeatureResult, norm
+from matchers.features.brandhits import in_brand_position, merge_hits
+from matchers.features.context import DeclarationContext, Evidence, ProductFacts
 from matchers.features.gtin import gtin_key
-from matchers.features.identity import brand_level
 from matchers.images.nearcopy import NearCopyHit, NearCopyIndex
 from matchers.images.photo import PhotoHit, PhotoIndex
 from matchers.records import Assessment, Declaration, ImageRecord, Match, ProductRecord
-from matchers.scoring import (
-    DEFAULT_WEIGHTS,
-    FxRates,
-    Thresholds,
-    Weights,
-    combine,
-    decide,
-    similarity,
-)
+from matchers.scoring import FxRates, Thresholds, combine, decide, similarity
 from matchers.text.index import TextIndex, product_document
+from matchers.weights import DEFAULT_WEIGHTS, FeatureConfig, Weights
 
 __all__ = ["DEFAULT_THRESHOLDS", "NO_RATES", "MatchIndex", "assess"]
 
 DEFAULT_THRESHOLDS = Thresholds()
 NO_RATES = FxRates()
-MAX_IMAGES = 8  # declared images looked at per item; more add cost, not evidence
-REREAD_BELOW = 0.9  # a plain reading this close to a product needs no brand rereading
 
 
 class MatchIndex:
@@ -152,35 +143,40 @@ def assess(
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     fx: FxRates = NO_RATES,
     today: date,
-    config: FeatureConfig = DEFAULT_CONFIG,
 ) -> Assessment:
     """Score one declared item against the catalogue: matches, risk, verdict, lane and reasons.
 
     `matches` are ordered by similarity (best first, at most `thresholds.max_matches`);
     `risk` and `signals` are those of the riskiest match, or of the brand-level finding
     when no product is identified. `today` dates expiry (and price rates when the
-    declaration carries no date); nothing here reads the clock.
+    declaration carries no date); nothing here reads the clock. Weights that do not fit
+    the declared features raise `matchers.weights.SignalError`.
     """
+    check(weights)
+    config = weights.config
     query = _query_text(declaration)
     field_hits = index.brands.lookup(declaration.brand) if declaration.brand else []
     described = index.brands.lookup(declaration.description)
-    brand_hits = merge_hits(in_brand_position(declaration, field_hits, described))
+    brand_hits = merge_hits(in_brand_position(declaration, field_hits, described, config=config))
     scores, notes = _text_candidates(
-        query, brand_hits, index=index, limit=thresholds.max_candidates
+        query, brand_hits, index=index, limit=thresholds.max_candidates, config=config
     )
     gtin_owners: dict[str, Sequence[ProductRecord]] = {}
     key = gtin_key(declaration.gtin or "")
     if key is not None:
         gtin_owners[key] = index.products_with_gtin(key)
-    near, photos = _image_hits(declaration, index=index)
+    near, photos = _image_hits(declaration, index=index, config=config)
     evidence = Evidence(
         brand_hits=brand_hits,
         brand_field_hits=field_hits,
         gtin_owners=gtin_owners,
         near_copies=near,
         photos=photos,
-        declaration_level=declaration_features(declaration),
     )
+    declared_ctx = DeclarationContext(
+        declaration=declaration, fx=fx, today=today, evidence=evidence
+    )
+    declared = declaration_features(declared_ctx, config)
     candidates = set(scores) | set(near) | set(photos)
     candidates.update(p.product_id for owners in gtin_owners.values() for p in owners)
     matches: list[Match] = []
@@ -191,18 +187,11 @@ def assess(
         score = scores.get(pid)
         if score is None:
             score = index.text.score(query, product_document(product))
-        results, expired = evaluate(
-            declaration,
-            product,
-            evidence=evidence,
-            text_score=score,
-            text_note=notes.get(pid, ""),
-            facts=index.facts.get(pid),
-            fx=fx,
-            today=today,
-            config=config,
+        ctx = declared_ctx.candidate(
+            product, text_score=score, text_note=notes.get(pid, ""), facts=index.facts.get(pid)
         )
-        sim = similarity(results)
+        results, expired = evaluate(ctx, config, declared=declared)
+        sim = similarity(results, weights=weights)
         if sim < thresholds.min_similarity:
             continue
         risk, signals = combine(results, weights=weights, expired=expired)
@@ -215,18 +204,18 @@ def assess(
         top = max(shown, key=lambda m: m.risk)  # the first of equals, in similarity order
         verdict, lane = decide(risk=top.risk, implicated=True, thresholds=thresholds)
         return Assessment(top.risk, verdict, lane, shown, top.signals)
-    return _brand_level(brand_hits, evidence.declaration_level, weights, thresholds)
+    return _brand_level(declared_ctx, declared, weights, thresholds)
 
 
 def _brand_level(
-    hits: Sequence[BrandHit],
+    ctx: DeclarationContext,
     declared: Sequence[FeatureResult],
     weights: Weights,
     thresholds: Thresholds,
 ) -> Assessment:
     """No product identified: a look-alike brand, or a named brand with other evidence,
     reaching the yellow lane still implicates the registered brand."""
-    level = brand_level(hits)
+    level = brand_level(ctx, weights.config)
     if level is not None:
         risk, signals = combine([level, *declared], weights=weights)
         if risk >= thresholds.yellow:
@@ -244,17 +233,22 @@ def _query_text(declaration: Declaration) -> str:
 
 
 def _text_candidates(
-    query: str, brand_hits: Sequence[BrandHit], *, index: MatchIndex, limit: int
+    query: str,
+    brand_hits: Sequence[BrandHit],
+    *,
+    index: MatchIndex,
+    limit: int,
+    config: FeatureConfig,
 ) -> tuple[dict[str, float], dict[str, str]]:
     """Text scores of the shortlist. When the plain reading finds nothing close, an alias or
     look-alike of a brand is also read as the brand itself ("LV" as Louis Vuitton)."""
     found = index.text.search(query, limit=limit)
     scores = dict(found)
     notes: dict[str, str] = {}
-    if found and found[0][1] >= REREAD_BELOW:
+    if found and found[0][1] >= config.reread_below:
         return scores, notes  # a second search would cost as much as the first, for nothing
     rereadable = [h for h in brand_hits if h.kind in ("alias", "lookalike")]
-    for hit in rereadable[:2]:
+    for hit in rereadable[: config.reread_hits]:
         pattern = re.compile(re.escape(hit.matched_text), re.IGNORECASE)
         reread = pattern.sub(hit.brand, query) if pattern.search(query) else f"{hit.brand} {query}"
         for pid, score in index.text.search(reread, limit=limit):
@@ -265,21 +259,21 @@ def _text_candidates(
 
 
 def _image_hits(
-    declaration: Declaration, *, index: MatchIndex
+    declaration: Declaration, *, index: MatchIndex, config: FeatureConfig
 ) -> tuple[
     dict[str, list[tuple[NearCopyHit, ImageRecord]]], dict[str, list[tuple[PhotoHit, ImageRecord]]]
 ]:
     """Near-copy and photo hits of the declared images, grouped by the product they show."""
     near: dict[str, list[tuple[NearCopyHit, ImageRecord]]] = {}
     photos: dict[str, list[tuple[PhotoHit, ImageRecord]]] = {}
-    for image in declaration.images[:MAX_IMAGES]:
+    for image in declaration.images[: config.max_images]:
         if image.hashes:
-            for hit in index.nearcopy.search(dict(image.hashes), limit=5):
+            for hit in index.nearcopy.search(dict(image.hashes), limit=config.near_copy_limit):
                 ref = index.images.get(hit.image_id)
                 if ref is not None:
                     near.setdefault(ref.product_id, []).append((hit, ref))
         if image.local_features:
-            for photo in index.search_photos(image.local_features, limit=3):
+            for photo in index.search_photos(image.local_features, limit=config.photo_limit):
                 ref = index.images.get(photo.image_id)
                 if ref is not None:
                     photos.setdefault(ref.product_id, []).append((photo, ref))

@@ -1,83 +1,36 @@
-"""Weights, thresholds and exchange rates, and how feature results become risk, verdict and lane.
+"""Thresholds and exchange rates, and how feature results become similarity, risk, verdict, lane.
 
-Risk is additive log-odds: `logit = bias + sum(weight[name] * value)` over the
-features that spoke, `risk = 1 / (1 + exp(-logit))`. Every contribution is
-reported as a `Signal`, largest |contribution| first. Floats are rounded to four
-decimals before they are summed so results are identical byte for byte.
+The weights themselves live in `matchers.weights` (re-exported here). Risk is
+additive log-odds: `logit = bias + sum(weight[name] * value)` over the features that
+spoke, `risk = 1 / (1 + exp(-logit))`. Every contribution is reported as a `Signal`,
+largest |contribution| first. Floats are rounded to four decimals before they are
+summed so results are identical byte for byte.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from matchers.features.base import FeatureResult
 from matchers.records import Lane, Money, Signal, Verdict
+from matchers.weights import DEFAULT_WEIGHTS, Weights
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "FxRate",
+    "FxRates",
+    "Thresholds",
+    "Weights",
+    "combine",
+    "decide",
+    "sigmoid",
+    "similarity",
+]
 
 DIGITS = 4
-
-
-@dataclass(frozen=True, slots=True)
-class Weights:
-    """A versioned set of log-odds weights, one per signal name, and the prior (bias).
-
-    `expired_factor` is the share of a match's positive evidence that still counts
-    once the product's registration has expired.
-    """
-
-    version: str
-    values: Mapping[str, float] = field(default_factory=dict)
-    bias: float = -3.0
-    expired_factor: float = 0.5
-
-    def weight(self, name: str) -> float:
-        """The weight of signal `name` (0.0 when this version does not know it)."""
-        return self.values.get(name, 0.0)
-
-
-DEFAULT_WEIGHTS = Weights(
-    version="2026-11-27.1",
-    bias=-3.0,
-    values={
-        # identity with the registered product (alone they keep a plain declaration green)
-        "text_similarity": 1.0,
-        "brand_exact": 0.6,
-        "brand_alias": 0.6,
-        "brand_differs": -1.5,
-        "model_same": 0.3,
-        "model_different": -0.8,
-        "gtin_this_product": 0.3,
-        "gtin_other_product": -0.5,
-        "photo_match": 0.5,
-        "image_copy_of_genuine": 1.0,
-        # counterfeit evidence
-        "brand_lookalike": 3.5,
-        "gtin_invalid": 1.2,
-        "gtin_other_brand": 3.0,
-        "gtin_unregistered": 0.4,
-        "image_copy_of_counterfeit": 4.5,
-        "photo_match_counterfeit": 2.0,
-        "price_below_range": 1.0,
-        "price_far_below_range": 2.5,
-        "origin_unauthorized": 0.8,
-        "importer_not_authorized": 0.5,
-        "exporter_not_authorized": 0.4,
-        "hs_code_other_heading": 0.3,
-        "hs_code_other_chapter": 0.6,
-        "commercial_quantity": 0.8,
-        "counterfeit_vocabulary": 3.0,
-        # evidence of genuine trade
-        "price_plausible": -0.7,
-        "origin_authorized": -0.7,
-        "importer_authorized": -2.0,
-        "exporter_authorized": -1.0,
-        "hs_code_consistent": -0.2,
-        # abstentions that say why (value 0)
-        "price_unavailable": 0.0,
-    },
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,15 +138,20 @@ def combine(
     return round(sigmoid(float(logit)), DIGITS), tuple(signals)
 
 
-def similarity(results: Sequence[FeatureResult]) -> float:
-    """How strongly the findings identify the item with the product, in [0, 1]."""
+def similarity(results: Sequence[FeatureResult], *, weights: Weights) -> float:
+    """How strongly the findings identify the item with the product, in [0, 1]: each signal's
+    identity strength times its value, positive ones by noisy-OR, negative ones as factors."""
     missing = 1.0
     scale = 1.0
     for r in results:
-        if r.identity > 0:
-            missing *= 1.0 - min(r.identity, 1.0)
-        elif r.identity < 0:
-            scale *= 1.0 + max(r.identity, -1.0)
+        strength = weights.identity.get(r.name)
+        if strength is None:
+            continue  # a signal of suspicion only: it says nothing of which product this is
+        identity = strength * r.value
+        if identity > 0:
+            missing *= 1.0 - min(identity, 1.0)
+        elif identity < 0:
+            scale *= 1.0 + max(identity, -1.0)
     return round(float((1.0 - missing) * scale), DIGITS)
 
 

@@ -1,9 +1,9 @@
-"""What every feature returns, the knobs features share, and the hit shapes they read.
+"""What every feature returns, the hit shapes features read, and the helpers they share.
 
-A feature is a small function `(query, candidate, config) -> FeatureResult | None`.
-`None` means the feature had nothing to compare (silently abstains); a result
-with `value == 0.0` abstains *and says why* (e.g. no exchange rate for the price).
-The signal `name` is the key of its weight in `matchers.scoring.Weights`.
+A feature is a small function `(ctx, config) -> FeatureResult | None` (see
+`matchers.features.feature`). `None` means the feature had nothing to compare
+(silently abstains); a result with `value == 0.0` abstains *and says why* (e.g. no
+exchange rate for the price).
 """
 
 from __future__ import annotations
@@ -17,34 +17,14 @@ from matchers.text.normalize import model_numbers, normalize
 
 @dataclass(frozen=True, slots=True)
 class FeatureResult:
-    """One feature's finding: the weight key, its strength in [0, 1] and a sentence of evidence.
+    """One feature's finding: its signal name, its strength in [0, 1] and a sentence of evidence.
 
-    `identity` says how far this finding alone identifies the item with the
-    product: in (0, 1] it is evidence *for* the product (combined by noisy-OR),
-    in [-1, 0) it is evidence against it (the similarity is scaled by 1 + identity).
+    The name keys the signal's weight and identity strength in `matchers.weights.Weights`.
     """
 
     name: str
     value: float
     detail: str
-    identity: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class FeatureConfig:
-    """Cut-offs the features share; the defaults encode the domain notes in the brief.
-
-    Customs values are import values, often 40-60% of retail; counterfeits are
-    declared far lower, so only a unit value well below ~35-40% of the genuine
-    minimum is taken as evidence, and strong evidence below 25%.
-    """
-
-    price_plausible_ratio: float = 0.40
-    price_far_below_ratio: float = 0.25
-    commercial_quantity: int = 10
-    commercial_quantity_full: int = 500
-    luxury_min_eur: float = 100.0
-    text_floor: float = 0.5
 
 
 class BrandHitLike(Protocol):
@@ -99,6 +79,3 @@ def norm(text: str) -> str:
 def models_in(text: str) -> tuple[str, ...]:
     """`matchers.text.normalize.model_numbers`, cached."""
     return tuple(model_numbers(text))
-
-
-DEFAULT_CONFIG = FeatureConfig()

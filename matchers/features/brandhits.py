@@ -12,21 +12,27 @@ from collections.abc import Sequence
 from matchers.brands.index import BrandHit
 from matchers.features.base import norm
 from matchers.records import Declaration
-
-LEAD_WORDS = 3  # a brand stands within the first words of a description
+from matchers.weights import FeatureConfig
 
 
 def in_brand_position(
-    declaration: Declaration, field_hits: Sequence[BrandHit], hits: Sequence[BrandHit]
+    declaration: Declaration,
+    field_hits: Sequence[BrandHit],
+    hits: Sequence[BrandHit],
+    *,
+    config: FeatureConfig,
 ) -> list[BrandHit]:
     """The brand field's hits and the description's, look-alikes weighed by where they stand.
 
-    A look-alike counts at half weight when its real brand is named too (most likely a
-    misspelling, not a knock-off) or, in the description, when it is not where a brand
-    goes: its first words, with no brand field and no registered brand named outright
-    (then the look-alike is most likely an ordinary word: "Harmony Series" for Sirius)."""
+    A look-alike counts at reduced weight (`config.lookalike_out_of_place`) when its real
+    brand is named too (most likely a misspelling, not a knock-off) or, in the description,
+    when it is not where a brand goes: its first `config.brand_lead_words` words, with no
+    brand field and no registered brand named outright (then the look-alike is most likely
+    an ordinary word: "Harmony Series" for Sirius)."""
     named = {h.brand for h in [*field_hits, *hits] if h.kind != "lookalike"}
-    lead = f" {' '.join(norm(declaration.description).split()[:LEAD_WORDS])} "
+    lead = f" {' '.join(norm(declaration.description).split()[: config.brand_lead_words])} "
+    share = config.lookalike_out_of_place
+    reduced = "half" if share == 0.5 else f"{share:.0%}"  # the words evidence has always used
     out = []
     for h, in_field in [*((h, True) for h in field_hits), *((h, False) for h in hits)]:
         free = not declaration.brand and not named
@@ -34,9 +40,9 @@ def in_brand_position(
         if h.kind == "lookalike" and (h.brand in named or not leading):
             h = dataclasses.replace(
                 h,
-                score=round(h.score * 0.5, 4),
+                score=round(h.score * share, 4),
                 evidence=f"{h.evidence} (beside the real brand, or not where a brand goes: "
-                "counted at half weight)",
+                f"counted at {reduced} weight)",
             )
         out.append(h)
     return out

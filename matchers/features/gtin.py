@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
 from functools import lru_cache
 
 from stdnum import ean
 
 from matchers.features.base import FeatureResult
-from matchers.records import Declaration, ProductRecord
+from matchers.features.context import CandidateContext, DeclarationContext
+from matchers.weights import FeatureConfig
 
 GTIN_LENGTHS = (8, 12, 13, 14)
 
@@ -25,9 +25,9 @@ def gtin_key(raw: str) -> str | None:
     return digits.zfill(14)
 
 
-def gtin_invalid(declaration: Declaration) -> FeatureResult | None:
+def gtin_invalid(ctx: DeclarationContext, config: FeatureConfig) -> FeatureResult | None:
     """The declared GTIN is malformed or fails its check digit (fakes carry made-up codes)."""
-    raw = (declaration.gtin or "").strip()
+    raw = (ctx.declaration.gtin or "").strip()
     if not raw or gtin_key(raw) is not None:
         return None
     return FeatureResult(
@@ -37,24 +37,19 @@ def gtin_invalid(declaration: Declaration) -> FeatureResult | None:
     )
 
 
-def gtin_registration(
-    declaration: Declaration,
-    product: ProductRecord,
-    *,
-    registered: Mapping[str, Collection[ProductRecord]],
-) -> FeatureResult | None:
+def gtin_registration(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """Whether the declared (valid) GTIN is registered to this product, to another product of
     the same brand, to another brand's product (strong evidence), or to nobody."""
-    key = gtin_key(declaration.gtin or "")
+    product = ctx.product
+    key = gtin_key(ctx.declaration.gtin or "")
     if key is None:
         return None
-    owners = registered.get(key, ())
+    owners = ctx.evidence.gtin_owners.get(key, ())
     if any(p.product_id == product.product_id for p in owners):
         return FeatureResult(
             name="gtin_this_product",
             value=1.0,
             detail=f"declared GTIN {key} is registered to {product.brand} {product.name}",
-            identity=0.95,
         )
     brand = product.brand.casefold()
     others = sorted({p.brand for p in owners if p.brand.casefold() != brand})
@@ -71,13 +66,11 @@ def gtin_registration(
             value=1.0,
             detail=f"declared GTIN {key} is registered to {product.brand} {names[0]}, "
             f"not {product.name}",
-            identity=-0.5,
         )
     if product.gtins:
         return FeatureResult(
             name="gtin_unregistered",
             value=1.0,
             detail=f"declared GTIN {key} is not among the GTINs registered for {product.name}",
-            identity=-0.2,
         )
     return None

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from matchers.features.base import (
-    DEFAULT_CONFIG,
-    BrandHitLike,
-    FeatureConfig,
-    FeatureResult,
-    models_in,
-    norm,
-)
+from matchers.features.base import BrandHitLike, FeatureResult, models_in, norm
 from matchers.features.base import clamp01 as _clamp
-from matchers.records import Declaration, ProductRecord
+from matchers.features.context import CandidateContext, DeclarationContext
+from matchers.records import ProductRecord
 from matchers.text.normalize import is_size
+from matchers.weights import FeatureConfig
 
-# A brand alone never makes a product match (min_similarity 0.5): some text must agree.
-_IDENTITY = {"exact": 0.45, "alias": 0.45, "lookalike": 0.4}
 # "No brand" in the brand field says nothing against a product the description points to.
 NO_BRAND = frozenset({"generic", "no brand", "nobrand", "unbranded", "none", "n a", "na", "oem"})
 
@@ -31,9 +24,10 @@ def _hits_for(hits: Sequence[BrandHitLike], product: ProductRecord) -> list[Bran
     return [h for h in hits if norm(h.brand) == own]
 
 
-def brand_named(hits: Sequence[BrandHitLike], product: ProductRecord) -> FeatureResult | None:
+def brand_named(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """The declaration names the product's brand or one of its aliases (exact or alias hit)."""
-    named = [h for h in _hits_for(hits, product) if h.kind in ("exact", "alias")]
+    product = ctx.product
+    named = [h for h in _hits_for(ctx.evidence.brand_hits, product) if h.kind in ("exact", "alias")]
     if not named:
         return None
     best = max(named, key=lambda h: (h.kind == "exact", h.score, h.matched_text))
@@ -41,13 +35,13 @@ def brand_named(hits: Sequence[BrandHitLike], product: ProductRecord) -> Feature
         name=f"brand_{best.kind}",
         value=_clamp(best.score),
         detail=best.evidence or f'"{best.matched_text}" names the brand {product.brand}',
-        identity=_IDENTITY[best.kind] * _clamp(best.score),
     )
 
 
-def brand_lookalike(hits: Sequence[BrandHitLike], product: ProductRecord) -> FeatureResult | None:
+def brand_lookalike(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """The declaration uses a look-alike of the product's brand ("Adidoss" for Adidas)."""
-    fakes = [h for h in _hits_for(hits, product) if h.kind == "lookalike"]
+    product = ctx.product
+    fakes = [h for h in _hits_for(ctx.evidence.brand_hits, product) if h.kind == "lookalike"]
     if not fakes:
         return None
     best = max(fakes, key=lambda h: (h.score, h.matched_text))
@@ -55,41 +49,39 @@ def brand_lookalike(hits: Sequence[BrandHitLike], product: ProductRecord) -> Fea
         name="brand_lookalike",
         value=_clamp(best.score),
         detail=best.evidence or f'"{best.matched_text}" imitates the brand {product.brand}',
-        identity=_IDENTITY["lookalike"] * _clamp(best.score),
     )
 
 
-def brand_differs(
-    declaration: Declaration, brand_field_hits: Sequence[BrandHitLike], product: ProductRecord
-) -> FeatureResult | None:
+def brand_differs(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """The declared brand field names some other brand than the product's (weakens identity)."""
+    declaration, product = ctx.declaration, ctx.product
     declared = norm(declaration.brand or "")
     if not declared or declared in NO_BRAND or declared in _brand_names(product):
         return None
-    if _hits_for(brand_field_hits, product):
+    if _hits_for(ctx.evidence.brand_field_hits, product):
         return None
     return FeatureResult(
         name="brand_differs",
         value=1.0,
         detail=f'declared brand "{declaration.brand}" is not {product.brand}',
-        identity=-0.4,
     )
 
 
-def text_similarity(
-    score: float, product: ProductRecord, config: FeatureConfig = DEFAULT_CONFIG, *, note: str = ""
-) -> FeatureResult | None:
-    """Fuzzy similarity of the declared text to the product's registered text (0-1 score);
-    `note` says how the text was read (e.g. a look-alike brand read as the brand)."""
-    score = float(score)  # retrieval may hand over numpy scalars; results must be plain floats
+def text_similarity(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
+    """Fuzzy similarity of the declared text to the product's registered text (0-1 score),
+    saying how the text was read (e.g. a look-alike brand read as the brand)."""
+    product = ctx.product
+    score = float(
+        ctx.text_score
+    )  # retrieval may hand over numpy scalars; results must be plain floats
     value = _clamp((score - config.text_floor) / (1.0 - config.text_floor))
     if value <= 0.0:
         return None
     return FeatureResult(
         name="text_similarity",
         value=round(value, 4),
-        detail=f'declared text is {score:.0%} similar to "{product.brand} {product.name}"{note}',
-        identity=round(value, 4),
+        detail=f'declared text is {score:.0%} similar to "{product.brand} {product.name}"'
+        f"{ctx.text_note}",
     )
 
 
@@ -107,25 +99,24 @@ def _is_code(token: str) -> bool:
     return (has_alpha and len(token) >= 4) or (token.isdigit() and len(token) >= 5)
 
 
-def model_number(
-    declaration: Declaration, product: ProductRecord, *, models: Sequence[str] | None = None
-) -> FeatureResult | None:
-    """The declared text carries the product's model number, or a different model number.
-
-    `models` are the product's `product_models`, when the caller has them precomputed."""
-    ours = product_models(product) if models is None else models
+def model_number(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
+    """The declared text carries the product's model number, or a different model number."""
+    product = ctx.product
+    ours = product_models(product) if ctx.facts is None else ctx.facts.models
     if not ours:
         return None
-    declared = models_in(declaration.description)
+    declared = models_in(ctx.declaration.description)
+    suffixed = config.model_suffix_min_length
     for code in declared:
         for mine in ours:
             # a colour or size suffix ("dv3853" vs "dv3853001") still names the same model
-            if code == mine or (min(len(code), len(mine)) >= 5 and (code in mine or mine in code)):
+            if code == mine or (
+                min(len(code), len(mine)) >= suffixed and (code in mine or mine in code)
+            ):
                 return FeatureResult(
                     name="model_same",
                     value=1.0,
                     detail=f'declared model "{code}" is the model of {product.name}',
-                    identity=0.6,
                 )
     others = [c for c in declared if _is_code(c)]
     if not others:
@@ -134,13 +125,13 @@ def model_number(
         name="model_different",
         value=1.0,
         detail=f'declared model "{others[0]}" is not {product.model or ours[0]}',
-        identity=-0.4,
     )
 
 
-def brand_level(hits: Sequence[BrandHitLike]) -> FeatureResult | None:
+def brand_level(ctx: DeclarationContext, config: FeatureConfig) -> FeatureResult | None:
     """A registered brand is named or imitated but no registered product is identified;
     the strongest hit speaks, a look-alike before an exact name at equal strength."""
+    hits = ctx.evidence.brand_hits
     if not hits:
         return None
     best = max(hits, key=lambda h: (h.score, h.kind == "lookalike", h.kind == "exact", h.brand))

@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 import math
-from datetime import date
 
-from matchers.features.base import DEFAULT_CONFIG, FeatureConfig, FeatureResult
-from matchers.records import Declaration, ProductRecord
-from matchers.scoring import FxRates
+from matchers.features.base import FeatureResult
+from matchers.features.context import CandidateContext
+from matchers.weights import FeatureConfig
 
 
-def price_vs_range(
-    declaration: Declaration,
-    product: ProductRecord,
-    *,
-    fx: FxRates,
-    today: date,
-    config: FeatureConfig = DEFAULT_CONFIG,
-) -> FeatureResult | None:
+def price_vs_range(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """Declared unit value as a share of the genuine minimum, converted at the rate valid on the
     declaration date. Customs values are import values (often 40-60% of retail), so only a share
     well below ~40% counts, strongly below 25%; without a usable rate the feature abstains."""
-    declared, genuine = declaration.unit_value, product.price
+    declared, genuine = ctx.declaration.unit_value, ctx.product.price
     if declared is None or genuine is None or genuine.min <= 0 or math.isnan(declared.amount):
         return None
-    day = declaration.declared_on or today
-    converted = fx.convert(declared, to=genuine.currency, on=day)
+    day = ctx.declaration.declared_on or ctx.today
+    converted = ctx.fx.convert(declared, to=genuine.currency, on=day)
     said = f"{declared.amount:.2f} {declared.currency.upper()}"
     if converted is None:
         return FeatureResult(
@@ -45,8 +37,9 @@ def price_vs_range(
     if ratio >= far:
         value = (plausible - ratio) / (plausible - far)
         return FeatureResult("price_below_range", round(value, 4), where + ", low for genuine")
-    # 0.6 at the boundary, rising to 1.0 for a declared value of nothing
-    value = 0.6 + 0.4 * (far - ratio) / far
+    # the floor at the boundary, rising to 1.0 for a declared value of nothing
+    floor = config.price_far_below_floor
+    value = floor + (1.0 - floor) * (far - ratio) / far
     return FeatureResult(
         "price_far_below_range", round(value, 4), where + ", far below any genuine import value"
     )

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from matchers.features.base import FeatureResult
-from matchers.records import ProductRecord
+from matchers.features.context import CandidateContext
+from matchers.weights import FeatureConfig
 
 
-def registration_expired(product: ProductRecord, *, today: date) -> FeatureResult | None:
+def registration_expired(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """The registration lapsed (valid_until before today): its evidence counts at reduced weight."""
-    if product.valid_until is None or product.valid_until >= today:
+    product = ctx.product
+    if product.valid_until is None or product.valid_until >= ctx.today:
         return None
     return FeatureResult(
         name="registration_expired",

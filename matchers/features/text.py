@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from matchers.features.base import FeatureResult
-from matchers.records import Declaration
+from matchers.features.context import DeclarationContext
 from matchers.vocabulary import find_terms
+from matchers.weights import FeatureConfig
 
 
-def counterfeit_vocabulary(declaration: Declaration) -> FeatureResult | None:
+def counterfeit_vocabulary(ctx: DeclarationContext, config: FeatureConfig) -> FeatureResult | None:
     """The description (or brand field) uses words sellers use for fakes ("replica", "AAA")."""
+    declaration = ctx.declaration
     hits = find_terms(f"{declaration.brand or ''} {declaration.description}")
     if not hits:
         return None

@@ -7,14 +7,14 @@ of genuine trade and lowers risk. An empty list means "not registered" and absta
 from __future__ import annotations
 
 import math
-from datetime import date
 from functools import lru_cache
 
 import pycountry
 
-from matchers.features.base import DEFAULT_CONFIG, FeatureConfig, FeatureResult, clamp01, norm
-from matchers.records import Declaration, ProductRecord
-from matchers.scoring import FxRates
+from matchers.features.base import FeatureResult, clamp01, norm
+from matchers.features.context import CandidateContext
+from matchers.records import ProductRecord
+from matchers.weights import FeatureConfig
 
 
 @lru_cache(maxsize=1024)
@@ -29,10 +29,10 @@ def country_code(text: str) -> str:
         return cleaned
 
 
-def origin_authorized(declaration: Declaration, product: ProductRecord) -> FeatureResult | None:
+def origin_authorized(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """The declared origin country is (or is not) one the rights holder authorised."""
-    allowed = sorted({country_code(c) for c in product.authorized_origins} - {""})
-    origin = country_code(declaration.origin_country or "")
+    allowed = sorted({country_code(c) for c in ctx.product.authorized_origins} - {""})
+    origin = country_code(ctx.declaration.origin_country or "")
     if not allowed or not origin:
         return None
     if origin in allowed:
@@ -70,27 +70,29 @@ def _party(
     )
 
 
-def importer_authorized(declaration: Declaration, product: ProductRecord) -> FeatureResult | None:
+def importer_authorized(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """The declared importer is (or is not) on the product's authorised importer list."""
-    return _party("importer", declaration.importer, product.authorized_importers, product)
+    product = ctx.product
+    return _party("importer", ctx.declaration.importer, product.authorized_importers, product)
 
 
-def exporter_authorized(declaration: Declaration, product: ProductRecord) -> FeatureResult | None:
+def exporter_authorized(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """The declared exporter is (or is not) on the product's authorised exporter list."""
-    return _party("exporter", declaration.exporter, product.authorized_exporters, product)
+    product = ctx.product
+    return _party("exporter", ctx.declaration.exporter, product.authorized_exporters, product)
 
 
 def _digits(code: str) -> str:
     return "".join(c for c in code if c.isdigit())
 
 
-def hs_code(declaration: Declaration, product: ProductRecord) -> FeatureResult | None:
+def hs_code(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """The declared HS code against the product's: same heading (4 digits), same chapter
     (2 digits) or another chapter (misclassification is a common way to avoid scrutiny)."""
-    if not declaration.hs_code or not product.hs_codes:
+    if not ctx.declaration.hs_code or not ctx.product.hs_codes:
         return None
-    declared = _digits(declaration.hs_code)
-    ours = sorted({_digits(c) for c in product.hs_codes} - {""})
+    declared = _digits(ctx.declaration.hs_code)
+    ours = sorted({_digits(c) for c in ctx.product.hs_codes} - {""})
     if len(declared) < 2 or not ours:
         return None
     level = 4 if len(declared) >= 4 else 2  # a 2-digit declaration is compared by chapter
@@ -116,20 +118,13 @@ def hs_code(declaration: Declaration, product: ProductRecord) -> FeatureResult |
     )
 
 
-def commercial_quantity(
-    declaration: Declaration,
-    product: ProductRecord,
-    *,
-    fx: FxRates,
-    today: date,
-    config: FeatureConfig = DEFAULT_CONFIG,
-) -> FeatureResult | None:
+def commercial_quantity(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """Many units of a luxury item (genuine minimum >= `luxury_min_eur`) in one consignment."""
-    qty, price = declaration.quantity, product.price
+    qty, price = ctx.declaration.quantity, ctx.product.price
     if qty is None or qty < config.commercial_quantity or price is None:
         return None
-    day = declaration.declared_on or today
-    rate = fx.rate(from_currency=price.currency, to_currency="EUR", on=day)
+    day = ctx.declaration.declared_on or ctx.today
+    rate = ctx.fx.rate(from_currency=price.currency, to_currency="EUR", on=day)
     if rate is None:
         return FeatureResult(
             "commercial_quantity",
@@ -141,7 +136,8 @@ def commercial_quantity(
     if min_eur < config.luxury_min_eur:
         return None
     span = math.log(config.commercial_quantity_full / config.commercial_quantity)
-    value = 0.3 + 0.7 * clamp01(math.log(qty / config.commercial_quantity) / span)
+    floor = config.commercial_quantity_floor
+    value = floor + (1.0 - floor) * clamp01(math.log(qty / config.commercial_quantity) / span)
     return FeatureResult(
         "commercial_quantity",
         round(value, 4),

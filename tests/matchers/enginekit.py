@@ -10,9 +10,8 @@ from PIL import Image
 from matchers.engine import MatchIndex
 from matchers.records import PriceRange, ProductRecord
 from matchers.scoring import FxRate, FxRates
+from tests.matchers.featurekit import ADIDAS_GTIN, NIKE_GTIN
 
-NIKE_GTIN = "00195866123458"
-ADIDAS_GTIN = "4006381333931"
 FX = FxRates(
     (FxRate("USD", "EUR", 0.9, date(2026, 1, 1)), FxRate("EUR", "CNY", 7.8, date(2026, 1, 1)))
 )

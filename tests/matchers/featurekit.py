@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from matchers.brands.index import BrandHit
+from matchers.features.context import CandidateContext
 from matchers.records import Declaration, PriceRange, ProductRecord
 
 TODAY = date(2026, 11, 27)
+NIKE_GTIN = "00195866123458"
+ADIDAS_GTIN = "4006381333931"  # a valid EAN-13
+
+Candidate = Callable[..., CandidateContext]
+"""The `candidate` fixture: a feature context built from keyword arguments."""
 
 
 def product(**changes: Any) -> ProductRecord:
@@ -18,7 +26,7 @@ def product(**changes: Any) -> ProductRecord:
         "brand": "Nike",
         "name": "Air Zoom Pegasus 40 running shoe",
         "model": "DV3853-001",
-        "gtins": ("00195866123458",),
+        "gtins": (NIKE_GTIN,),
         "hs_codes": ("640411",),
         "price": PriceRange(120.0, 160.0, "EUR"),
         "authorized_origins": ("VN", "ID"),
@@ -35,3 +43,8 @@ def declaration(**changes: Any) -> Declaration:
     base: dict[str, Any] = {"description": "mens running shoes"}
     base.update(changes)
     return Declaration(**base)
+
+
+def brand_hit(brand: str, kind: str, score: float, text: str, evidence: str = "") -> BrandHit:
+    """A brand index hit, as plain data."""
+    return BrandHit(brand, (f"rh-{brand.casefold()}",), kind, score, text, evidence)  # type: ignore[arg-type]

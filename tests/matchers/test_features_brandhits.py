@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from matchers.brands.index import BrandHit
 from matchers.features.brandhits import in_brand_position, merge_hits
+from matchers.weights import FeatureConfig
 from tests.matchers.featurekit import declaration
 
 
@@ -15,33 +16,37 @@ def exact(text: str, brand: str = "Nike") -> BrandHit:
     return BrandHit(brand, ("rh-nike",), "exact", 1.0, text, f"{text} is {brand}")
 
 
-def test_lookalike_where_a_brand_goes_counts_fully() -> None:
-    hits = in_brand_position(declaration(description="Nkie running shoes"), [], [fake("Nkie")])
+def test_lookalike_where_a_brand_goes_counts_fully(config: FeatureConfig) -> None:
+    hits = in_brand_position(
+        declaration(description="Nkie running shoes"), [], [fake("Nkie")], config=config
+    )
     assert [h.score for h in hits] == [0.9]
 
 
-def test_lookalike_in_the_brand_field_counts_fully() -> None:
+def test_lookalike_in_the_brand_field_counts_fully(config: FeatureConfig) -> None:
     d = declaration(description="running shoes Nkie", brand="Nkie")
-    hits = in_brand_position(d, [fake("Nkie")], [fake("Nkie")])
+    hits = in_brand_position(d, [fake("Nkie")], [fake("Nkie")], config=config)
     assert [h.score for h in hits] == [0.9, 0.45]
 
 
-def test_lookalike_deep_in_the_description_counts_half() -> None:
+def test_lookalike_deep_in_the_description_counts_half(config: FeatureConfig) -> None:
     d = declaration(description="portable travel desk stand for tablets")
-    (hit,) = in_brand_position(d, [], [fake("stand", brand="E-Stand")])
+    (hit,) = in_brand_position(d, [], [fake("stand", brand="E-Stand")], config=config)
     assert hit.score == 0.45
     assert "half weight" in hit.evidence
 
 
-def test_lookalike_beside_the_real_brand_counts_half() -> None:
+def test_lookalike_beside_the_real_brand_counts_half(config: FeatureConfig) -> None:
     d = declaration(description="Nkie shoes", brand="Nike")
-    hits = in_brand_position(d, [exact("Nike")], [fake("Nkie")])
+    hits = in_brand_position(d, [exact("Nike")], [fake("Nkie")], config=config)
     assert [(h.kind, h.score) for h in hits] == [("exact", 1.0), ("lookalike", 0.45)]
 
 
-def test_lookalike_beside_another_named_brand_counts_half() -> None:
+def test_lookalike_beside_another_named_brand_counts_half(config: FeatureConfig) -> None:
     d = declaration(description="Samsung Series 8 LCD TV")
-    hits = in_brand_position(d, [], [exact("Samsung", "Samsung"), fake("Series", "Sirius")])
+    hits = in_brand_position(
+        d, [], [exact("Samsung", "Samsung"), fake("Series", "Sirius")], config=config
+    )
     assert [(h.brand, h.score) for h in hits] == [("Samsung", 1.0), ("Sirius", 0.45)]
 
 

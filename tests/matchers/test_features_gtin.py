@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from matchers.features import gtin
-from tests.matchers.featurekit import declaration, product
-
-NIKE_GTIN = "00195866123458"
-ADIDAS_GTIN = "4006381333931"  # a valid EAN-13
+from matchers.weights import DEFAULT_WEIGHTS, FeatureConfig
+from tests.matchers.featurekit import ADIDAS_GTIN, NIKE_GTIN, Candidate, declaration, product
 
 
 def test_gtin_key_pads_valid_codes_and_rejects_bad_ones() -> None:
@@ -19,50 +17,53 @@ def test_gtin_key_pads_valid_codes_and_rejects_bad_ones() -> None:
     assert gtin.gtin_key("") is None
 
 
-def test_gtin_invalid_positive_negative_abstain() -> None:
-    bad = gtin.gtin_invalid(declaration(gtin="00195866123457"))
+def test_gtin_invalid_positive_negative_abstain(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    bad = gtin.gtin_invalid(candidate(declaration(gtin="00195866123457")), config)
     assert bad is not None
     assert bad.name == "gtin_invalid"
     assert "00195866123457" in bad.detail
-    assert gtin.gtin_invalid(declaration(gtin=NIKE_GTIN)) is None
-    assert gtin.gtin_invalid(declaration()) is None
+    assert gtin.gtin_invalid(candidate(declaration(gtin=NIKE_GTIN)), config) is None
+    assert gtin.gtin_invalid(candidate(), config) is None
 
 
-def test_gtin_registered_to_this_product() -> None:
+def test_gtin_registered_to_this_product(candidate: Candidate, config: FeatureConfig) -> None:
     p = product()
-    r = gtin.gtin_registration(declaration(gtin=NIKE_GTIN), p, registered={NIKE_GTIN: [p]})
+    ctx = candidate(declaration(gtin=NIKE_GTIN), p, gtin_owners={NIKE_GTIN: [p]})
+    r = gtin.gtin_registration(ctx, config)
     assert r is not None
     assert r.name == "gtin_this_product"
-    assert r.identity > 0.9
+    assert DEFAULT_WEIGHTS.identity[r.name] * r.value > 0.9
 
 
-def test_gtin_registered_to_another_brand_is_strong_evidence() -> None:
+def test_gtin_registered_to_another_brand_is_strong_evidence(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
     other = product(product_id="p-adidas", brand="Adidas", name="Superstar", gtins=(ADIDAS_GTIN,))
-    r = gtin.gtin_registration(
-        declaration(gtin=ADIDAS_GTIN), product(), registered={"0" + ADIDAS_GTIN: [other]}
-    )
+    ctx = candidate(declaration(gtin=ADIDAS_GTIN), gtin_owners={"0" + ADIDAS_GTIN: [other]})
+    r = gtin.gtin_registration(ctx, config)
     assert r is not None
     assert r.name == "gtin_other_brand"
     assert "Adidas" in r.detail
 
 
-def test_gtin_registered_to_another_product_of_the_same_brand() -> None:
+def test_gtin_registered_to_another_product_of_the_same_brand(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
     sibling = product(product_id="p-nike-2", name="Air Max 90", gtins=(ADIDAS_GTIN,))
-    r = gtin.gtin_registration(
-        declaration(gtin=ADIDAS_GTIN), product(), registered={"0" + ADIDAS_GTIN: [sibling]}
-    )
+    ctx = candidate(declaration(gtin=ADIDAS_GTIN), gtin_owners={"0" + ADIDAS_GTIN: [sibling]})
+    r = gtin.gtin_registration(ctx, config)
     assert r is not None
     assert r.name == "gtin_other_product"
-    assert r.identity < 0
+    assert DEFAULT_WEIGHTS.identity[r.name] < 0
 
 
-def test_gtin_unregistered_and_abstentions() -> None:
-    r = gtin.gtin_registration(declaration(gtin=ADIDAS_GTIN), product(), registered={})
+def test_gtin_unregistered_and_abstentions(candidate: Candidate, config: FeatureConfig) -> None:
+    r = gtin.gtin_registration(candidate(declaration(gtin=ADIDAS_GTIN)), config)
     assert r is not None
     assert r.name == "gtin_unregistered"
-    assert (
-        gtin.gtin_registration(declaration(gtin=ADIDAS_GTIN), product(gtins=()), registered={})
-        is None
-    )
-    assert gtin.gtin_registration(declaration(gtin="123"), product(), registered={}) is None
-    assert gtin.gtin_registration(declaration(), product(), registered={}) is None
+    no_gtins = candidate(declaration(gtin=ADIDAS_GTIN), product(gtins=()))
+    assert gtin.gtin_registration(no_gtins, config) is None
+    assert gtin.gtin_registration(candidate(declaration(gtin="123")), config) is None
+    assert gtin.gtin_registration(candidate(), config) is None

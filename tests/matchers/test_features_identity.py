@@ -2,119 +2,147 @@
 
 from __future__ import annotations
 
-from matchers.brands.index import BrandHit
 from matchers.features import identity
-from tests.matchers.featurekit import declaration, product
+from matchers.weights import DEFAULT_WEIGHTS, FeatureConfig
+from tests.matchers.featurekit import Candidate, brand_hit, declaration, product
+
+IDENTITY = DEFAULT_WEIGHTS.identity
 
 
-def Hit(brand: str, kind: str, score: float, text: str, evidence: str = "") -> BrandHit:
-    """A brand index hit, as plain data."""
-    return BrandHit(brand, ("rh",), kind, score, text, evidence)  # type: ignore[arg-type]
-
-
-def test_brand_exact_names_the_product_brand() -> None:
-    r = identity.brand_named([Hit("Nike", "exact", 1.0, "NIKE")], product())
+def test_brand_exact_names_the_product_brand(candidate: Candidate, config: FeatureConfig) -> None:
+    r = identity.brand_named(
+        candidate(brand_hits=[brand_hit("Nike", "exact", 1.0, "NIKE")]), config
+    )
     assert r is not None
     assert r.name == "brand_exact"
     assert r.value == 1.0
-    assert r.identity > 0
+    assert IDENTITY[r.name] > 0
     assert "Nike" in r.detail
 
 
-def test_brand_alias_prefers_exact_when_both_present() -> None:
-    hits = [Hit("Nike", "alias", 1.0, "swoosh"), Hit("Nike", "exact", 0.95, "nike")]
-    r = identity.brand_named(hits, product())
+def test_brand_alias_prefers_exact_when_both_present(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    hits = [brand_hit("Nike", "alias", 1.0, "swoosh"), brand_hit("Nike", "exact", 0.95, "nike")]
+    r = identity.brand_named(candidate(brand_hits=hits), config)
     assert r is not None
     assert r.name == "brand_exact"
-    only_alias = identity.brand_named([Hit("Nike", "alias", 1.0, "swoosh")], product())
+    alias = candidate(brand_hits=[brand_hit("Nike", "alias", 1.0, "swoosh")])
+    only_alias = identity.brand_named(alias, config)
     assert only_alias is not None
     assert only_alias.name == "brand_alias"
 
 
-def test_brand_named_ignores_other_brands_and_lookalikes() -> None:
-    assert identity.brand_named([Hit("Adidas", "exact", 1.0, "adidas")], product()) is None
-    assert identity.brand_named([Hit("Nike", "lookalike", 0.9, "nkie")], product()) is None
-    assert identity.brand_named([], product()) is None
+def test_brand_named_ignores_other_brands_and_lookalikes(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    other = candidate(brand_hits=[brand_hit("Adidas", "exact", 1.0, "adidas")])
+    assert identity.brand_named(other, config) is None
+    fake = candidate(brand_hits=[brand_hit("Nike", "lookalike", 0.9, "nkie")])
+    assert identity.brand_named(fake, config) is None
+    assert identity.brand_named(candidate(), config) is None
 
 
-def test_brand_lookalike_positive_and_negative() -> None:
-    r = identity.brand_lookalike(
-        [Hit("Nike", "lookalike", 0.9, "Nkie", "Nkie imitates Nike")], product()
-    )
+def test_brand_lookalike_positive_and_negative(candidate: Candidate, config: FeatureConfig) -> None:
+    fake = [brand_hit("Nike", "lookalike", 0.9, "Nkie", "Nkie imitates Nike")]
+    r = identity.brand_lookalike(candidate(brand_hits=fake), config)
     assert r is not None
     assert r.name == "brand_lookalike"
     assert r.value == 0.9
     assert r.detail == "Nkie imitates Nike"
-    assert identity.brand_lookalike([Hit("Nike", "exact", 1.0, "nike")], product()) is None
+    exact = candidate(brand_hits=[brand_hit("Nike", "exact", 1.0, "nike")])
+    assert identity.brand_lookalike(exact, config) is None
 
 
-def test_brand_differs_when_brand_field_names_another_brand() -> None:
-    d = declaration(brand="Puma")
-    r = identity.brand_differs(d, [Hit("Puma", "exact", 1.0, "puma")], product())
+def test_brand_differs_when_brand_field_names_another_brand(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    ctx = candidate(
+        declaration(brand="Puma"), brand_field_hits=[brand_hit("Puma", "exact", 1.0, "puma")]
+    )
+    r = identity.brand_differs(ctx, config)
     assert r is not None
     assert r.name == "brand_differs"
-    assert r.identity < 0
+    assert IDENTITY[r.name] < 0
     assert "Puma" in r.detail
 
 
-def test_brand_differs_abstains_for_own_brand_alias_or_lookalike() -> None:
+def test_brand_differs_abstains_for_own_brand_alias_or_lookalike(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
     p = product(brand_aliases=("Nike Inc",))
-    assert identity.brand_differs(declaration(brand="NIKE"), [], p) is None
-    assert identity.brand_differs(declaration(brand="nike inc"), [], p) is None
-    fake = [Hit("Nike", "lookalike", 0.9, "Nkie")]
-    assert identity.brand_differs(declaration(brand="Nkie"), fake, p) is None
-    assert identity.brand_differs(declaration(), [], p) is None
-    assert identity.brand_differs(declaration(brand="Unbranded"), [], p) is None
-    assert identity.brand_differs(declaration(brand="N/A"), [], p) is None
+    fake = [brand_hit("Nike", "lookalike", 0.9, "Nkie")]
+    assert identity.brand_differs(candidate(declaration(brand="NIKE"), p), config) is None
+    assert identity.brand_differs(candidate(declaration(brand="nike inc"), p), config) is None
+    nkie = candidate(declaration(brand="Nkie"), p, brand_field_hits=fake)
+    assert identity.brand_differs(nkie, config) is None
+    assert identity.brand_differs(candidate(declaration(), p), config) is None
+    assert identity.brand_differs(candidate(declaration(brand="Unbranded"), p), config) is None
+    assert identity.brand_differs(candidate(declaration(brand="N/A"), p), config) is None
 
 
-def test_text_similarity_scales_above_the_floor_and_abstains_below() -> None:
-    high = identity.text_similarity(0.95, product())
+def test_text_similarity_scales_above_the_floor_and_abstains_below(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    high = identity.text_similarity(candidate(text_score=0.95), config)
     assert high is not None
     assert high.value == 0.9
-    assert high.identity == 0.9
+    assert IDENTITY[high.name] * high.value == 0.9
     assert "95%" in high.detail
-    assert identity.text_similarity(0.5, product()) is None
-    assert identity.text_similarity(0.2, product()) is None
-    noted = identity.text_similarity(0.9, product(), note=" (reading x as Nike)")
+    assert identity.text_similarity(candidate(text_score=0.5), config) is None
+    assert identity.text_similarity(candidate(text_score=0.2), config) is None
+    noted = identity.text_similarity(
+        candidate(text_score=0.9, text_note=" (reading x as Nike)"), config
+    )
     assert noted is not None
     assert noted.detail.endswith("(reading x as Nike)")
 
 
-def test_model_same_with_separators_and_colour_suffix() -> None:
+def test_model_same_with_separators_and_colour_suffix(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
     for text in ("Nike shoe DV3853-001", "nike dv3853001 black", "Nike DV3853 size 42"):
-        r = identity.model_number(declaration(description=text), product())
+        r = identity.model_number(candidate(declaration(description=text)), config)
         assert r is not None, text
         assert r.name == "model_same", text
 
 
-def test_model_different_for_another_part_number() -> None:
-    r = identity.model_number(declaration(description="Nike shoe FD2722-002"), product())
+def test_model_different_for_another_part_number(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    r = identity.model_number(candidate(declaration(description="Nike shoe FD2722-002")), config)
     assert r is not None
     assert r.name == "model_different"
-    assert r.identity < 0
+    assert IDENTITY[r.name] < 0
 
 
-def test_model_abstains_without_codes_or_with_sizes_only() -> None:
-    assert (
-        identity.model_number(declaration(description="Nike running shoe 100ml"), product()) is None
+def test_model_abstains_without_codes_or_with_sizes_only(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    sized = candidate(declaration(description="Nike running shoe 100ml"))
+    assert identity.model_number(sized, config) is None
+    codeless = candidate(
+        declaration(description="Nike shoe XY123Z"), product(model=None, name="Shoe")
     )
-    assert (
-        identity.model_number(
-            declaration(description="Nike shoe XY123Z"), product(model=None, name="Shoe")
-        )
-        is None
-    )
+    assert identity.model_number(codeless, config) is None
 
 
-def test_brand_level_takes_the_strongest_hit_lookalike_first_at_equal_strength() -> None:
-    hits = [Hit("Nike", "exact", 0.9, "nike"), Hit("Adidas", "lookalike", 0.9, "Adidoss")]
-    r = identity.brand_level(hits)
+def test_brand_level_takes_the_strongest_hit_lookalike_first_at_equal_strength(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    hits = [
+        brand_hit("Nike", "exact", 0.9, "nike"),
+        brand_hit("Adidas", "lookalike", 0.9, "Adidoss"),
+    ]
+    r = identity.brand_level(candidate(brand_hits=hits), config)
     assert r is not None
     assert r.name == "brand_lookalike"
     assert "no registered product" in r.detail
-    halved = [Hit("Samsung", "exact", 1.0, "samsung"), Hit("Sirius", "lookalike", 0.45, "series")]
-    r2 = identity.brand_level(halved)
+    halved = [
+        brand_hit("Samsung", "exact", 1.0, "samsung"),
+        brand_hit("Sirius", "lookalike", 0.45, "series"),
+    ]
+    r2 = identity.brand_level(candidate(brand_hits=halved), config)
     assert r2 is not None
     assert r2.name == "brand_exact"
-    assert identity.brand_level([]) is None
+    assert identity.brand_level(candidate(), config) is None

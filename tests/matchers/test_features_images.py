@@ -6,7 +6,8 @@ from matchers.features import images
 from matchers.images.nearcopy import NearCopyHit
 from matchers.images.photo import PhotoHit
 from matchers.records import ImageRecord
-from tests.matchers.featurekit import product
+from matchers.weights import FeatureConfig
+from tests.matchers.featurekit import Candidate
 
 
 def Copy(image_id: str, similarity: float) -> NearCopyHit:
@@ -23,10 +24,14 @@ GENUINE = ImageRecord("img-g", "p-nike-1", "genuine")
 FAKE = ImageRecord("img-f", "p-nike-1", "counterfeit")
 
 
-def test_near_copy_of_genuine_and_of_counterfeit_are_told_apart() -> None:
-    pairs = [(Copy("img-g", 0.95), GENUINE), (Copy("img-f", 0.9), FAKE)]
-    g = images.near_copy_of_genuine(pairs, product())
-    f = images.near_copy_of_counterfeit(pairs, product())
+def test_near_copy_of_genuine_and_of_counterfeit_are_told_apart(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    ctx = candidate(
+        near_copies={"p-nike-1": [(Copy("img-g", 0.95), GENUINE), (Copy("img-f", 0.9), FAKE)]}
+    )
+    g = images.near_copy_of_genuine(ctx, config)
+    f = images.near_copy_of_counterfeit(ctx, config)
     assert g is not None
     assert g.name == "image_copy_of_genuine"
     assert g.value == 0.95
@@ -38,27 +43,36 @@ def test_near_copy_of_genuine_and_of_counterfeit_are_told_apart() -> None:
     assert "img-f" in f.detail
 
 
-def test_near_copy_abstains_without_hits_of_its_kind() -> None:
-    assert images.near_copy_of_genuine([], product()) is None
-    assert images.near_copy_of_counterfeit([(Copy("img-g", 0.95), GENUINE)], product()) is None
-    assert images.near_copy_of_genuine([(Copy("img-f", 0.9), FAKE)], product()) is None
+def test_near_copy_abstains_without_hits_of_its_kind(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    assert images.near_copy_of_genuine(candidate(), config) is None
+    genuine = candidate(near_copies={"p-nike-1": [(Copy("img-g", 0.95), GENUINE)]})
+    assert images.near_copy_of_counterfeit(genuine, config) is None
+    fake = candidate(near_copies={"p-nike-1": [(Copy("img-f", 0.9), FAKE)]})
+    assert images.near_copy_of_genuine(fake, config) is None
+    elsewhere = candidate(near_copies={"p-other": [(Copy("img-g", 0.95), GENUINE)]})
+    assert images.near_copy_of_genuine(elsewhere, config) is None
 
 
-def test_photo_match_takes_the_best_hit() -> None:
+def test_photo_match_takes_the_best_hit(candidate: Candidate, config: FeatureConfig) -> None:
     other = ImageRecord("img-g2", "p-nike-1", "packaging")
-    pairs = [(Photo("img-g", 0.7), GENUINE), (Photo("img-g2", 0.8), other)]
-    r = images.photo_match(pairs, product())
+    ctx = candidate(
+        photos={"p-nike-1": [(Photo("img-g", 0.7), GENUINE), (Photo("img-g2", 0.8), other)]}
+    )
+    r = images.photo_match(ctx, config)
     assert r is not None
     assert r.name == "photo_match"
     assert r.value == 0.8
     assert "img-g2" in r.detail
-    assert images.photo_match_counterfeit(pairs, product()) is None
+    assert images.photo_match_counterfeit(ctx, config) is None
 
 
-def test_photo_match_of_a_known_counterfeit() -> None:
-    r = images.photo_match_counterfeit([(Photo("img-f", 0.85), FAKE)], product())
+def test_photo_match_of_a_known_counterfeit(candidate: Candidate, config: FeatureConfig) -> None:
+    ctx = candidate(photos={"p-nike-1": [(Photo("img-f", 0.85), FAKE)]})
+    r = images.photo_match_counterfeit(ctx, config)
     assert r is not None
     assert r.name == "photo_match_counterfeit"
     assert r.value == 0.85
-    assert images.photo_match([(Photo("img-f", 0.85), FAKE)], product()) is None
-    assert images.photo_match([], product()) is None
+    assert images.photo_match(ctx, config) is None
+    assert images.photo_match(candidate(), config) is None

@@ -9,7 +9,8 @@ import pytest
 from matchers.features.price import price_vs_range
 from matchers.records import Money
 from matchers.scoring import FxRate, FxRates
-from tests.matchers.featurekit import TODAY, declaration, product
+from matchers.weights import FeatureConfig
+from tests.matchers.featurekit import TODAY, Candidate, declaration, product
 
 USD_EUR = FxRates(
     (
@@ -19,9 +20,11 @@ USD_EUR = FxRates(
 )
 
 
-def test_same_currency_needs_no_rate_and_plausible_import_value_is_genuine_evidence() -> None:
+def test_same_currency_needs_no_rate_and_plausible_import_value_is_genuine_evidence(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
     r = price_vs_range(
-        declaration(unit_value=Money(60.0, "EUR")), product(), fx=FxRates(), today=TODAY
+        candidate(declaration(unit_value=Money(60.0, "EUR")), product(), fx=FxRates()), config
     )
     assert r is not None
     assert r.name == "price_plausible"
@@ -29,9 +32,11 @@ def test_same_currency_needs_no_rate_and_plausible_import_value_is_genuine_evide
     assert "50% of the genuine minimum 120.00 EUR" in r.detail
 
 
-def test_far_below_the_range_is_strong_evidence() -> None:
+def test_far_below_the_range_is_strong_evidence(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
     d = declaration(unit_value=Money(4.5, "USD"), declared_on=date(2026, 11, 1))
-    r = price_vs_range(d, product(), fx=USD_EUR, today=TODAY)
+    r = price_vs_range(candidate(d, product(), fx=USD_EUR), config)
     assert r is not None
     assert r.name == "price_far_below_range"
     assert r.value == pytest.approx(0.6 + 0.4 * (0.25 - 3.6 / 120) / 0.25, abs=1e-4)
@@ -40,46 +45,54 @@ def test_far_below_the_range_is_strong_evidence() -> None:
     assert "3%" in r.detail
 
 
-def test_grey_zone_between_25_and_40_percent_is_weak_evidence() -> None:
+def test_grey_zone_between_25_and_40_percent_is_weak_evidence(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
     r = price_vs_range(
-        declaration(unit_value=Money(36.0, "EUR")), product(), fx=FxRates(), today=TODAY
+        candidate(declaration(unit_value=Money(36.0, "EUR")), product(), fx=FxRates()), config
     )
     assert r is not None
     assert r.name == "price_below_range"
     assert r.value == pytest.approx((0.4 - 0.3) / 0.15, abs=1e-4)
 
 
-def test_rate_valid_on_the_declaration_date_is_used() -> None:
+def test_rate_valid_on_the_declaration_date_is_used(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
     early = declaration(unit_value=Money(100.0, "USD"), declared_on=date(2026, 3, 1))
     late = declaration(unit_value=Money(100.0, "USD"), declared_on=date(2026, 8, 1))
-    r1 = price_vs_range(early, product(), fx=USD_EUR, today=TODAY)
-    r2 = price_vs_range(late, product(), fx=USD_EUR, today=TODAY)
+    r1 = price_vs_range(candidate(early, product(), fx=USD_EUR), config)
+    r2 = price_vs_range(candidate(late, product(), fx=USD_EUR), config)
     assert r1 is not None
     assert "90.00 EUR" in r1.detail
     assert r2 is not None
     assert "80.00 EUR" in r2.detail
 
 
-def test_abstains_and_says_so_without_a_usable_rate() -> None:
+def test_abstains_and_says_so_without_a_usable_rate(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
     before = declaration(unit_value=Money(4.5, "USD"), declared_on=date(2025, 12, 31))
-    r = price_vs_range(before, product(), fx=USD_EUR, today=TODAY)
+    r = price_vs_range(candidate(before, product(), fx=USD_EUR), config)
     assert r is not None
     assert r.name == "price_unavailable"
     assert r.value == 0.0
     assert "no exchange rate USD->EUR valid on 2025-12-31" in r.detail
     r2 = price_vs_range(
-        declaration(unit_value=Money(4.5, "CNY")), product(), fx=USD_EUR, today=TODAY
+        candidate(declaration(unit_value=Money(4.5, "CNY")), product(), fx=USD_EUR), config
     )
     assert r2 is not None
     assert r2.name == "price_unavailable"
 
 
-def test_silent_without_declared_value_or_registered_range() -> None:
-    assert price_vs_range(declaration(), product(), fx=USD_EUR, today=TODAY) is None
+def test_silent_without_declared_value_or_registered_range(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    assert price_vs_range(candidate(declaration(), product(), fx=USD_EUR), config) is None
     nan = declaration(unit_value=Money(float("nan"), "EUR"))
-    assert price_vs_range(nan, product(), fx=USD_EUR, today=TODAY) is None
+    assert price_vs_range(candidate(nan, product(), fx=USD_EUR), config) is None
     d = declaration(unit_value=Money(4.5, "EUR"))
-    assert price_vs_range(d, product(price=None), fx=USD_EUR, today=TODAY) is None
+    assert price_vs_range(candidate(d, product(price=None), fx=USD_EUR), config) is None
 
 
 def test_fx_inverse_and_cross_rates() -> None:

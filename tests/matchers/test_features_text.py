@@ -9,7 +9,8 @@ import pytest
 from matchers.features.registration import registration_expired
 from matchers.features.text import counterfeit_vocabulary
 from matchers.vocabulary import find_terms
-from tests.matchers.featurekit import TODAY, declaration, product
+from matchers.weights import FeatureConfig
+from tests.matchers.featurekit import TODAY, Candidate, declaration, product
 
 
 @pytest.mark.parametrize(
@@ -63,24 +64,24 @@ def test_longer_phrase_absorbs_its_words() -> None:
     assert [h.term for h in find_terms("super clone")] == ["super clone"]
 
 
-def test_counterfeit_vocabulary_feature() -> None:
-    r = counterfeit_vocabulary(declaration(description="replica AAA shoes"))
+def test_counterfeit_vocabulary_feature(candidate: Candidate, config: FeatureConfig) -> None:
+    r = counterfeit_vocabulary(candidate(declaration(description="replica AAA shoes")), config)
     assert r is not None
     assert r.name == "counterfeit_vocabulary"
     assert r.value == 1.0
     assert '"aaa"' in r.detail
     assert '"replica"' in r.detail
-    weak = counterfeit_vocabulary(declaration(description="bag dupe"))
+    weak = counterfeit_vocabulary(candidate(declaration(description="bag dupe")), config)
     assert weak is not None
     assert weak.value == 0.8
-    assert counterfeit_vocabulary(declaration()) is None
+    assert counterfeit_vocabulary(candidate(declaration()), config) is None
 
 
-def test_registration_expired() -> None:
-    r = registration_expired(product(valid_until=date(2026, 1, 31)), today=TODAY)
+def test_registration_expired(candidate: Candidate, config: FeatureConfig) -> None:
+    r = registration_expired(candidate(prod=product(valid_until=date(2026, 1, 31))), config)
     assert r is not None
     assert r.name == "registration_expired"
     assert "2026-01-31" in r.detail
-    assert registration_expired(product(valid_until=TODAY), today=TODAY) is None
-    assert registration_expired(product(valid_until=None), today=TODAY) is None
-    assert registration_expired(product(), today=TODAY) is None
+    assert registration_expired(candidate(prod=product(valid_until=TODAY)), config) is None
+    assert registration_expired(candidate(prod=product(valid_until=None)), config) is None
+    assert registration_expired(candidate(prod=product()), config) is None

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from matchers.engine import MatchIndex, assess
 from matchers.records import Assessment, Declaration, Money, ProductRecord
-from tests.matchers.enginekit import ADIDAS_GTIN, CATALOGUE, FX, NIKE_GTIN, build_index
+from tests.matchers.enginekit import CATALOGUE, FX, build_index
+from tests.matchers.featurekit import ADIDAS_GTIN, NIKE_GTIN, TODAY
 
-TODAY = date(2026, 11, 27)
 # Catalogue-like words; none contains q, j, v, w or x, which unrelated products use.
 WORDS = [
     "nike",

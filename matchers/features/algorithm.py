@@ -1,0 +1,157 @@
+"""The algorithm: the declared list of features, and how they run for a declared item.
+
+Per declared item the engine (`matchers.engine.assess`) retrieves candidates and builds
+one `DeclarationContext` (the declaration, what retrieval found, exchange rates, the
+day). Then:
+
+1. `DECLARATION_FEATURES` run once on it (they read the declaration alone) and their
+   findings count in every match.
+2. For each candidate product, `CANDIDATE_FEATURES` run in the order listed on a
+   `CandidateContext`; a feature whose `needs` is false is skipped (no GTIN, image,
+   price or quantity declared: nothing to compare). `EXPIRY` runs last: a lapsed
+   registration discounts the match's positive evidence (`Weights.expired_factor`).
+3. With no candidate identified, `BRAND_LEVEL` speaks for a named or imitated brand.
+
+`matchers.scoring` turns the findings into similarity (identity strengths) and risk
+(log-odds weights). Every signal a feature emits is declared in its `names`; this
+module checks at import that `DEFAULT_WEIGHTS` weighs exactly those signals, and the
+engine checks the weights it is handed (`check`). The order of the lists is the order
+of the results, which keeps results identical byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from matchers.features import gtin, identity, images, price, registration, text, trade
+from matchers.features.base import FeatureResult
+from matchers.features.context import CandidateContext, DeclarationContext, ProductFacts
+from matchers.features.feature import Feature, check_weights, emitted, run_all
+from matchers.records import ProductRecord
+from matchers.weights import DEFAULT_WEIGHTS, FeatureConfig, Weights
+
+
+def declares_gtin(ctx: CandidateContext) -> bool:
+    """The declaration carries a GTIN."""
+    return bool(ctx.declaration.gtin)
+
+
+def declares_unit_value(ctx: CandidateContext) -> bool:
+    """The declaration carries a unit value."""
+    return ctx.declaration.unit_value is not None
+
+
+def declares_quantity(ctx: CandidateContext) -> bool:
+    """The declaration carries a quantity."""
+    return ctx.declaration.quantity is not None
+
+
+def has_near_copies(ctx: CandidateContext) -> bool:
+    """A declared image copies one of the candidate's reference images."""
+    return bool(ctx.near_copies)
+
+
+def has_photos(ctx: CandidateContext) -> bool:
+    """A declared photo shows one of the candidate's reference photos."""
+    return bool(ctx.photos)
+
+
+DECLARATION_FEATURES: tuple[Feature[DeclarationContext], ...] = (
+    Feature(text.counterfeit_vocabulary, names=("counterfeit_vocabulary",)),
+    Feature(gtin.gtin_invalid, names=("gtin_invalid",)),
+)
+
+CANDIDATE_FEATURES: tuple[Feature[CandidateContext], ...] = (
+    Feature(identity.text_similarity, names=("text_similarity",)),
+    Feature(identity.brand_named, names=("brand_exact", "brand_alias")),
+    Feature(identity.brand_lookalike, names=("brand_lookalike",)),
+    Feature(identity.brand_differs, names=("brand_differs",)),
+    Feature(identity.model_number, names=("model_same", "model_different")),
+    Feature(trade.origin_authorized, names=("origin_authorized", "origin_unauthorized")),
+    Feature(trade.importer_authorized, names=("importer_authorized", "importer_not_authorized")),
+    Feature(trade.exporter_authorized, names=("exporter_authorized", "exporter_not_authorized")),
+    Feature(
+        trade.hs_code,
+        names=("hs_code_consistent", "hs_code_other_heading", "hs_code_other_chapter"),
+    ),
+    Feature(
+        gtin.gtin_registration,
+        names=("gtin_this_product", "gtin_other_brand", "gtin_other_product", "gtin_unregistered"),
+        needs=declares_gtin,
+    ),
+    Feature(images.near_copy_of_genuine, names=("image_copy_of_genuine",), needs=has_near_copies),
+    Feature(
+        images.near_copy_of_counterfeit, names=("image_copy_of_counterfeit",), needs=has_near_copies
+    ),
+    Feature(images.photo_match, names=("photo_match",), needs=has_photos),
+    Feature(images.photo_match_counterfeit, names=("photo_match_counterfeit",), needs=has_photos),
+    Feature(
+        price.price_vs_range,
+        names=(
+            "price_plausible",
+            "price_below_range",
+            "price_far_below_range",
+            "price_unavailable",
+        ),
+        needs=declares_unit_value,
+    ),
+    Feature(trade.commercial_quantity, names=("commercial_quantity",), needs=declares_quantity),
+)
+
+EXPIRY: Feature[CandidateContext] = Feature(
+    registration.registration_expired, names=("registration_expired",)
+)
+"""Weighed by `Weights.expired_factor`, not by a weight of its own."""
+
+BRAND_LEVEL: Feature[DeclarationContext] = Feature(
+    identity.brand_level, names=("brand_exact", "brand_alias", "brand_lookalike")
+)
+
+FEATURES: tuple[Feature[Any], ...] = (
+    *DECLARATION_FEATURES,
+    *CANDIDATE_FEATURES,
+    EXPIRY,
+    BRAND_LEVEL,
+)
+"""Every feature of the algorithm, each listed once."""
+
+WEIGHTED: tuple[Feature[Any], ...] = tuple(f for f in FEATURES if f is not EXPIRY)
+"""The features whose signals carry a log-odds weight."""
+
+
+_WEIGHTED_NAMES = emitted(WEIGHTED)
+_CANDIDATE_NAMES = emitted(CANDIDATE_FEATURES)
+
+
+def check(weights: Weights) -> None:
+    """Raise `SignalError` unless `weights` weighs exactly the signals the weighted features
+    declare, and gives identity strengths only to signals of candidate features."""
+    check_weights(weights, weighted=_WEIGHTED_NAMES, identifying=_CANDIDATE_NAMES)
+
+
+def product_facts(product: ProductRecord) -> ProductFacts:
+    """The derived facts of one product."""
+    return ProductFacts(models=identity.product_models(product))
+
+
+def declaration_features(ctx: DeclarationContext, config: FeatureConfig) -> list[FeatureResult]:
+    """Findings on the declaration alone (computed once, counted in every match)."""
+    return run_all(DECLARATION_FEATURES, ctx, config)
+
+
+def evaluate(
+    ctx: CandidateContext, config: FeatureConfig, *, declared: Sequence[FeatureResult]
+) -> tuple[list[FeatureResult], FeatureResult | None]:
+    """All findings for one candidate (`declared` appended), and the expiry finding."""
+    results = run_all(CANDIDATE_FEATURES, ctx, config)
+    results.extend(declared)
+    return results, EXPIRY.run(ctx, config)
+
+
+def brand_level(ctx: DeclarationContext, config: FeatureConfig) -> FeatureResult | None:
+    """The brand-level finding when no product is identified."""
+    return BRAND_LEVEL.run(ctx, config)
+
+
+check(DEFAULT_WEIGHTS)
