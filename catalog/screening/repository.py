@@ -8,14 +8,15 @@ from typing import Any, cast
 from sqlalchemy import select
 from sqlmodel import Session
 
-from catalog.access import audit
+from catalog.access import audit, decision_log
 from catalog.access.keys import Principal
 from catalog.core.errors import NotFound
 from catalog.core.ids import new_id
 from catalog.models import ApiKey, Screening, ScreeningOutcome
 
 _S = cast(Any, Screening).__table__.c
-_O = cast(Any, ScreeningOutcome).__table__.c
+_O_TABLE = cast(Any, ScreeningOutcome).__table__
+_O = _O_TABLE.c
 _K = cast(Any, ApiKey).__table__.c
 
 
@@ -88,18 +89,18 @@ def record_outcome(
         session, screening_id=screening_id, principal=principal, for_outcome=True
     )
     now = datetime.now(UTC)
-    session.add(
-        ScreeningOutcome(
-            id=new_id(),
-            screening_id=screening.id,
-            outcome=outcome,
-            note=note,
-            api_key_id=principal.key_id,
-            role=principal.role,
-            created_at=now,
-        )
+    row = ScreeningOutcome(
+        id=new_id(),
+        screening_id=screening.id,
+        outcome=outcome,
+        note=note,
+        api_key_id=principal.key_id,
+        role=principal.role,
+        created_at=now,
     )
+    session.add(row)
     session.flush()
+    decision_log.append(session.connection(), [("outcome", decision_log.record_row(_O_TABLE, row))])
     audit.append_event(
         session,
         actor=principal.actor,
