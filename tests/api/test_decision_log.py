@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,7 +91,7 @@ def test_screenings_and_outcomes_are_chained_in_order(
         (1, "screening"), (2, "screening"), (3, "screening"), (4, "outcome")
     ]  # fmt: skip
     assert [e["record_id"] for e in entries[:3]] == [s["id"] for s in screened]
-    assert all(e["prev_hash"] == p["hash"] for p, e in zip(entries, entries[1:], strict=False))
+    assert all(e["prev_hash"] == p["hash"] for p, e in itertools.pairwise(entries))
     assert result.exit_code == 0, result.output
     assert "decision log intact: 4 entries" in result.output
 
@@ -175,9 +176,11 @@ def test_cut_tail_edited_outcome_and_unlogged_screening_are_caught(
                      {"h": _entries(database)[-1]["hash"]})  # fmt: skip
     unlogged = audit_cli("verify").output
 
-    assert "entry 4 (outcome" in edited and "edited" in edited
+    assert "entry 4 (outcome" in edited
+    assert "edited" in edited
     assert "the log head records 4 entries" in cut
-    assert "(outcome " in unlogged and "not in the log" in unlogged
+    assert "(outcome " in unlogged
+    assert "not in the log" in unlogged
 
 
 def test_a_saved_head_verifies_after_more_screenings_but_not_after_a_rewrite(
@@ -205,7 +208,8 @@ def test_a_saved_head_verifies_after_more_screenings_but_not_after_a_rewrite(
     assert (head["size"], len(head["public_key"])) == (4, 64)
     assert later.exit_code == 0, later.output
     assert "extends the head" in later.output
-    assert offline.exit_code == 0 and "signature valid" in offline.output
+    assert offline.exit_code == 0
+    assert "signature valid" in offline.output
     assert chain_alone.exit_code == 0  # a consistent rewrite fools the chain alone ...
     assert rewritten.exit_code == 1  # ... but not whoever kept a signed head
     assert "history was rewritten" in rewritten.output
