@@ -26,6 +26,7 @@ from api.routers import (
     alerts,
     api_keys,
     brand_aliases,
+    evidence,
     fx_rates,
     health,
     images,
@@ -53,6 +54,7 @@ ROUTERS: list[APIRouter] = [
     fx_rates.router,
     scoring_settings.router,
     alerts.router,
+    evidence.router,
 ]
 
 VERSION = "0.1.0"
