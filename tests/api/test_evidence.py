@@ -51,9 +51,7 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def case(
-    client: TestClient, make_key: KeyFactory, make_holder: HolderFactory
-) -> dict[str, Any]:
+def case(client: TestClient, make_key: KeyFactory, make_holder: HolderFactory) -> dict[str, Any]:
     """A red screening of a Nike product with a reference image; the product edited after."""
     _, holder = make_holder("Nike")
     product_id = register(client, holder, authenticity_features=[FEATURE])
