@@ -106,13 +106,13 @@ def append(conn: Connection, records: Sequence[Record]) -> list[dict[str, Any]]:
         select(HEAD.c.size, HEAD.c.hash).where(HEAD.c.id == 1).with_for_update()
     ).one()
     now = utcnow()
+    stamp = _utc(now)
     entries: list[dict[str, Any]] = []
     for offset, (kind, record_id, digest) in enumerate(digests, start=1):
-        entry = {"seq": size + offset, "kind": kind, "record_id": record_id, "digest": digest}
-        entry["logged_at"] = now
-        entry["prev_hash"] = previous
-        entry["hash"] = previous = entry_hash(previous, entry)
-        entries.append(entry)
+        fields = {"seq": size + offset, "kind": kind, "record_id": record_id, "digest": digest}
+        link = previous
+        previous = entry_hash(link, fields | {"logged_at": stamp})
+        entries.append(fields | {"logged_at": now, "prev_hash": link, "hash": previous})
     conn.execute(insert(ENTRY), entries)
     conn.execute(update(HEAD).where(HEAD.c.id == 1).values(size=size + len(entries), hash=previous))
     return entries
