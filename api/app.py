@@ -26,6 +26,7 @@ from api.routers import (
     alerts,
     api_keys,
     brand_aliases,
+    evidence,
     fx_rates,
     health,
     images,
@@ -57,6 +58,7 @@ ROUTERS: list[APIRouter] = [
     alerts.router,
     stats.router,
     webhooks.router,
+    evidence.router,
 ]
 
 VERSION = "0.1.0"

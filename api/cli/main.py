@@ -17,8 +17,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from api.cli.audit import audit_app
 from api.cli.rescore import rescore_command
-from catalog.access import audit
 from catalog.access.keys import CLI_ACTOR, ROLES, create_key, list_keys, revoke_key
 from catalog.core.db import Database, create_database
 from catalog.core.errors import DomainError
@@ -32,7 +32,6 @@ app = typer.Typer(
 )
 keys_app = typer.Typer(help="Issue, list and revoke API keys.", no_args_is_help=True)
 holders_app = typer.Typer(help="Manage rights holders.", no_args_is_help=True)
-audit_app = typer.Typer(help="Check the audit log.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(holders_app, name="rights-holders")
 app.add_typer(audit_app, name="audit")
@@ -211,16 +210,3 @@ def import_file(
     )
     if result.errors:
         raise typer.Exit(1)
-
-
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Check every link of the audit chain; exit 1 and name the first broken row."""
-    _, database = _open()
-    with database.session(write=False) as session:
-        report = audit.verify_chain(session)
-    if not report.ok:
-        typer.echo(f"audit chain BROKEN at event {report.broken_id}: {report.reason}")
-        typer.echo(f"{report.checked} events before it are intact")
-        raise typer.Exit(1)
-    typer.echo(f"audit chain intact: {report.checked} events")

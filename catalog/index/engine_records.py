@@ -65,6 +65,21 @@ def _record(
     )
 
 
+_SCALAR_FIELDS = (
+    "id", "rights_holder_id", "brand", "name", "model", "description", "category",
+    "price_min", "price_max", "price_currency", "valid_until",
+)  # fmt: skip
+_LIST_FIELDS = (
+    "gtins", "hs_codes", "authorized_origins", "authorized_importers", "authorized_exporters",
+)  # fmt: skip
+
+
+def record_from_facts(facts: Mapping[str, Any], *, aliases: AliasMap) -> ProductRecord:
+    """A ProductRecord from a product's column values by name (a kept snapshot, say)."""
+    scalars = [facts.get(name) for name in _SCALAR_FIELDS]
+    return _record(scalars, [facts.get(name) for name in _LIST_FIELDS], aliases)
+
+
 def image_record(row: Row[Any] | Sequence[Any]) -> ImageRecord:
     """An ImageRecord from a row of IMAGE_COLUMNS."""
     iid, pid, kind, hashes, features = row

@@ -6,6 +6,8 @@ carries the constraint naming convention set in `base`.
 
 from catalog.models.access import ApiKey, AuditEvent, CatalogVersion, IdempotencyRecord
 from catalog.models.base import NAMING_CONVENTION, UtcDateTime, metadata, table_of, utcnow
+from catalog.models.history import ProductVersion, ReferenceImageVersion
+from catalog.models.ledger import DecisionLogEntry, DecisionLogHead
 from catalog.models.products import BrandAlias, Product, ProductGtin, ReferenceImage, RightsHolder
 from catalog.models.scoring import ExchangeRate, ScoringSettingsVersion
 from catalog.models.screening import Screening, ScreeningHit, ScreeningOutcome
@@ -17,11 +19,15 @@ __all__ = [
     "AuditEvent",
     "BrandAlias",
     "CatalogVersion",
+    "DecisionLogEntry",
+    "DecisionLogHead",
     "ExchangeRate",
     "IdempotencyRecord",
     "Product",
     "ProductGtin",
+    "ProductVersion",
     "ReferenceImage",
+    "ReferenceImageVersion",
     "RightsHolder",
     "ScoringSettingsVersion",
     "Screening",

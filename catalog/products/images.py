@@ -20,7 +20,7 @@ from catalog.access.keys import Principal
 from catalog.core.blobs import BlobStore
 from catalog.core.errors import Conflict, NotFound, Unprocessable
 from catalog.models import ReferenceImage
-from catalog.products import repository
+from catalog.products import history, repository
 from catalog.products import service as products
 from catalog.products.validation import plausible_id
 from matchers.images.decode import ImageError, load_image
@@ -143,6 +143,7 @@ def delete_image(session: Session, *, principal: Principal, image_id: str) -> No
     image = read_image(session, principal=principal, image_id=image_id)
     products.read_product(session, principal=principal, product_id=image.product_id)
     version = audit.begin_change(session)
+    history.keep_image(session, image=image, removed_at=version)
     repository.delete_row(session, row=image)
     audit.append_event(
         session,

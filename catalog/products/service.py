@@ -17,7 +17,7 @@ from catalog.access import audit
 from catalog.access.keys import Principal
 from catalog.core.errors import Conflict, NotFound
 from catalog.models import Product, utcnow
-from catalog.products import repository
+from catalog.products import history, repository
 from catalog.products.rights_holders import get_rights_holder
 from catalog.products.validation import (
     ProductChanges,
@@ -135,6 +135,7 @@ def update_product(
     if not sent:
         return product
     version = audit.begin_change(session)
+    history.keep_product(session, product=product, replaced_at=version)
     if "gtins" in sent:
         sent["gtins"] = sent["gtins"] or []
         _check_gtins(
@@ -170,6 +171,7 @@ def retire_product(session: Session, *, principal: Principal, product_id: str) -
     if product.status == "retired":
         return product
     version = audit.begin_change(session)
+    history.keep_product(session, product=product, replaced_at=version)
     product.status = "retired"
     product.updated_at = utcnow()
     product.catalog_version = version

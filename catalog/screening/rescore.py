@@ -2,6 +2,9 @@
 
 While every version the screening recorded is unchanged the new result must equal
 the stored one exactly; when a version moved, the differences are listed.
+`rescore_as_recorded` also rebuilds the catalogue as it stood at the screening's
+version (catalog/products/history.py), so a decision is reproduced after products
+were edited or retired.
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from catalog.core.errors import NotFound
+from catalog.index.engine_records import load_aliases
 from catalog.index.worker_index import IndexHolder
 from catalog.models import Screening
+from catalog.products import history
 from catalog.screening.records import assessment_document, declaration_from_stored, diff_documents
+from catalog.screening.thresholds import thresholds_from_json
 from matchers import ENGINE_VERSION
 from matchers.engine import assess
 from matchers.scoring import DEFAULT_WEIGHTS, Weights
@@ -85,3 +91,42 @@ def rescore(
     return RescoreReport(
         screening_id=screening_id, versions=versions, differences=diff_documents(old, new)
     )
+
+
+def rescore_as_recorded(
+    *, engine: Engine, screening_id: str, weights: Weights = DEFAULT_WEIGHTS
+) -> tuple[RescoreReport, RescoreReport]:
+    """Rescore against the catalogue as it stood at the screening's version, and against today's.
+
+    The first report compares the stored result with one scored on the products and
+    images rebuilt from their kept versions (with the stored thresholds); the second is
+    `rescore` against today's catalogue: what would differ now.
+    """
+    holder = IndexHolder(engine=engine, check_interval=0.0, listen=False)
+    holder.load()
+    today = rescore(engine=engine, screening_id=screening_id, holder=holder, weights=weights)
+    with Session(engine) as session:
+        screening = session.get(Screening, screening_id)
+        assert screening is not None  # `rescore` raised NotFound otherwise
+        session.expunge(screening)
+    version = screening.catalog_version
+    with engine.connect() as conn:
+        history.revert_index(holder.index, conn, version=version, aliases=load_aliases(conn))
+    declaration = declaration_from_stored(screening.request)
+    assessment = assess(
+        declaration,
+        index=holder.index,
+        weights=weights,
+        thresholds=thresholds_from_json(screening.thresholds),
+        fx=holder.fx_for(declaration.declared_on or screening.screened_on),
+        today=screening.screened_on,
+    )
+    old = {k: screening.result.get(k) for k in COMPARED}
+    versions = dict(today.versions) | {"catalog_version": (version, version)}
+    versions["settings_version"] = (screening.settings_version, screening.settings_version)
+    as_recorded = RescoreReport(
+        screening_id=screening_id,
+        versions=versions,
+        differences=diff_documents(old, assessment_document(assessment)),
+    )
+    return as_recorded, today

@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from catalog.access import audit
+from catalog.access import audit, decision_log
 from catalog.access.keys import Principal
 from catalog.core.errors import NotFound
 from catalog.core.ids import new_id
-from catalog.models import Screening, ScreeningOutcome
+from catalog.models import Screening, ScreeningOutcome, table_of
 from catalog.screening import repository
 from catalog.webhooks.events import enqueue_outcome
 
@@ -81,17 +81,19 @@ def record_outcome(
         session, screening_id=screening_id, principal=principal, for_outcome=True
     )
     now = datetime.now(UTC)
-    repository.add_outcome(
-        session,
-        outcome=ScreeningOutcome(
-            id=new_id(),
-            screening_id=screening.id,
-            outcome=outcome,
-            note=note,
-            api_key_id=principal.key_id,
-            role=principal.role,
-            created_at=now,
-        ),
+    row = ScreeningOutcome(
+        id=new_id(),
+        screening_id=screening.id,
+        outcome=outcome,
+        note=note,
+        api_key_id=principal.key_id,
+        role=principal.role,
+        created_at=now,
+    )
+    repository.add_outcome(session, outcome=row)
+    decision_log.append(
+        session.connection(),
+        [("outcome", decision_log.record_row(table_of(ScreeningOutcome), row))],
     )
     enqueue_outcome(session, screening_id=screening.id, outcome=outcome)  # webhook follow-up
     audit.append_event(

@@ -7,6 +7,10 @@ it with one executemany per table in one transaction, commits once, then
 resolves every future of the batch. A failed batch is retried row by row so one
 bad row fails only its own request.
 
+Every screening (and outcome) it stores is chained onto the decision log in the same
+transaction, as the batch's last step (see catalog/access/decision_log.py): the head
+lock that keeps the chain in one order across workers is held only through the commit.
+
 Crossing threads costs a GIL hand-off each time, so both directions are batched:
 requests of one event-loop iteration reach the thread as one queue item, and one
 `call_soon_threadsafe` per batch resolves all their futures on the loop.
@@ -25,6 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, insert
+
+from catalog.access import decision_log
 
 log = logging.getLogger(__name__)
 
@@ -144,10 +150,13 @@ class GroupCommitWriter:
 
     def _insert(self, conn: Connection, jobs: list[_Job]) -> None:
         try:
+            batch: dict[Table, list[Mapping[str, Any]]] = {}
             for table in self._order:
                 rows = [row for job in jobs for row in job.rows.get(table, ())]
                 if rows:
                     conn.execute(insert(table), rows)
+                    batch[table] = rows
+            decision_log.append(conn, decision_log.records_of(batch))
             conn.commit()
         except BaseException:
             conn.rollback()

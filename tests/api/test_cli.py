@@ -41,6 +41,9 @@ def test_help_on_every_command(cli: tuple[CliRunner, dict[str, str]]) -> None:
         ["rights-holders", "create"],
         ["import"],
         ["audit", "verify"],
+        ["audit", "head"],
+        ["audit", "verify-head"],
+        ["audit", "check-proof"],
     ):
         result = runner.invoke(app, [*args, "--help"], env=env)
         assert result.exit_code == 0, (args, result.output)
