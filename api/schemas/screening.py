@@ -1,4 +1,4 @@
-"""Request and response schemas of the screening, fx-rate, settings and alert endpoints."""
+"""Request and response schemas of the screening endpoints."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 
 import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from api.errors import Problem
 
 _HEX = re.compile(r"^[0-9a-fA-F]{4,256}$")
 
@@ -227,23 +229,13 @@ class BatchRequest(BaseModel):
     )
 
 
-class ProblemOut(BaseModel):
-    """An RFC 9457 problem."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[dict[str, Any]] | None = None
-
-
 class BatchEntry(BaseModel):
     """One item's answer, in request order: a result, or a problem when the item was invalid."""
 
     index: int
     status: int
     result: ScreeningResult | None = None
-    problem: ProblemOut | None = None
+    problem: Problem | None = None
 
 
 class BatchResult(BaseModel):

@@ -16,7 +16,8 @@ from sqlmodel import Session
 from catalog.core.errors import NotFound
 from catalog.index.holder import IndexHolder
 from catalog.models import Screening
-from catalog.screening.records import assessment_document, declaration_from_stored, diff_documents
+from catalog.screening.records import declaration_from_stored
+from catalog.screening.results import assessment_document, diff_documents
 from matchers import ENGINE_VERSION
 from matchers.engine import assess
 from matchers.scoring import DEFAULT_WEIGHTS, Weights

@@ -16,7 +16,7 @@ from catalog.core.db import Database
 from catalog.core.settings import Settings
 from catalog.models import Screening
 from tests.conftest import HolderFactory, KeyFactory
-from tests.e2e.kit import jpeg_base64, pattern_image, png_bytes, with_screening
+from tests.e2e.kit import jpeg_base64, pattern_image, png_bytes, screening_settings
 
 CONTRACT_FIELDS = {
     "id", "reference", "risk", "verdict", "lane", "matches", "catalog_version",
@@ -37,7 +37,7 @@ SHOE = {
 @pytest.fixture
 def app(settings: Settings) -> FastAPI:
     """The app with the screening routers configured for tests."""
-    return with_screening(create_app(settings), settings.data_dir)
+    return create_app(screening_settings(settings))
 
 
 @pytest.fixture

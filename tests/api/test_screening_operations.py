@@ -17,7 +17,7 @@ from catalog.models import AuditEvent
 from catalog.screening.rescore import rescore
 from tests.api.test_screening_api import SHOE, register, wait_ready
 from tests.conftest import HolderFactory, KeyFactory
-from tests.e2e.kit import with_screening
+from tests.e2e.kit import screening_settings
 
 CHEAP_SHOES = {
     "description": "nike air zoom pegasus 40 running shoe",
@@ -30,7 +30,7 @@ CHEAP_SHOES = {
 @pytest.fixture
 def app(settings: Settings) -> FastAPI:
     """The app with the screening routers configured for tests."""
-    return with_screening(create_app(settings), settings.data_dir)
+    return create_app(screening_settings(settings))
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Helpers shared by the screening tests: catalogue rows written as the catalogue does, images."""
+"""Helpers shared by the screening tests: strict settings, catalogue rows, synthetic images."""
 
 from __future__ import annotations
 
@@ -6,36 +6,28 @@ import base64
 import io
 from typing import Any
 
-from fastapi import FastAPI
 from PIL import Image, ImageDraw
 
 from catalog.access import audit
 from catalog.core.db import Database
-from catalog.core.screening_settings import ScreeningSettings
+from catalog.core.settings import Settings
 from catalog.models import BrandAlias, Product, ReferenceImage
 from matchers.images.hashes import compute_hashes
 
 
-def screening_settings(data_dir: Any, **overrides: Any) -> ScreeningSettings:
-    """Screening settings for a test: the index is checked before every screening."""
+def screening_settings(settings: Settings, **overrides: Any) -> Settings:
+    """The test's settings made strict for screening: the index is checked before each one."""
     values: dict[str, Any] = {
-        "data_dir": data_dir,
         "index_check_ms": 0.0,
         "refresh_wait_seconds": 60.0,  # tests expect every change applied before scoring
         "pseudonym_key": "test-pseudonym-key",
         "writer_max_batch": 64,
-        "image_workers": 1,
+        "image_workers": 1,  # declared images go through a real process pool
         "image_max_pixels": 4_000_000,
         "image_reduce_to": 512,
     }
     values.update(overrides)
-    return ScreeningSettings(**values)
-
-
-def with_screening(app: FastAPI, data_dir: Any, **overrides: Any) -> FastAPI:
-    """Configure the app's screening service for tests (read by its lifespan at start)."""
-    app.state.screening_settings = screening_settings(data_dir, **overrides)
-    return app
+    return type(settings)(**{**settings.model_dump(), **values})
 
 
 def add_product(database: Database, *, holder_id: str, **fields: Any) -> str:

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from catalog.core.settings import Settings
-from tests.e2e.kit import jpeg_base64, pattern_image, png_bytes, with_screening
+from tests.e2e.kit import jpeg_base64, pattern_image, png_bytes, screening_settings
 
 PEGASUS = {
     "brand": "Nike",
@@ -48,7 +48,7 @@ FALCON = {
 @pytest.fixture
 def app(settings: Settings) -> FastAPI:
     """The whole service, screening included."""
-    return with_screening(create_app(settings), settings.data_dir)
+    return create_app(screening_settings(settings))
 
 
 @pytest.fixture
