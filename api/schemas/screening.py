@@ -14,6 +14,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from api.errors import Problem
 
 _HEX = re.compile(r"^[0-9a-fA-F]{4,256}$")
+# The engine compares 64-bit hashes bit by bit: another length is not the same hash.
+_HEX64 = re.compile(r"^[0-9a-fA-F]{16}$")
 
 
 @lru_cache(maxsize=512)
@@ -51,6 +53,7 @@ Currency = Annotated[str, Field(min_length=3, max_length=3), AfterValidator(_cur
 Country = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(_country)]
 Name = Annotated[str, Field(max_length=300)]
 HexHash = Annotated[str, Field(pattern=_HEX.pattern)]
+Hash64 = Annotated[str, Field(pattern=_HEX64.pattern)]
 
 
 class StrictModel(BaseModel):
@@ -74,9 +77,9 @@ class DeclaredImageIn(StrictModel):
         max_length=14_000_000,
         description="The image file (JPEG, PNG, WebP, HEIC), base64-encoded.",
     )
-    phash: HexHash | None = Field(default=None, description="64-bit pHash as 16 hex digits.")
-    dhash: HexHash | None = None
-    whash: HexHash | None = None
+    phash: Hash64 | None = Field(default=None, description="64-bit pHash as 16 hex digits.")
+    dhash: Hash64 | None = Field(default=None, description="64-bit dHash as 16 hex digits.")
+    whash: Hash64 | None = Field(default=None, description="64-bit wHash as 16 hex digits.")
     colorhash: HexHash | None = None
 
     @model_validator(mode="after")

@@ -6,12 +6,15 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.app import create_app
+from api.errors import Problem
+from api.schemas.screening import BatchResult, ScreeningResult
 from catalog.core.db import Database
 from catalog.core.settings import Settings
 from catalog.models import Screening
@@ -42,10 +45,33 @@ def app(settings: Settings) -> FastAPI:
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    """A client whose app has finished loading its index."""
+    """A client whose app has finished loading its index; it checks every screening answer."""
     with TestClient(app, raise_server_exceptions=False) as test_client:
         wait_ready(test_client)
+        test_client.event_hooks["response"].append(validate_screening_response)
         yield test_client
+
+
+def validate_screening_response(response: httpx.Response) -> None:
+    """Parse a /v1/screenings answer with the schema the OpenAPI document gives for it.
+
+    The routes send pre-serialised JSON (no response-model pass), so this is what
+    proves that what they send is what they document.
+    """
+    path = response.request.url.path
+    if not path.startswith("/v1/screenings"):
+        return
+    response.read()
+    if response.headers["content-type"].startswith("application/problem+json"):
+        Problem.model_validate_json(response.content)
+    elif path.endswith("/batch"):
+        BatchResult.model_validate_json(response.content)
+    else:
+        ScreeningResult.model_validate_json(response.content)
+    VALIDATED[path.endswith("/batch")] += 1
+
+
+VALIDATED = {False: 0, True: 0}  # answers checked so far (single, batch): the hook is live
 
 
 def wait_ready(client: TestClient) -> None:
@@ -248,3 +274,27 @@ def test_images_as_data_or_hashes_find_a_reused_listing_photo(
         assert response.status_code == 201, response.text
         assert response.json()["matches"][0]["product_id"] == product_id
     assert not_image.status_code == 422
+
+
+def test_every_screening_answer_is_checked_against_its_schema(
+    client: TestClient, make_key: KeyFactory, make_holder: HolderFactory
+) -> None:
+    _, holder = make_holder("Nike")
+    register(client, holder)
+    customs = make_key("customs")
+    before = dict(VALIDATED)
+    item = {"description": "nike pegasus 40", "brand": "Nike", "images": [{"phash": "0" * 16}]}
+    created = client.post("/v1/screenings", headers=customs, json=item)
+    client.post("/v1/screenings/batch", headers=customs, json={"items": [item, {}]})
+    client.get(f"/v1/screenings/{created.json()['id']}", headers=customs)
+    client.post("/v1/screenings", headers=customs, json={"description": "x", "hs_code": "1"})
+
+    assert VALIDATED[False] - before[False] == 3
+    assert VALIDATED[True] - before[True] == 1
+    malformed = httpx.Response(
+        201,
+        json={**created.json(), "lane": "purple"},
+        request=httpx.Request("POST", "http://testserver/v1/screenings"),
+    )
+    with pytest.raises(ValueError, match="lane"):
+        validate_screening_response(malformed)

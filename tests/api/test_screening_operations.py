@@ -15,7 +15,12 @@ from catalog.core.db import Database
 from catalog.core.settings import Settings
 from catalog.models import AuditEvent
 from catalog.screening.rescore import rescore
-from tests.api.test_screening_api import SHOE, register, wait_ready
+from tests.api.test_screening_api import (
+    SHOE,
+    register,
+    validate_screening_response,
+    wait_ready,
+)
 from tests.conftest import HolderFactory, KeyFactory
 from tests.e2e.kit import screening_settings
 
@@ -38,6 +43,7 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """A client whose app has finished loading its index."""
     with TestClient(app, raise_server_exceptions=False) as test_client:
         wait_ready(test_client)
+        test_client.event_hooks["response"].append(validate_screening_response)
         yield test_client
 
 

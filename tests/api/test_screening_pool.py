@@ -1,0 +1,82 @@
+"""The one image pool: declared images and uploads share it, and it survives a dead worker."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from catalog.core.settings import Settings
+from tests.api.test_screening_api import register, validate_screening_response, wait_ready
+from tests.conftest import HolderFactory, KeyFactory
+from tests.e2e.kit import jpeg_base64, pattern_image, png_bytes, screening_settings
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    """The app with a real one-process image pool."""
+    return create_app(screening_settings(settings, image_workers=1))
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """A client once the index is loaded; every screening answer is schema-checked."""
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        wait_ready(test_client)
+        test_client.event_hooks["response"].append(validate_screening_response)
+        yield test_client
+
+
+def _pool_processes(before: set[int | None]) -> list[multiprocessing.Process]:
+    # The app runs in this process: its pool workers are this process's new children.
+    return [p for p in multiprocessing.active_children() if p.pid not in before]
+
+
+def test_a_killed_pool_worker_is_replaced_and_the_next_image_is_screened(
+    client: TestClient, make_key: KeyFactory, make_holder: HolderFactory
+) -> None:
+    before = {p.pid for p in multiprocessing.active_children()}  # e.g. an earlier test's pool
+    _, holder = make_holder("Nike")
+    product_id = register(client, holder)
+    photo = pattern_image(7)
+    upload = client.post(
+        f"/v1/products/{product_id}/images",
+        headers=holder,
+        files={"file": ("ref.png", png_bytes(photo), "image/png")},
+        data={"kind": "genuine"},
+    )
+    assert upload.status_code == 201, upload.text
+    customs = make_key("customs")
+    item = {"description": "shoes", "images": [{"data": jpeg_base64(photo)}]}
+    app_state = client.app.state  # type: ignore[attr-defined]
+
+    first = client.post("/v1/screenings", headers=customs, json=item)
+    assert first.status_code == 201, first.text
+    workers = _pool_processes(before)
+    assert len(workers) == 1, "the upload and the declared image share one pool process"
+    assert app_state.image_processor is app_state.screening.images  # one pool for both
+
+    assert workers[0].pid is not None
+    os.kill(workers[0].pid, signal.SIGKILL)
+    workers[0].join(timeout=30)
+    again = client.post("/v1/screenings", headers=customs, json=item)
+    upload_again = client.post(
+        f"/v1/products/{product_id}/images",
+        headers=holder,
+        files={"file": ("other.png", png_bytes(pattern_image(8)), "image/png")},
+        data={"kind": "genuine"},
+    )
+
+    assert again.status_code == 201, again.text
+    assert again.json()["matches"][0]["product_id"] == product_id
+    assert upload_again.status_code == 201, upload_again.text
+    replacement = _pool_processes(before)
+    assert len(replacement) == 1
+    assert replacement[0].pid != workers[0].pid
+    assert replacement[0].is_alive()
