@@ -38,7 +38,7 @@ class ImageProcessor:
     ) -> None:
         self.workers = workers
         self.max_pixels = max_pixels
-        self.declared_max_pixels = min(declared_max_pixels, max_pixels)
+        self.declared_max_pixels = declared_max_pixels
         self.reduce_to = reduce_to
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()

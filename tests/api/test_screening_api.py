@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from PIL import Image
 from sqlalchemy import select
 
 from api.app import create_app
@@ -46,6 +48,13 @@ def app(settings: Settings) -> FastAPI:
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     """A client whose app has finished loading its index; it checks every screening answer."""
+    with screening_client(app) as test_client:
+        yield test_client
+
+
+@contextmanager
+def screening_client(app: FastAPI) -> Iterator[TestClient]:
+    """A client once the index is loaded, parsing every screening answer with its schema."""
     with TestClient(app, raise_server_exceptions=False) as test_client:
         wait_ready(test_client)
         test_client.event_hooks["response"].append(validate_screening_response)
@@ -88,6 +97,21 @@ def register(client: TestClient, headers: dict[str, str], **fields: Any) -> str:
     response = client.post("/v1/products", headers=headers, json={**SHOE, **fields})
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
+
+
+def upload_image(
+    client: TestClient, headers: dict[str, str], product_id: str, image: Image.Image
+) -> dict[str, Any]:
+    """Upload a genuine reference image through the API; its answer."""
+    response = client.post(
+        f"/v1/products/{product_id}/images",
+        headers=headers,
+        files={"file": ("ref.png", png_bytes(image), "image/png")},
+        data={"kind": "genuine"},
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def test_readiness_reports_the_index(client: TestClient) -> None:
@@ -252,13 +276,7 @@ def test_images_as_data_or_hashes_find_a_reused_listing_photo(
     _, holder = make_holder("Nike")
     product_id = register(client, holder)
     photo = pattern_image(5)
-    upload = client.post(
-        f"/v1/products/{product_id}/images",
-        headers=holder,
-        files={"file": ("ref.png", png_bytes(photo), "image/png")},
-        data={"kind": "genuine"},
-    )
-    assert upload.status_code == 201, upload.text
+    upload = upload_image(client, holder, product_id, photo)
     customs = make_key("customs")
 
     def screen(image: dict[str, str]) -> Any:
@@ -267,7 +285,7 @@ def test_images_as_data_or_hashes_find_a_reused_listing_photo(
         )
 
     by_data = screen({"data": jpeg_base64(photo)})
-    by_hash = screen({"phash": upload.json()["hashes"]["phash"]})
+    by_hash = screen({"phash": upload["hashes"]["phash"]})
     not_image = screen({"data": "aGVsbG8="})
 
     for response in (by_data, by_hash):

@@ -15,12 +15,7 @@ from catalog.core.db import Database
 from catalog.core.settings import Settings
 from catalog.models import AuditEvent
 from catalog.screening.rescore import rescore
-from tests.api.test_screening_api import (
-    SHOE,
-    register,
-    validate_screening_response,
-    wait_ready,
-)
+from tests.api.test_screening_api import SHOE, register, screening_client
 from tests.conftest import HolderFactory, KeyFactory
 from tests.e2e.kit import screening_settings
 
@@ -41,9 +36,7 @@ def app(settings: Settings) -> FastAPI:
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     """A client whose app has finished loading its index."""
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        wait_ready(test_client)
-        test_client.event_hooks["response"].append(validate_screening_response)
+    with screening_client(app) as test_client:
         yield test_client
 
 
