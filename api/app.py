@@ -1,18 +1,22 @@
-"""The FastAPI application factory.
+"""The FastAPI application factory: every part of the service is wired here, from one Settings.
 
-Routers are listed in ROUTERS: a new part of the API adds one line there. A router
-that needs start-up work gives itself a `lifespan` (FastAPI merges router lifespans
-into the app's); readiness checks go in `app.state.readiness_checks` (name -> callable).
+Routers are listed in ROUTERS: a new part of the API adds one line there. The app's
+one lifespan starts and stops what outlives a request: the image pool, the screening
+service (index, group-commit writer) and the database; readiness checks go in
+`app.state.readiness_checks` (name -> callable).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+from catalog.index.worker_index import IndexHolder
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
@@ -42,7 +46,9 @@ from catalog.access import idempotency
 from catalog.core.blobs import BlobStore
 from catalog.core.db import Database, create_database
 from catalog.core.pool import ImageProcessor
-from catalog.core.settings import Settings
+from catalog.core.settings import Settings, pseudonym_secret
+from catalog.screening.service import WRITE_ORDER, ScreeningService
+from catalog.screening.writer import GroupCommitWriter
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -65,17 +71,25 @@ VERSION = "0.1.0"
 log = logging.getLogger("countermark.api")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app for `settings` (read from the environment when omitted)."""
-    settings = settings or Settings()
+def create_app(settings: Settings) -> FastAPI:
+    """Build the app for `settings`; every part gets its configuration from them."""
     database = create_database(settings)
+    images = ImageProcessor(
+        workers=settings.image_workers,
+        max_pixels=settings.max_image_pixels,
+        declared_max_pixels=settings.declared_image_max_pixels,
+        reduce_to=settings.image_reduce_to,
+    )
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(_purge_idempotency, database, settings)
-        yield
-        app.state.image_processor.close()
-        database.dispose()
+        try:
+            async with _screening(app, settings=settings, database=database, images=images):
+                yield
+        finally:
+            images.close()
+            database.dispose()
 
     app = FastAPI(
         title="Countermark",
@@ -87,9 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = database
     app.state.blobs = BlobStore(settings.blob_dir)
     app.state.key_cache = KeyCache(ttl_seconds=settings.api_key_cache_ttl_seconds)
-    app.state.image_processor = ImageProcessor(
-        workers=settings.image_workers, max_pixels=settings.max_image_pixels
-    )
+    app.state.image_processor = images
+    app.state.screening = None
     app.state.readiness_checks = {}
     install_error_handlers(app)
     for router in ROUTERS:
@@ -113,6 +126,63 @@ def _purge_idempotency(database: Database, settings: Settings) -> None:
         idempotency.purge(database, older_than=timedelta(hours=settings.idempotency_ttl_hours))
     except SQLAlchemyError:
         log.warning("could not purge old idempotency records", exc_info=True)
+
+
+@asynccontextmanager
+async def _screening(
+    app: FastAPI, *, settings: Settings, database: Database, images: ImageProcessor
+) -> AsyncIterator[None]:
+    # This worker's screening service: its index loads in the background meanwhile.
+    try:
+        holder = IndexHolder(
+            engine=database.engine,
+            check_interval=settings.index_check_ms / 1000.0,
+            refresh_wait=settings.refresh_wait_seconds,
+        )
+        writer = GroupCommitWriter(
+            engine=database.write_engine,
+            max_batch=settings.writer_max_batch,
+            table_order=WRITE_ORDER,
+        )
+        service = ScreeningService(
+            holder=holder, writer=writer, images=images, pseudonym_key=pseudonym_secret(settings)
+        )
+    except Exception:  # the engine cannot load: the catalogue API still serves, screening 503s
+        log.exception("the screening service cannot start")
+        app.state.readiness_checks["index"] = lambda: False
+        yield
+        return
+    writer.start()
+    app.state.screening = service
+    app.state.readiness_checks["index"] = lambda: holder.ready
+    # A daemon thread: a worker stopped while still loading exits at once.
+    loader = threading.Thread(target=_load_index, args=(holder,), name="index-load", daemon=True)
+    loader.start()
+    # A small catalogue is ready before the first request; a large one keeps loading behind.
+    await asyncio.to_thread(loader.join, settings.startup_wait_seconds)
+    try:
+        yield
+    finally:
+        app.state.screening = None
+        writer.stop()
+        holder.stop()
+
+
+def _load_index(holder: IndexHolder) -> None:
+    try:
+        holder.load()
+    except Exception as exc:  # keep serving /healthz; /readyz stays false and says why in logs
+        holder.load_error = str(exc)
+        log.exception("loading the screening index failed")
+        return
+    # uvicorn's own logger is configured to print INFO: operators (and the bench) see this line.
+    logging.getLogger("uvicorn.error").info(
+        "index loaded: %d products, %d images, catalogue version %d, in %.2f s",
+        len(holder.index),
+        len(holder.index.images),
+        holder.catalog_version,
+        holder.load_seconds or 0.0,
+    )
 
 
 def _problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:

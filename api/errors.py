@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -13,7 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
-from catalog.core.errors import PROBLEM_BASE, DomainError
+from catalog.core.errors import PROBLEM_BASE, DomainError, InvalidFields
 
 PROBLEM_JSON = "application/problem+json"
 # RFC 9110's names (Python 3.11's HTTPStatus still has the older ones).
@@ -39,16 +40,15 @@ class Problem(BaseModel):
     errors: list[ProblemItem] | None = None
 
 
-def problem_response(
+def problem_document(
     *,
     status: int,
     detail: str,
     slug: str | None = None,
     title: str | None = None,
-    errors: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    """Render a problem+json response."""
+    errors: Sequence[Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The problem+json body, keys in RFC 9457 order (also a batch item's `problem`)."""
     phrase = _TITLES.get(status) or (
         HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     )
@@ -59,42 +59,63 @@ def problem_response(
         "detail": detail,
     }
     if errors is not None:
-        body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+        body["errors"] = list(errors)
+    return body
 
 
-def _domain(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, DomainError)
-    headers = {"WWW-Authenticate": 'Bearer realm="countermark"'} if exc.status == 401 else None
-    return problem_response(
+def domain_problem(exc: DomainError) -> dict[str, Any]:
+    """The problem+json body of a domain error."""
+    return problem_document(
         status=exc.status,
         detail=exc.detail,
         slug=exc.problem_slug,
         title=exc.title,
         errors=exc.errors,
-        headers=headers,
     )
 
 
-def _validation(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    items = [
+def problem_response(
+    *,
+    status: int,
+    detail: str,
+    slug: str | None = None,
+    title: str | None = None,
+    errors: Sequence[Mapping[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Render a problem+json response."""
+    body = problem_document(status=status, detail=detail, slug=slug, title=title, errors=errors)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def invalid_fields(errors: Sequence[Mapping[str, Any]]) -> InvalidFields:
+    """The domain error for pydantic's validation errors: one `loc`/`msg`/`type` item each."""
+    items: list[dict[str, Any]] = [
         {
-            "loc": [str(p) if not isinstance(p, int) else p for p in e.get("loc", ())],
+            "loc": [p if isinstance(p, int) else str(p) for p in e.get("loc", ())],
             "msg": str(e.get("msg", "")),
             "type": str(e.get("type", "")),
         }
-        for e in exc.errors()
+        for e in errors
     ]
     first = items[0] if items else {"loc": [], "msg": "invalid request"}
     where = ".".join(str(p) for p in first["loc"])
-    return problem_response(
-        status=422,
-        detail=f"{len(items)} invalid field(s); first: {where}: {first['msg']}",
-        slug="validation-error",
-        title="Invalid request",
-        errors=items,
+    return InvalidFields(
+        f"{len(items)} invalid field(s); first: {where}: {first['msg']}", errors=items
     )
+
+
+def _domain(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    headers = {"WWW-Authenticate": 'Bearer realm="countermark"'} if exc.status == 401 else None
+    return JSONResponse(
+        domain_problem(exc), status_code=exc.status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return _domain(request, invalid_fields(exc.errors()))
 
 
 def _http(request: Request, exc: Exception) -> JSONResponse:

@@ -2,27 +2,25 @@
 
 The POST routes are `async def` and never touch a request-scoped session: the
 index is read in memory and the durable write goes through the group-commit
-writer (see catalog/screening.py). The router's lifespan builds the worker's
-index in the background; `/readyz` reports `index: false` until it is loaded.
+writer (catalog/screening/service.py). The service is built and started by the
+app's lifespan (api/app.py); until it is, these routes answer 503.
+
+Results go out as JSON serialised once from the stored document (no response-model
+round trip on the hot path); tests validate real responses against the schemas.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
-import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import TypeAdapter, ValidationError
 
 from api.auth import require_roles
 from api.deps import SessionDep
-from api.errors import problem_responses
+from api.errors import domain_problem, invalid_fields, problem_responses
 from api.schemas.screening import (
     BatchRequest,
     BatchResult,
@@ -31,90 +29,18 @@ from api.schemas.screening import (
     ScreeningResult,
 )
 from catalog.access.keys import Principal
-from catalog.core.errors import DomainError, Unprocessable
-from catalog.core.screening_settings import ScreeningSettings, pseudonym_key
-from catalog.core.settings import Settings
-from catalog.index.worker_index import IndexHolder
-from catalog.screening.declared_images import ImageDescriber
-from catalog.screening.service import WRITE_ORDER, IndexNotReady, ScreeningService
+from catalog.core.errors import DomainError, IndexNotReady
+from catalog.screening.records import HASH_NAMES, DeclaredImageInput, DeclaredItem
+from catalog.screening.service import ScreeningService
 from catalog.screening.stored_screenings import load_screening, record_outcome, screening_document
-from catalog.screening.writer import GroupCommitWriter
+from matchers.records import Money
 
-log = logging.getLogger(__name__)
 Screener = Annotated[Principal, Depends(require_roles("customs", "officer"))]
 Customs = Annotated[Principal, Depends(require_roles("customs"))]
 Reader = Annotated[Principal, Depends(require_roles("customs", "officer", "admin"))]
 _REQUEST = TypeAdapter(ScreeningRequest)
 
-
-@asynccontextmanager
-async def screening_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start this worker's index (loaded in the background), writer and image pool."""
-    settings: Settings = app.state.settings
-    config: ScreeningSettings = getattr(app.state, "screening_settings", None) or ScreeningSettings(
-        data_dir=settings.data_dir
-    )
-    database = app.state.db
-    app.state.screening = None
-    try:
-        holder = IndexHolder(
-            engine=database.engine,
-            check_interval=config.index_check_ms / 1000.0,
-            refresh_wait=config.refresh_wait_seconds,
-        )
-        service = ScreeningService(
-            holder=holder,
-            writer=GroupCommitWriter(
-                engine=database.write_engine,
-                max_batch=config.writer_max_batch,
-                table_order=WRITE_ORDER,
-            ),
-            describer=ImageDescriber(
-                workers=config.image_workers,
-                max_pixels=min(config.image_max_pixels, settings.max_image_pixels),
-                reduce_to=config.image_reduce_to,
-            ),
-            pseudonym_key=pseudonym_key(config),
-        )
-    except Exception:  # the engine cannot load: the catalogue API still serves, screening 503s
-        log.exception("the screening service cannot start")
-        app.state.readiness_checks["index"] = lambda: False
-        yield
-        return
-    service.writer.start()
-    app.state.screening = service
-    app.state.readiness_checks["index"] = lambda: holder.ready
-    # A daemon thread: a worker stopped while still loading exits at once.
-    loader = threading.Thread(target=_load, args=(holder,), name="index-load", daemon=True)
-    loader.start()
-    # A small catalogue is ready before the first request; a large one keeps loading behind.
-    await asyncio.to_thread(loader.join, config.startup_wait_seconds)
-    try:
-        yield
-    finally:
-        service.writer.stop()
-        service.describer.close()
-        holder.stop()
-
-
-def _load(holder: IndexHolder) -> None:
-    try:
-        holder.load()
-    except Exception as exc:  # keep serving /healthz; /readyz stays false and says why in logs
-        holder.load_error = str(exc)
-        log.exception("loading the screening index failed")
-        return
-    # uvicorn's own logger is configured to print INFO: operators (and the bench) see this line.
-    logging.getLogger("uvicorn.error").info(
-        "index loaded: %d products, %d images, catalogue version %d, in %.2f s",
-        len(holder.index),
-        len(holder.index.images),
-        holder.catalog_version,
-        holder.load_seconds or 0.0,
-    )
-
-
-router = APIRouter(prefix="/v1/screenings", tags=["screenings"], lifespan=screening_lifespan)
+router = APIRouter(prefix="/v1/screenings", tags=["screenings"])
 
 
 def _service(request: Request) -> ScreeningService:
@@ -129,6 +55,34 @@ def _json(document: Any, *, status: int = 200, headers: dict[str, str] | None = 
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
+def declared_item(body: ScreeningRequest) -> DeclaredItem:
+    """The catalog's typed input for a validated screening request."""
+    unit = body.unit_value
+    consignee = body.consignee
+    return DeclaredItem(
+        description=body.description,
+        reference=body.reference,
+        brand=body.brand,
+        hs_code=body.hs_code,
+        gtin=body.gtin,
+        quantity=body.quantity,
+        unit_value=Money(unit.amount, unit.currency) if unit else None,
+        origin_country=body.origin_country,
+        exporter=body.exporter,
+        importer=body.importer,
+        consignee_name=consignee.name if consignee else None,
+        consignee_address=consignee.address if consignee else None,
+        declared_on=body.declared_on,
+        images=tuple(
+            DeclaredImageInput(
+                data=image.data,
+                hashes={n: h for n in HASH_NAMES if (h := getattr(image, n))},
+            )
+            for image in body.images
+        ),
+    )
+
+
 @router.post(
     "",
     status_code=201,
@@ -141,36 +95,15 @@ async def screen(body: ScreeningRequest, principal: Screener, request: Request) 
     Only `description` is required. Images go as base64 `data` or as precomputed
     perceptual hashes (`phash` ...). The result is stored; read it again by id.
     """
-    document = await _service(request).screen(body.model_dump(mode="json"), principal=principal)
-    return _json(document, status=201, headers={"Location": f"/v1/screenings/{document['id']}"})
+    record = await _service(request).screen(declared_item(body), principal=principal)
+    return _json(record.document, status=201, headers={"Location": f"/v1/screenings/{record.id}"})
 
 
-def _problem(exc: DomainError) -> dict[str, Any]:
-    problem: dict[str, Any] = {
-        "type": exc.type,
-        "title": exc.title,
-        "status": exc.status,
-        "detail": exc.detail,
-    }
-    if exc.errors is not None:
-        problem["errors"] = exc.errors
-    return problem
-
-
-def _validate(item: dict[str, Any]) -> dict[str, Any] | DomainError:
+def _validate(item: dict[str, Any]) -> DeclaredItem | DomainError:
     try:
-        return _REQUEST.validate_python(item).model_dump(mode="json")
+        return declared_item(_REQUEST.validate_python(item))
     except ValidationError as exc:
-        errors = [
-            {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
-            for e in exc.errors(include_url=False, include_input=False)
-        ]
-        where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
-        return Unprocessable(
-            f"{len(errors)} invalid field(s); first: {where}: {errors[0]['msg'] if errors else ''}",
-            errors=errors,
-            slug="validation-error",
-        )
+        return invalid_fields(exc.errors(include_url=False, include_input=False))
 
 
 @router.post(
@@ -183,9 +116,9 @@ async def screen_batch(body: BatchRequest, principal: Customs, request: Request)
     items = [_validate(item) for item in body.items]
     answers = await _service(request).screen_batch(items, principal=principal)
     results = [
-        {"index": i, "status": a.status, "result": None, "problem": _problem(a)}
+        {"index": i, "status": a.status, "result": None, "problem": domain_problem(a)}
         if isinstance(a, DomainError)
-        else {"index": i, "status": 201, "result": a, "problem": None}
+        else {"index": i, "status": 201, "result": a.document, "problem": None}
         for i, a in enumerate(answers)
     ]
     return _json({"results": results})

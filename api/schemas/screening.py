@@ -1,4 +1,4 @@
-"""Request and response schemas of the screening, fx-rate, settings and alert endpoints."""
+"""Request and response schemas of the screening endpoints."""
 
 from __future__ import annotations
 
@@ -11,7 +11,11 @@ from typing import Annotated, Any, Literal
 import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from api.errors import Problem
+
 _HEX = re.compile(r"^[0-9a-fA-F]{4,256}$")
+# The engine compares 64-bit hashes bit by bit: another length is not the same hash.
+_HEX64 = re.compile(r"^[0-9a-fA-F]{16}$")
 
 
 @lru_cache(maxsize=512)
@@ -49,6 +53,7 @@ Currency = Annotated[str, Field(min_length=3, max_length=3), AfterValidator(_cur
 Country = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(_country)]
 Name = Annotated[str, Field(max_length=300)]
 HexHash = Annotated[str, Field(pattern=_HEX.pattern)]
+Hash64 = Annotated[str, Field(pattern=_HEX64.pattern)]
 
 
 class StrictModel(BaseModel):
@@ -72,9 +77,9 @@ class DeclaredImageIn(StrictModel):
         max_length=14_000_000,
         description="The image file (JPEG, PNG, WebP, HEIC), base64-encoded.",
     )
-    phash: HexHash | None = Field(default=None, description="64-bit pHash as 16 hex digits.")
-    dhash: HexHash | None = None
-    whash: HexHash | None = None
+    phash: Hash64 | None = Field(default=None, description="64-bit pHash as 16 hex digits.")
+    dhash: Hash64 | None = Field(default=None, description="64-bit dHash as 16 hex digits.")
+    whash: Hash64 | None = Field(default=None, description="64-bit wHash as 16 hex digits.")
     colorhash: HexHash | None = None
 
     @model_validator(mode="after")
@@ -227,23 +232,13 @@ class BatchRequest(BaseModel):
     )
 
 
-class ProblemOut(BaseModel):
-    """An RFC 9457 problem."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[dict[str, Any]] | None = None
-
-
 class BatchEntry(BaseModel):
     """One item's answer, in request order: a result, or a problem when the item was invalid."""
 
     index: int
     status: int
     result: ScreeningResult | None = None
-    problem: ProblemOut | None = None
+    problem: Problem | None = None
 
 
 class BatchResult(BaseModel):

@@ -5,12 +5,14 @@
     ├── Unauthorized (401)         no key, an unknown key or a revoked key
     ├── Forbidden (403)            your role may not do this
     ├── Conflict (409)             a uniqueness rule (GTIN per holder, in-flight idempotency key)
-    ├── PayloadTooLarge (413)      the body exceeds the configured cap
     ├── UnsupportedMediaType (415) the body's Content-Type is not accepted here
-    └── Unprocessable (422)        the input is well-formed but invalid (image, idempotency reuse)
+    ├── Unprocessable (422)        the input is well-formed but invalid (image, idempotency reuse)
+    │   └── InvalidFields (422)    fields failed validation, one entry each in `errors`
+    └── IndexNotReady (503)        this worker is still loading its matching index
 
 The API renders every one as `application/problem+json`; nothing below `api/` raises
-HTTP exceptions.
+HTTP exceptions. (A body over the size cap is refused by the API's body-limit
+middleware before any of this code runs.)
 """
 
 from __future__ import annotations
@@ -78,14 +80,6 @@ class Conflict(DomainError):  # noqa: N818 - named for the HTTP status
     title = "Conflict"
 
 
-class PayloadTooLarge(DomainError):  # noqa: N818 - named for the HTTP status
-    """The request body is larger than allowed."""
-
-    status = 413
-    slug = "payload-too-large"
-    title = "Content too large"
-
-
 class UnsupportedMediaType(DomainError):  # noqa: N818 - named for the HTTP status
     """The Content-Type is not accepted by this endpoint."""
 
@@ -100,3 +94,18 @@ class Unprocessable(DomainError):  # noqa: N818 - named for the HTTP status
     status = 422
     slug = "unprocessable"
     title = "Unprocessable content"
+
+
+class InvalidFields(Unprocessable):
+    """Fields of a request failed validation; `errors` holds one `loc`/`msg`/`type` each."""
+
+    slug = "validation-error"
+    title = "Invalid request"
+
+
+class IndexNotReady(DomainError):  # noqa: N818 - named like the other domain errors
+    """The worker is still loading its index (or could not start screening)."""
+
+    status = 503
+    slug = "index-not-ready"
+    title = "Index not ready"

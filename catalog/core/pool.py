@@ -1,10 +1,16 @@
-"""Prepare uploaded images in worker processes, so decoding never stalls the server.
+"""The process's one pool for image work, so decoding never stalls the server.
 
-Decoding a phone photo and computing its hashes and local features takes a few
-hundred milliseconds of CPU, much of it holding the GIL; in a process pool the
-event loop and other requests keep running. A pool process that dies (a decoder
-crash, the OOM killer) is replaced and the upload is refused with a 422.
-With `workers=0` the work runs in a thread instead (tests, tiny deployments).
+Decoding a phone photo and computing its hashes and local features takes tens to
+hundreds of milliseconds of CPU, much of it holding the GIL; in a process pool the
+event loop and other requests keep running. Two kinds of job share the pool:
+reference uploads (`prepare`: decode, re-encode, describe) and images sent with
+declarations (`describe`: reduce and describe).
+
+A pool process that dies (a decoder crash, the OOM killer, a kill) breaks the
+whole `ProcessPoolExecutor`: every job in flight fails and every later submit
+fails at once. The broken pool is replaced by a fresh one and the job tried once
+more; a job that breaks the fresh pool too is refused with a 422. With
+`workers=0` the work runs in a thread instead (tests, tiny deployments).
 """
 
 from __future__ import annotations
@@ -12,46 +18,78 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
 
 from catalog.core.errors import Unprocessable
 from catalog.products.images import PreparedImage, prepare_image
+from catalog.screening.declared_images import DescribedImage, describe_bytes
+
+T = TypeVar("T")
 
 
 class ImageProcessor:
-    """Runs `prepare_image` in a pool of `workers` processes (0: in a thread)."""
+    """Runs image jobs in a pool of `workers` spawned processes (0: in a thread)."""
 
-    def __init__(self, *, workers: int, max_pixels: int) -> None:
+    def __init__(
+        self, *, workers: int, max_pixels: int, declared_max_pixels: int, reduce_to: int
+    ) -> None:
         self.workers = workers
         self.max_pixels = max_pixels
+        self.declared_max_pixels = declared_max_pixels
+        self.reduce_to = reduce_to
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+
+    async def prepare(self, raw: bytes) -> PreparedImage:
+        """Decode, re-encode and describe an upload (Unprocessable if it is not usable)."""
+        return await self._run(prepare_image, raw, max_pixels=self.max_pixels)
+
+    async def describe(self, data: bytes) -> DescribedImage:
+        """Describe a declared image (matchers' ImageError if it is not an image)."""
+        return await self._run(
+            describe_bytes, data, max_pixels=self.declared_max_pixels, reduce_to=self.reduce_to
+        )
+
+    async def _run(self, job: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        if self.workers <= 0:
+            return await asyncio.to_thread(job, *args, **kwargs)
+        try:
+            return await self._submit(job, *args, **kwargs)
+        except BrokenProcessPool:
+            pass  # broken before this job, or by a job beside it: once more, on a fresh pool
+        try:
+            return await self._submit(job, *args, **kwargs)
+        except BrokenProcessPool as exc:
+            raise Unprocessable(
+                "decoding this image crashed its worker process", slug="undecodable-image"
+            ) from exc
+
+    async def _submit(self, job: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        pool = self._executor()
+        try:
+            return await asyncio.wrap_future(pool.submit(job, *args, **kwargs))
+        except BrokenProcessPool:
+            self._discard(pool)
+            raise
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
-                # spawn: forking a threaded server process is unsafe.
+                # Spawned, not forked: the server process has threads (index listener,
+                # group-commit writer) whose locks a fork could copy in a held state.
                 context = multiprocessing.get_context("spawn")
                 self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
             return self._pool
 
-    async def prepare(self, raw: bytes) -> PreparedImage:
-        """Decode, re-encode and describe an upload (Unprocessable if it is not usable)."""
-        if self.workers <= 0:
-            return await asyncio.to_thread(prepare_image, raw, max_pixels=self.max_pixels)
-        pool = self._executor()
-        loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(pool, _prepare_job, raw, self.max_pixels)
-        except BrokenProcessPool as exc:
-            with self._lock:
-                if self._pool is pool:
-                    self._pool = None
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise Unprocessable(
-                "decoding this file crashed its worker process", slug="undecodable-image"
-            ) from exc
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        # Jobs that failed together must not each replace the pool a sibling just made.
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         """Stop the pool's processes."""
@@ -59,7 +97,3 @@ class ImageProcessor:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _prepare_job(raw: bytes, max_pixels: int) -> PreparedImage:
-    return prepare_image(raw, max_pixels=max_pixels)

@@ -1,13 +1,21 @@
-"""Service settings, read from the environment (prefix COUNTERMARK_) or built explicitly."""
+"""Service settings, read from the environment (prefix COUNTERMARK_) or built explicitly.
+
+One `Settings` is built per process (`create_app`, each CLI command) and handed down
+as arguments; nothing else reads the environment. Field names are the documented
+variable names without the prefix (README, "Configuration").
+"""
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_NAME = "countermark.db"
+PSEUDONYM_KEY_FILE = "pseudonym.key"
 
 
 def normalize_database_url(url: str) -> str:
@@ -23,22 +31,49 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="COUNTERMARK_", extra="ignore")
 
+    # Storage
     data_dir: Path = Field(default=Path("data"), description="blob store and default SQLite file")
     database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in data_dir")
+    db_pool_size: int = Field(default=10, gt=0)
+    sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    # Requests and uploads
     max_body_bytes: int = Field(default=25 * 1024 * 1024, gt=0, description="413 above this")
-    max_image_pixels: int = Field(default=40_000_000, gt=0, description="decompression-bomb cap")
+    max_image_pixels: int = Field(
+        default=40_000_000, gt=0, description="decompression-bomb cap for every image"
+    )
     api_key_cache_ttl_seconds: float = Field(
         default=5.0, ge=0, description="a revoked key may keep working this long in other workers"
     )
-    db_pool_size: int = Field(default=10, gt=0)
-    sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
     thumbnail_max_size: int = Field(default=2048, gt=0)
     import_batch_size: int = Field(default=1000, gt=0)
-    image_workers: int = Field(
-        default=1, ge=0, description="processes preparing uploaded images (0: in a thread)"
-    )
     idempotency_ttl_hours: float = Field(
         default=24.0, gt=0, description="stored POST responses are replayed this long"
+    )
+    # Image work: one pool for uploads and declared images
+    image_workers: int = Field(
+        default=2, ge=0, description="processes decoding and describing images (0: a thread)"
+    )
+    image_max_pixels: int | None = Field(
+        default=None,
+        gt=0,
+        description="pixel cap for declared images; max_image_pixels when unset, never above it",
+    )
+    image_reduce_to: int = Field(
+        default=512, gt=0, description="longest side declared images are reduced to"
+    )
+    # Screening
+    index_check_ms: float = Field(
+        default=50.0, ge=0, description="index staleness allowed without LISTEN/NOTIFY"
+    )
+    refresh_wait_seconds: float = Field(
+        default=0.25, ge=0, description="how long a screening waits for a catalogue change"
+    )
+    startup_wait_seconds: float = Field(
+        default=5.0, ge=0, description="how long start-up waits for the index before serving"
+    )
+    writer_max_batch: int = Field(default=512, gt=0, description="screenings per commit")
+    pseudonym_key: SecretStr | None = Field(
+        default=None, description="secret keying consignee pseudonyms; a file in data_dir if unset"
     )
 
     # --- Webhooks to rights holders (catalog/webhooks) ---
@@ -54,11 +89,13 @@ class Settings(BaseSettings):
     )
 
     @model_validator(mode="after")
-    def _fill_database_url(self) -> Settings:
+    def _fill_defaults(self) -> Settings:
         if not self.database_url:
             path = (self.data_dir / DEFAULT_SQLITE_NAME).resolve()
             self.database_url = f"sqlite:///{path}"
         self.database_url = normalize_database_url(self.database_url)
+        if self.image_max_pixels is None or self.image_max_pixels > self.max_image_pixels:
+            self.image_max_pixels = self.max_image_pixels
         return self
 
     @property
@@ -70,3 +107,30 @@ class Settings(BaseSettings):
     def blob_dir(self) -> Path:
         """Folder of the content-addressed blob store."""
         return self.data_dir / "blobs"
+
+    @property
+    def declared_image_max_pixels(self) -> int:
+        """The pixel cap for declared images (already folded under `max_image_pixels`)."""
+        return self.image_max_pixels or self.max_image_pixels
+
+
+def pseudonym_secret(settings: Settings) -> bytes:
+    """The secret keying consignee pseudonyms: from the settings, else a file made once."""
+    if settings.pseudonym_key is not None and settings.pseudonym_key.get_secret_value():
+        return settings.pseudonym_key.get_secret_value().encode()
+    path = settings.data_dir / PSEUDONYM_KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:  # another worker may have won the race: keep the first key
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip().encode()

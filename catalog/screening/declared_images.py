@@ -1,16 +1,13 @@
-"""Describe declared images off the event loop, in a process pool.
+"""Declared images: their base64 payload decoded, their pixels described for the engine.
 
-Decoding and feature extraction take tens of milliseconds of CPU a photo; run
-inline they would stall every other request of the worker.
+`describe_bytes` is CPU work of tens of milliseconds a photo: it runs in the
+process's image pool (catalog/core/pool.py), never on the event loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
-import multiprocessing
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from matchers.images.decode import ImageError, load_image
@@ -49,44 +46,4 @@ def describe_bytes(data: bytes, *, max_pixels: int, reduce_to: int) -> Described
     return DescribedImage(hashes=dict(desc.hashes), local_features=desc.local_features or None)
 
 
-class ImageDescriber:
-    """A pool of processes describing images; `describe` awaits without blocking the loop."""
-
-    def __init__(self, *, workers: int, max_pixels: int, reduce_to: int) -> None:
-        self._workers = workers
-        self._max_pixels = max_pixels
-        self._reduce_to = reduce_to
-        self._pool: Executor | None = None
-
-    def _executor(self) -> Executor:
-        if self._pool is None:
-            # Spawned, not forked: the worker process has threads (writer, listener) whose
-            # locks a fork could copy in a held state.
-            self._pool = ProcessPoolExecutor(
-                max_workers=self._workers, mp_context=multiprocessing.get_context("spawn")
-            )
-        return self._pool
-
-    async def describe(self, data: bytes) -> DescribedImage:
-        """Describe one image in the pool; ImageError propagates for bad images."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor(),
-            _describe_job,
-            data,
-            self._max_pixels,
-            self._reduce_to,
-        )
-
-    def close(self) -> None:
-        """Stop the pool's processes."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-
-
-def _describe_job(data: bytes, max_pixels: int, reduce_to: int) -> DescribedImage:
-    return describe_bytes(data, max_pixels=max_pixels, reduce_to=reduce_to)
-
-
-__all__ = ["BadImageDataError", "DescribedImage", "ImageDescriber", "ImageError", "decode_base64"]
+__all__ = ["BadImageDataError", "DescribedImage", "ImageError", "decode_base64", "describe_bytes"]

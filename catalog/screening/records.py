@@ -1,9 +1,11 @@
-"""The stored form of a screening: a minimised request, the declaration rebuilt from it, the result.
+"""The stored form of a screening: the declared item as received, minimised, and rebuilt.
 
-Live scoring and `countermark rescore` both build the engine's `Declaration` from
-the same stored request, so a rescore sees exactly the input the live call saw.
-Consignee names and addresses are replaced on arrival by keyed pseudonyms
-(HMAC-SHA-256): equal values still link, but the clear text is never stored.
+The API hands the service a typed `DeclaredItem`; the service describes its images
+and minimises it into the stored request (JSON). Live scoring and `countermark
+rescore` both build the engine's `Declaration` from that same stored request, so a
+rescore sees exactly the input the live call saw. Consignee names and addresses are
+replaced on arrival by keyed pseudonyms (HMAC-SHA-256): equal values still link, but
+the clear text is never stored.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from matchers.records import Assessment, Declaration, DeclaredImage, Money, Signal
+from matchers.records import Declaration, DeclaredImage, Money
 
 DECLARATION_FIELDS = (
     "description",
@@ -28,6 +31,34 @@ DECLARATION_FIELDS = (
     "importer",
 )
 HASH_NAMES = ("phash", "dhash", "whash", "colorhash")
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredImageInput:
+    """A declared image as received: base64 `data`, or the hashes a client computed."""
+
+    data: str | None = None
+    hashes: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredItem:
+    """A validated declared item, the screening service's input. Only `description` is set."""
+
+    description: str
+    reference: str | None = None
+    brand: str | None = None
+    hs_code: str | None = None
+    gtin: str | None = None
+    quantity: int | None = None
+    unit_value: Money | None = None
+    origin_country: str | None = None
+    exporter: str | None = None
+    importer: str | None = None
+    consignee_name: str | None = None
+    consignee_address: str | None = None
+    declared_on: date | None = None
+    images: tuple[DeclaredImageInput, ...] = ()
 
 
 def pseudonym(value: str, *, key: bytes) -> str:
@@ -46,33 +77,26 @@ def stored_image(
     return out
 
 
-def hashes_of(image: Mapping[str, Any]) -> dict[str, str]:
-    """The hashes a client sent for an image (the request's `phash`, `dhash` ... fields)."""
-    return {k: str(image[k]).lower() for k in HASH_NAMES if image.get(k)}
-
-
 def minimise_request(
-    payload: Mapping[str, Any],
+    item: DeclaredItem,
     *,
     images: Sequence[Mapping[str, Any]],
     declared_on: date,
     key: bytes,
 ) -> dict[str, Any]:
     """The request as stored: declaration fields, image features, consignee pseudonyms only."""
-    stored: dict[str, Any] = {"reference": payload.get("reference")}
+    stored: dict[str, Any] = {"reference": item.reference}
     for name in DECLARATION_FIELDS:
-        stored[name] = payload.get(name)
-    unit = payload.get("unit_value")
+        stored[name] = getattr(item, name)
+    unit = item.unit_value
     stored["unit_value"] = (
-        {"amount": float(unit["amount"]), "currency": str(unit["currency"])} if unit else None
+        {"amount": float(unit.amount), "currency": unit.currency} if unit else None
     )
     stored["declared_on"] = declared_on.isoformat()
     stored["images"] = [dict(i) for i in images]
-    consignee = payload.get("consignee") or {}
+    consignee = {"name": item.consignee_name, "address": item.consignee_address}
     stored["consignee"] = {
-        f"{part}_pseudonym": pseudonym(str(consignee[part]), key=key)
-        for part in ("name", "address")
-        if consignee.get(part)
+        f"{part}_pseudonym": pseudonym(value, key=key) for part, value in consignee.items() if value
     } or None
     return stored
 
@@ -102,68 +126,3 @@ def declaration_from_stored(stored: Mapping[str, Any]) -> Declaration:
         images=images,
         declared_on=date.fromisoformat(stored["declared_on"]),
     )
-
-
-def _signals(signals: Sequence[Signal]) -> list[dict[str, Any]]:
-    return [{"name": s.name, "contribution": s.contribution, "detail": s.detail} for s in signals]
-
-
-def assessment_document(assessment: Assessment) -> dict[str, Any]:
-    """The engine's answer as JSON: what a rescore compares (no ids, times or versions)."""
-    return {
-        "risk": assessment.risk,
-        "verdict": assessment.verdict,
-        "lane": assessment.lane,
-        "matches": [
-            {
-                "product_id": m.product_id,
-                "brand": m.brand,
-                "name": m.name,
-                "similarity": m.similarity,
-                "risk": m.risk,
-                "signals": _signals(m.signals),
-            }
-            for m in assessment.matches
-        ],
-        "signals": _signals(assessment.signals),
-    }
-
-
-def hit_rows(assessment: Assessment) -> list[dict[str, Any]]:
-    """One row per implicated product, for the rights holders' alerts."""
-    return [
-        {
-            "product_id": m.product_id,
-            "rights_holder_id": m.rights_holder_id,
-            "rank": rank,
-            "similarity": m.similarity,
-            "risk": m.risk,
-        }
-        for rank, m in enumerate(assessment.matches)
-    ]
-
-
-def diff_documents(old: Mapping[str, Any], new: Mapping[str, Any], *, path: str = "") -> list[str]:
-    """Human-readable differences between two result documents, one line each."""
-    out: list[str] = []
-    if isinstance(old, Mapping) and isinstance(new, Mapping):
-        for k in sorted(set(old) | set(new), key=str):
-            sub = f"{path}.{k}" if path else str(k)
-            if k not in old:
-                out.append(f"+ {sub}: {new[k]!r}")
-            elif k not in new:
-                out.append(f"- {sub}: {old[k]!r}")
-            else:
-                out.extend(diff_documents(old[k], new[k], path=sub))
-    elif isinstance(old, list) and isinstance(new, list):
-        for i in range(max(len(old), len(new))):
-            sub = f"{path}[{i}]"
-            if i >= len(old):
-                out.append(f"+ {sub}: {new[i]!r}")
-            elif i >= len(new):
-                out.append(f"- {sub}: {old[i]!r}")
-            else:
-                out.extend(diff_documents(old[i], new[i], path=sub))
-    elif old != new:
-        out.append(f"~ {path}: {old!r} -> {new!r}")
-    return out

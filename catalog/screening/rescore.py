@@ -21,7 +21,8 @@ from catalog.index.engine_records import load_aliases
 from catalog.index.worker_index import IndexHolder
 from catalog.models import Screening
 from catalog.products import history
-from catalog.screening.records import assessment_document, declaration_from_stored, diff_documents
+from catalog.screening.records import declaration_from_stored
+from catalog.screening.results import assessment_document, diff_documents
 from catalog.screening.thresholds import thresholds_from_json
 from matchers import ENGINE_VERSION
 from matchers.engine import assess

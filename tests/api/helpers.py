@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from stdnum import ean
 
+from tests.e2e.kit import png_bytes
+
 SHOE = {
     "brand": "Nike",
     "name": "Air Zoom Pegasus 40 running shoe",
@@ -98,3 +100,26 @@ def png_bomb(*, width: int = 20000, height: int = 20000) -> bytes:
         + chunk(b"IDAT", zlib.compress(b""))
         + chunk(b"IEND", b"")
     )
+
+
+# Unauthorised parties and origin in commercial quantity: yellow or red, and names to keep out.
+SUSPECT = {
+    "reference": "D-7", "description": "nike air zoom pegasus 40 mens running shoe",
+    "brand": "Nike", "hs_code": "640411", "quantity": 400, "origin_country": "CN",
+    "importer": "Jan Kowalski Trading", "exporter": "Shenzhen Export Co",
+}  # fmt: skip
+
+
+def upload_image(
+    client: TestClient, headers: dict[str, str], product_id: str, image: Image.Image
+) -> dict[str, Any]:
+    """Upload a genuine reference image through the API; its answer."""
+    response = client.post(
+        f"/v1/products/{product_id}/images",
+        headers=headers,
+        files={"file": ("ref.png", png_bytes(image), "image/png")},
+        data={"kind": "genuine"},
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body

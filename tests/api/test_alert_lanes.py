@@ -8,8 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from catalog.core.settings import Settings
-from tests.api.helpers import register
-from tests.api.test_webhooks import SUSPECT
+from tests.api.helpers import SUSPECT, register
 from tests.conftest import HolderFactory, KeyFactory
 from tests.e2e.kit import screening_client
 

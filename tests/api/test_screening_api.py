@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -12,9 +13,15 @@ from sqlalchemy import select
 from catalog.core.db import Database
 from catalog.core.settings import Settings
 from catalog.models import Screening
-from tests.api.helpers import register
+from tests.api.helpers import register, upload_image
 from tests.conftest import HolderFactory, KeyFactory
-from tests.e2e.kit import jpeg_base64, pattern_image, png_bytes, screening_client
+from tests.e2e.kit import (
+    VALIDATED,
+    jpeg_base64,
+    pattern_image,
+    screening_client,
+    validate_screening_response,
+)
 
 CONTRACT_FIELDS = {
     "id", "reference", "risk", "verdict", "lane", "matches", "catalog_version",
@@ -24,7 +31,7 @@ CONTRACT_FIELDS = {
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    """A client whose app has finished loading its index."""
+    """A client whose app has finished loading its index (every screening answer is checked)."""
     with screening_client(settings) as test_client:
         yield test_client
 
@@ -191,13 +198,7 @@ def test_images_as_data_or_hashes_find_a_reused_listing_photo(
     _, holder = make_holder("Nike")
     product_id = register(client, holder)
     photo = pattern_image(5)
-    upload = client.post(
-        f"/v1/products/{product_id}/images",
-        headers=holder,
-        files={"file": ("ref.png", png_bytes(photo), "image/png")},
-        data={"kind": "genuine"},
-    )
-    assert upload.status_code == 201, upload.text
+    upload = upload_image(client, holder, product_id, photo)
     customs = make_key("customs")
 
     def screen(image: dict[str, str]) -> Any:
@@ -206,10 +207,34 @@ def test_images_as_data_or_hashes_find_a_reused_listing_photo(
         )
 
     by_data = screen({"data": jpeg_base64(photo)})
-    by_hash = screen({"phash": upload.json()["hashes"]["phash"]})
+    by_hash = screen({"phash": upload["hashes"]["phash"]})
     not_image = screen({"data": "aGVsbG8="})
 
     for response in (by_data, by_hash):
         assert response.status_code == 201, response.text
         assert response.json()["matches"][0]["product_id"] == product_id
     assert not_image.status_code == 422
+
+
+def test_every_screening_answer_is_checked_against_its_schema(
+    client: TestClient, make_key: KeyFactory, make_holder: HolderFactory
+) -> None:
+    _, holder = make_holder("Nike")
+    register(client, holder)
+    customs = make_key("customs")
+    before = dict(VALIDATED)
+    item = {"description": "nike pegasus 40", "brand": "Nike", "images": [{"phash": "0" * 16}]}
+    created = client.post("/v1/screenings", headers=customs, json=item)
+    client.post("/v1/screenings/batch", headers=customs, json={"items": [item, {}]})
+    client.get(f"/v1/screenings/{created.json()['id']}", headers=customs)
+    client.post("/v1/screenings", headers=customs, json={"description": "x", "hs_code": "1"})
+
+    assert VALIDATED[False] - before[False] == 3
+    assert VALIDATED[True] - before[True] == 1
+    malformed = httpx.Response(
+        201,
+        json={**created.json(), "lane": "purple"},
+        request=httpx.Request("POST", "http://testserver/v1/screenings"),
+    )
+    with pytest.raises(ValueError, match="lane"):
+        validate_screening_response(malformed)

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from catalog.core.settings import Settings
+from tests.api.helpers import SUSPECT
 from tests.api.webhook_receiver import receiver
 from tests.conftest import HolderFactory, KeyFactory, TestSettings
 from tests.e2e.kit import screening_client
@@ -24,12 +25,6 @@ PEGASUS = {
     "hs_codes": ["640411"], "price": {"min": 120.0, "max": 160.0, "currency": "EUR"},
     "authorized_origins": ["VN", "ID"], "authorized_importers": ["Nike Europe BV"],
     "authorized_exporters": ["Nike Vietnam Ltd"],
-}  # fmt: skip
-# Unauthorised parties and origin in commercial quantity: yellow or red, and names to keep out.
-SUSPECT = {
-    "reference": "D-7", "description": "nike air zoom pegasus 40 mens running shoe",
-    "brand": "Nike", "hs_code": "640411", "quantity": 400, "origin_country": "CN",
-    "importer": "Jan Kowalski Trading", "exporter": "Shenzhen Export Co",
 }  # fmt: skip
 
 

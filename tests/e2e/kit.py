@@ -1,4 +1,4 @@
-"""Helpers shared by the screening tests: catalogue rows written as the catalogue does, images."""
+"""Helpers shared by the screening tests: strict settings, catalogue rows, synthetic images."""
 
 from __future__ import annotations
 
@@ -9,45 +9,64 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from fastapi import FastAPI
+import httpx
 from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw
 
 from api.app import create_app
+from api.errors import Problem
+from api.schemas.screening import BatchResult, ScreeningResult
 from catalog.access import audit
 from catalog.core.db import Database
-from catalog.core.screening_settings import ScreeningSettings
 from catalog.core.settings import Settings
 from catalog.models import BrandAlias, Product, ReferenceImage
 from matchers.images.hashes import compute_hashes
 
 
-def screening_settings(data_dir: Any, **overrides: Any) -> ScreeningSettings:
-    """Screening settings for a test: the index is checked before every screening."""
+def screening_settings(settings: Settings, **overrides: Any) -> Settings:
+    """The test's settings made strict for screening: the index is checked before each one."""
     values: dict[str, Any] = {
-        "data_dir": data_dir,
         "index_check_ms": 0.0,
         "refresh_wait_seconds": 60.0,  # tests expect every change applied before scoring
         "pseudonym_key": "test-pseudonym-key",
         "writer_max_batch": 64,
-        "image_workers": 1,
+        "image_workers": 1,  # declared images go through a real process pool
         "image_max_pixels": 4_000_000,
         "image_reduce_to": 512,
     }
     values.update(overrides)
-    return ScreeningSettings(**values)
+    return type(settings)(**{**settings.model_dump(), **values})
 
 
-def with_screening(app: FastAPI, data_dir: Any, **overrides: Any) -> FastAPI:
-    """Configure the app's screening service for tests (read by its lifespan at start)."""
-    app.state.screening_settings = screening_settings(data_dir, **overrides)
-    return app
+def validate_screening_response(response: httpx.Response) -> None:
+    """Parse a /v1/screenings answer with the schema the OpenAPI document gives for it.
+
+    The routes send pre-serialised JSON (no response-model pass), so this is what
+    proves that what they send is what they document.
+    """
+    path = response.request.url.path
+    if not path.startswith("/v1/screenings") or path.endswith("/evidence"):
+        return
+    response.read()
+    if response.headers["content-type"].startswith("application/problem+json"):
+        Problem.model_validate_json(response.content)
+    elif path.endswith("/batch"):
+        BatchResult.model_validate_json(response.content)
+    else:
+        ScreeningResult.model_validate_json(response.content)
+    VALIDATED[path.endswith("/batch")] += 1
+
+
+VALIDATED = {False: 0, True: 0}  # answers checked so far (single, batch): the hook is live
 
 
 @contextmanager
-def screening_client(settings: Settings) -> Iterator[TestClient]:
-    """A client of the whole service, screening included, once its index is loaded."""
-    app = with_screening(create_app(settings), settings.data_dir)
+def screening_client(settings: Settings, **overrides: Any) -> Iterator[TestClient]:
+    """A client of the whole service, screening included, once its index is loaded.
+
+    Every /v1/screenings answer it receives is parsed with its documented schema.
+    """
+    app = create_app(screening_settings(settings, **overrides))
     with TestClient(app, raise_server_exceptions=False) as client:
         for _ in range(200):
             if client.get("/readyz").status_code == 200:
@@ -55,6 +74,7 @@ def screening_client(settings: Settings) -> Iterator[TestClient]:
             time.sleep(0.05)
         else:
             raise AssertionError(client.get("/readyz").json())
+        client.event_hooks["response"].append(validate_screening_response)
         yield client
 
 
