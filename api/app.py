@@ -26,6 +26,7 @@ from api.routers import (
     alerts,
     api_keys,
     brand_aliases,
+    docs,
     fx_rates,
     health,
     images,
@@ -53,6 +54,7 @@ ROUTERS: list[APIRouter] = [
     fx_rates.router,
     scoring_settings.router,
     alerts.router,
+    docs.router,
 ]
 
 VERSION = "0.1.0"
@@ -76,6 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=VERSION,
         summary="Counterfeit-product verification: register products, screen declared items.",
         lifespan=lifespan,
+        # /docs and /redoc are served with bundled assets by api/routers/docs.py
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = database
