@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from api.cli.fx import fx_app
 from api.cli.rescore import rescore_command
 from catalog.access import audit
 from catalog.access.keys import CLI_ACTOR, ROLES, create_key, list_keys, revoke_key
@@ -36,6 +37,7 @@ audit_app = typer.Typer(help="Check the audit log.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(holders_app, name="rights-holders")
 app.add_typer(audit_app, name="audit")
+app.add_typer(fx_app, name="fx")
 app.command("rescore")(rescore_command)
 err = Console(stderr=True)
 

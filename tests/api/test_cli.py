@@ -128,3 +128,16 @@ def test_audit_verify_passes_then_fails_after_tampering(
     broken = runner.invoke(app, ["audit", "verify"], env=env)
     assert broken.exit_code == 1
     assert f"BROKEN at event {second}" in broken.stdout
+
+
+def test_fx_import_reads_the_ecb_file_once(cli: tuple[CliRunner, dict[str, str]]) -> None:
+    runner, env = cli
+    sample = Path(__file__).parents[1] / "catalog" / "screening" / "ecb" / "eurofxref-hist.csv"
+    first = runner.invoke(app, ["fx", "import", str(sample)], env=env)
+    assert first.exit_code == 0, first.output
+    assert "read 37 rates (2007-12-31 to 2025-11-14): 37 stored, 0 unchanged" in first.stdout
+    again = runner.invoke(app, ["fx", "import", str(sample), "--since", "2025-01-01"], env=env)
+    assert again.exit_code == 0, again.output
+    assert "read 27 rates (2025-11-12 to 2025-11-14): 0 stored, 27 unchanged" in again.stdout
+    bad = runner.invoke(app, ["fx", "import", str(sample), "--since", "yesterday"], env=env)
+    assert bad.exit_code == 2
