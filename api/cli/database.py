@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -28,12 +29,14 @@ def masked(url: str) -> str:
 
 def announce(settings: Settings) -> None:
     """Say on stderr which database this command uses."""
-    err.print(f"using {masked(settings.database_url)}", markup=False, highlight=False)
+    err.print(
+        f"using {masked(settings.database_url)}", markup=False, highlight=False, soft_wrap=True
+    )
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print an error on stderr; return the exit to raise."""
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 

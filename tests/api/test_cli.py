@@ -141,3 +141,41 @@ def test_fx_import_reads_the_ecb_file_once(cli: tuple[CliRunner, dict[str, str]]
     assert "read 27 rates (2025-11-12 to 2025-11-14): 0 stored, 27 unchanged" in again.stdout
     bad = runner.invoke(app, ["fx", "import", str(sample), "--since", "yesterday"], env=env)
     assert bad.exit_code == 2
+
+
+def test_every_command_says_which_database_on_stderr(
+    cli: tuple[CliRunner, dict[str, str]], settings: Settings
+) -> None:
+    runner, env = cli
+    for args in (["keys", "list"], ["rights-holders", "list"], ["audit", "verify"], ["migrate"]):
+        result = runner.invoke(app, args, env=env)
+        assert result.exit_code == 0, (args, result.output)
+        assert result.stderr.splitlines()[0] == f"using {settings.database_url}"
+        assert "using " not in result.stdout
+
+
+def test_a_command_refuses_to_make_a_new_empty_database(tmp_path: Path) -> None:
+    runner = CliRunner()
+    elsewhere = tmp_path / "elsewhere"
+    env = {"COUNTERMARK_DATA_DIR": str(elsewhere), "COUNTERMARK_DATABASE_URL": ""}
+    refused = runner.invoke(app, ["keys", "create", "--role", "admin", "--name", "ops"], env=env)
+    assert refused.exit_code == 2
+    assert f"using sqlite:///{(elsewhere / 'countermark.db').resolve()}" in refused.stderr
+    assert "COUNTERMARK_DATABASE_URL" in refused.stderr
+    assert "COUNTERMARK_DATA_DIR" in refused.stderr
+    assert not elsewhere.exists()
+    elsewhere.mkdir()
+    (elsewhere / "countermark.db").touch()  # a file, but not our schema
+    assert runner.invoke(app, ["keys", "list"], env=env).exit_code == 2
+    assert runner.invoke(app, ["migrate"], env=env).exit_code == 0
+    listed = runner.invoke(app, ["keys", "list"], env=env)
+    assert listed.exit_code == 0, listed.output
+
+
+def test_an_unreachable_database_is_named_with_its_password_masked() -> None:
+    runner = CliRunner()
+    url = "postgresql://someone:s3cret@127.0.0.1:1/countermark"
+    result = runner.invoke(app, ["keys", "list"], env={"COUNTERMARK_DATABASE_URL": url})
+    assert result.exit_code == 2
+    assert "using postgresql+psycopg://someone:***@127.0.0.1:1/countermark" in result.stderr
+    assert "s3cret" not in result.output
