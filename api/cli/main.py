@@ -156,7 +156,8 @@ def import_file(
         str | None, typer.Option("--format", help="csv or ndjson (default: by extension)")
     ] = None,
 ) -> None:
-    """Import products in bulk; bad rows are listed and make the exit code 1."""
+    """Import products in bulk, updating those already registered (by SKU, GTIN, brand + model
+    or brand + name); bad rows are listed and make the exit code 1."""
     settings, database = open_database()
     data = file.read_bytes()
     chosen: Format = (
@@ -194,8 +195,8 @@ def import_file(
     for line, reason in result.errors:
         typer.echo(f"line {line}: {reason}")
     typer.echo(
-        f"imported {len(result.product_ids)} of {result.total} rows, "
-        f"{len(result.errors)} failed, in {elapsed:.2f} s"
+        f"{result.total} rows: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged, {len(result.errors)} failed, in {elapsed:.2f} s"
     )
     if result.errors:
         raise typer.Exit(1)

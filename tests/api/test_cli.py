@@ -96,7 +96,7 @@ def test_import_lists_bad_rows_and_fails(
     good.write_text(f"brand,name,gtins\nNike,A,{gtin(1)}\nNike,B,{gtin(2)}\n", encoding="utf-8")
     ok = runner.invoke(app, ["import", str(good), "--rights-holder", holder_id], env=env)
     assert ok.exit_code == 0, ok.output
-    assert "imported 2 of 2 rows" in ok.stdout
+    assert "2 rows: 2 created, 0 updated, 0 unchanged, 0 failed" in ok.stdout
     bad = tmp_path / "bad.ndjson"
     rows = [
         {"brand": "Nike", "name": "C"},
@@ -106,7 +106,7 @@ def test_import_lists_bad_rows_and_fails(
     failed = runner.invoke(app, ["import", str(bad), "--rights-holder", holder_id], env=env)
     assert failed.exit_code == 1
     assert "line 2:" in failed.stdout
-    assert "imported 1 of 2 rows, 1 failed" in failed.stdout
+    assert "2 rows: 1 created, 0 updated, 0 unchanged, 1 failed" in failed.stdout
     nobody = runner.invoke(app, ["import", str(good), "--rights-holder", "nope"], env=env)
     assert nobody.exit_code == 2
 
