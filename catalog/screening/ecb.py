@@ -155,12 +155,17 @@ def import_reference_rates(
 ) -> RatesImport:
     """Store the file's rates (from `since`) that are new or changed; audited; flush only."""
     rates = [r for r in parse_reference_rates(data) if since is None or r.day >= since]
-    stored = load_fx_table(session).periods
+    stored = {
+        (quote, p.start): p
+        for (currency, quote), periods in load_fx_table(session).periods.items()
+        if currency == BASE
+        for p in periods
+    }
     changed = []
     for r in rates:
         start, end = r.day, r.day + timedelta(days=VALID_DAYS - 1)
-        same = [p for p in stored.get((BASE, r.currency), ()) if p.start == start]
-        if same and same[0].end == end and math.isclose(same[0].rate, r.rate, rel_tol=1e-12):
+        same = stored.get((r.currency, start))
+        if same and same.end == end and math.isclose(same.rate, r.rate, rel_tol=1e-12):
             continue
         changed.append(
             {"currency": BASE, "quote": r.currency, "rate": r.rate}
