@@ -11,15 +11,21 @@ export COUNTERMARK_TEST_POSTGRES_URL
 
 .PHONY: serve test lint test-sqlite test-postgresql install clean
 
+# Serving needs only the runtime dependencies; the dev tools (pytest, mypy, ...) come on top
+# for lint and test. Both stamps follow pyproject.toml, so a changed dependency reinstalls.
 $(BIN)/countermark: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(BIN)/countermark
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/countermark
+install: $(VENV)/.dev-installed
 
-serve: install
+serve: $(BIN)/countermark
 	$(BIN)/countermark serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 lint: install

@@ -16,7 +16,6 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-from catalog.index.worker_index import IndexHolder
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
@@ -30,6 +29,7 @@ from api.routers import (
     alerts,
     api_keys,
     brand_aliases,
+    docs,
     evidence,
     fx_rates,
     health,
@@ -47,6 +47,7 @@ from catalog.core.blobs import BlobStore
 from catalog.core.db import Database, create_database
 from catalog.core.pool import ImageProcessor
 from catalog.core.settings import Settings, pseudonym_secret
+from catalog.index.worker_index import IndexHolder
 from catalog.screening.service import WRITE_ORDER, ScreeningService
 from catalog.screening.writer import GroupCommitWriter
 
@@ -65,6 +66,7 @@ ROUTERS: list[APIRouter] = [
     stats.router,
     webhooks.router,
     evidence.router,
+    docs.router,
 ]
 
 VERSION = "0.1.0"
@@ -96,6 +98,9 @@ def create_app(settings: Settings) -> FastAPI:
         version=VERSION,
         summary="Counterfeit-product verification: register products, screen declared items.",
         lifespan=lifespan,
+        # /docs and /redoc are served with bundled assets by api/routers/docs.py
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = database

@@ -87,6 +87,8 @@ def run_once(csv_path: Path, *, cli: str, postgres: str | None = None) -> tuple[
         env.pop("COUNTERMARK_DATABASE_URL", None)
         if database_url is not None:
             env["COUNTERMARK_DATABASE_URL"] = database_url
+        # Commands other than migrate/serve refuse to create a database: make it first.
+        subprocess.run([cli, "migrate"], env=env, check=True, capture_output=True)
         holder = subprocess.run(
             [cli, "rights-holders", "create", "--name", "Bench"],
             env=env, check=True, capture_output=True, text=True,

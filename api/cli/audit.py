@@ -8,10 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
+from api.cli.database import open_database, open_settings
 from catalog.access import audit, decision_log, signing
 from catalog.core.db import create_database
-from catalog.core.migrate import upgrade_head
-from catalog.core.settings import Settings
 from catalog.screening.proof import check_proof
 
 audit_app = typer.Typer(
@@ -35,9 +34,7 @@ def _load_json(path: Path) -> dict[str, Any]:
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the catalogue audit chain and the decision log; exit 1 naming the first bad record."""
-    settings = Settings()
-    upgrade_head(settings)
-    database = create_database(settings)
+    _, database = open_database()
     try:
         with database.session(write=False) as session:
             events = audit.verify_chain(session)
@@ -63,9 +60,7 @@ def audit_verify() -> None:
 @audit_app.command("head")
 def audit_head() -> None:
     """Print the decision log's current head (size, hash, time) signed with the service key."""
-    settings = Settings()
-    upgrade_head(settings)
-    database = create_database(settings)
+    settings, database = open_database()
     try:
         with database.session(write=False) as session:
             size, last = decision_log.head(session.connection())
@@ -90,11 +85,10 @@ def audit_verify_head(
     typer.echo(f"head signature valid: {head['size']} entries, hash {head['hash']}")
     if offline:
         return
-    settings = Settings()
+    settings = open_settings()
     if head["public_key"] != signing.public_key_hex(signing.signing_key(settings.data_dir)):
         typer.echo("the head was signed by another key than this service's")
         raise typer.Exit(1)
-    upgrade_head(settings)
     database = create_database(settings)
     try:
         with database.session(write=False) as session:

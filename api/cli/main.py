@@ -1,8 +1,9 @@
 """The `countermark` command line: serve, keys, rights holders, import, audit.
 
-Configuration comes from the environment: COUNTERMARK_DATABASE_URL (default: a
-SQLite file in the data folder) and COUNTERMARK_DATA_DIR (default ./data). Every
-command brings the database to the newest schema first.
+Configuration comes from the environment, read by the same Settings as the server's:
+COUNTERMARK_DATABASE_URL (default: a SQLite file in the data folder) and
+COUNTERMARK_DATA_DIR (default ./data). Every command says which database it uses (on
+stderr) and brings it to the newest schema; only `migrate` and `serve` create one.
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli.audit import audit_app
+from api.cli.database import err, fail, open_database, open_settings
+from api.cli.fx import fx_app
 from api.cli.rescore import rescore_command
 from catalog.access.keys import CLI_ACTOR, ROLES, create_key, list_keys, revoke_key
-from catalog.core.db import Database, create_database
 from catalog.core.errors import DomainError
 from catalog.core.migrate import upgrade_head
-from catalog.core.settings import Settings
 from catalog.products.importing import Format, import_rows, parse_rows, sniff_format
 from catalog.products.rights_holders import create_rights_holder, list_rights_holders
 
@@ -35,19 +35,8 @@ holders_app = typer.Typer(help="Manage rights holders.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(holders_app, name="rights-holders")
 app.add_typer(audit_app, name="audit")
+app.add_typer(fx_app, name="fx")
 app.command("rescore")(rescore_command)
-err = Console(stderr=True)
-
-
-def _open() -> tuple[Settings, Database]:
-    settings = Settings()
-    upgrade_head(settings)
-    return settings, create_database(settings)
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
-    return typer.Exit(code)
 
 
 @app.command()
@@ -62,7 +51,7 @@ def serve(
     """Apply the migrations, then serve the API with uvicorn."""
     import uvicorn
 
-    settings = Settings()
+    settings = open_settings(create=True)
     upgrade_head(settings)
     # Image matching does small matrix products: a second BLAS thread per process made
     # verification ~3x slower on a busy 2-core host. Worker and pool processes inherit this.
@@ -84,9 +73,8 @@ def serve(
 
 @app.command()
 def migrate() -> None:
-    """Bring the database to the newest schema (serve does this too)."""
-    settings = Settings()
-    upgrade_head(settings)
+    """Create the database or bring it to the newest schema (serve does this too)."""
+    upgrade_head(open_settings(create=True))
     typer.echo("database at the newest schema")
 
 
@@ -99,7 +87,7 @@ def keys_create(
     ] = None,
 ) -> None:
     """Issue a key; the secret is printed alone on the last line, and never again."""
-    _, database = _open()
+    _, database = open_database()
     try:
         with database.session() as session:
             key, token = create_key(
@@ -107,7 +95,7 @@ def keys_create(
             )
             key_id = key.id
     except DomainError as exc:
-        raise _fail(exc.detail) from exc
+        raise fail(exc.detail) from exc
     typer.echo(f"id: {key_id}  role: {role}  (keep the key below: it is not shown again)")
     typer.echo(token)
 
@@ -115,19 +103,19 @@ def keys_create(
 @keys_app.command("revoke")
 def keys_revoke(key_id: Annotated[str, typer.Argument(help="the key's id")]) -> None:
     """Revoke a key (running servers refuse it within the key-cache TTL, 5 s by default)."""
-    _, database = _open()
+    _, database = open_database()
     try:
         with database.session() as session:
             revoke_key(session, actor=CLI_ACTOR, key_id=key_id)
     except DomainError as exc:
-        raise _fail(exc.detail) from exc
+        raise fail(exc.detail) from exc
     typer.echo(f"revoked {key_id}")
 
 
 @keys_app.command("list")
 def keys_list() -> None:
     """List keys (never their secrets)."""
-    _, database = _open()
+    _, database = open_database()
     with database.session(write=False) as session:
         for key in list_keys(session):
             state = "revoked" if key.revoked_at else "live"
@@ -141,7 +129,7 @@ def holders_create(
     contact_email: Annotated[str | None, typer.Option(help="contact address")] = None,
 ) -> None:
     """Create a rights holder; its id is printed on the last line."""
-    _, database = _open()
+    _, database = open_database()
     with database.session() as session:
         holder = create_rights_holder(
             session, actor=CLI_ACTOR, name=name.strip(), contact_email=contact_email
@@ -153,7 +141,7 @@ def holders_create(
 @holders_app.command("list")
 def holders_list() -> None:
     """List rights holders."""
-    _, database = _open()
+    _, database = open_database()
     with database.session(write=False) as session:
         for holder in list_rights_holders(session, limit=100_000):
             typer.echo(f"{holder.id}  {holder.name}")
@@ -167,8 +155,9 @@ def import_file(
         str | None, typer.Option("--format", help="csv or ndjson (default: by extension)")
     ] = None,
 ) -> None:
-    """Import products in bulk; bad rows are listed and make the exit code 1."""
-    settings, database = _open()
+    """Import products in bulk, updating those already registered (by SKU, GTIN, brand + model
+    or brand + name); bad rows are listed and make the exit code 1."""
+    settings, database = open_database()
     data = file.read_bytes()
     chosen: Format = (
         "csv"
@@ -200,13 +189,13 @@ def import_file(
                 progress=lambda done: progress.update(task, completed=done),
             )
     except DomainError as exc:
-        raise _fail(exc.detail, 2) from exc
+        raise fail(exc.detail, 2) from exc
     elapsed = time.perf_counter() - started
     for line, reason in result.errors:
         typer.echo(f"line {line}: {reason}")
     typer.echo(
-        f"imported {len(result.product_ids)} of {result.total} rows, "
-        f"{len(result.errors)} failed, in {elapsed:.2f} s"
+        f"{result.total} rows: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged, {len(result.errors)} failed, in {elapsed:.2f} s"
     )
     if result.errors:
         raise typer.Exit(1)

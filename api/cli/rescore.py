@@ -8,9 +8,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.cli.database import open_settings
 from catalog.core.db import create_database
 from catalog.core.errors import NotFound
-from catalog.core.settings import Settings
 
 
 def rescore_command(
@@ -21,7 +21,7 @@ def rescore_command(
     from catalog.screening.rescore import rescore_as_recorded  # the engine loads only here
 
     console = Console()
-    database = create_database(Settings())
+    database = create_database(open_settings())
     try:
         as_recorded, today = rescore_as_recorded(engine=database.engine, screening_id=screening_id)
     except NotFound as exc:

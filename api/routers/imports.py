@@ -52,7 +52,12 @@ async def import_catalogue(
     session: SessionDep,
     settings: SettingsDep,
 ) -> ImportReport:
-    """Register many products at once; good rows are stored, bad rows listed by line."""
+    """Register or update many products at once; bad rows are listed by line.
+
+    A row naming one of the holder's products (by `sku` / `external_id`, else a GTIN,
+    else brand + model, else brand + name) updates the fields it gives; re-importing the
+    same file changes nothing.
+    """
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     fmt = MEDIA_TYPES.get(media_type)
     if fmt is None:
@@ -73,6 +78,9 @@ async def import_catalogue(
     return ImportReport(
         total=result.total,
         imported=len(result.product_ids),
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
         failed=len(result.errors),
         product_ids=result.product_ids,
         errors=[ImportRowError(line=line, reason=reason) for line, reason in result.errors],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import Name
 from catalog.products.validation import ProductChanges, ProductData
@@ -109,12 +109,19 @@ class ImportRowError(BaseModel):
 
 
 class ImportReport(BaseModel):
-    """What a bulk import stored and refused."""
+    """What a bulk import created, updated, left unchanged and refused.
+
+    A row is matched to a registered product by the holder's own key: its `sku` /
+    `external_id` column, else a GTIN, else brand + model, else brand + name.
+    """
 
     total: int
-    imported: int
+    imported: int = Field(description="rows stored: created + updated")
+    created: int
+    updated: int
+    unchanged: int
     failed: int
-    product_ids: list[str]
+    product_ids: list[str] = Field(description="ids of the created and updated products")
     errors: list[ImportRowError]
     catalog_version: int | None
 

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import MetaData
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import MetaData, create_engine
+from sqlalchemy.engine import make_url
 
 from catalog.core.settings import Settings, normalize_database_url
 
@@ -42,3 +44,19 @@ def upgrade_head(settings: Settings) -> None:
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(settings.database_url), "head")
+
+
+def schema_revision(settings: Settings) -> str | None:
+    """The Alembic revision the database is at; None when it has no Countermark schema.
+
+    Never creates anything: a missing SQLite file is None without being opened.
+    """
+    url = make_url(settings.database_url)
+    if settings.is_sqlite and (not url.database or not Path(url.database).exists()):
+        return None
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()

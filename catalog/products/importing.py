@@ -1,10 +1,11 @@
-"""Bulk catalogue import from CSV or NDJSON: parse, validate row by row, insert in bulk.
+"""Bulk catalogue import from CSV or NDJSON: parse, validate row by row, create or update.
 
-Fields are the API's. CSV has one column per field; list fields hold values
+Fields are the API's, plus `sku` / `external_id` (the holder's own key, see `holder_keys`).
+CSV has one column per field; list fields hold values
 separated by `|`, and the price is three columns `price_min`, `price_max`,
 `price_currency`. Good rows are stored, bad rows are reported with their line
-number and reason. A whole import is one transaction, one catalogue-version bump
-and one audit event.
+number and reason. A whole import is one transaction, at most one catalogue-version
+bump and one audit event (plus one per updated product); a re-import changes nothing.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from catalog.access import audit
 from catalog.core.errors import Unprocessable
 from catalog.core.ids import new_id
 from catalog.models import utcnow
-from catalog.products import repository
 from catalog.products.bulk_insert import bulk_add_products
+from catalog.products.holder_keys import SKU_COLUMNS, HolderKeys, sku_into_model
 from catalog.products.rights_holders import get_rights_holder
 from catalog.products.service import product_columns, search_text_of
+from catalog.products.upsert import update_matched
 from catalog.products.validation import ProductData, gtin14
 
 Format = Literal["csv", "ndjson"]
@@ -43,7 +45,7 @@ LIST_FIELDS = frozenset(
     }
 )
 PRICE_COLUMNS = ("price_min", "price_max", "price_currency")
-CSV_COLUMNS = frozenset(set(ProductData.model_fields) - {"price"}) | set(PRICE_COLUMNS)
+CSV_COLUMNS = frozenset(set(ProductData.model_fields) - {"price"}) | {*PRICE_COLUMNS, *SKU_COLUMNS}
 # A progress bar redraws a few times a second; a callback per row cost more than the row.
 PROGRESS_EVERY = 100
 Row = tuple[int, dict[str, Any] | str]  # (line, fields) or (line, why it cannot be read)
@@ -128,12 +130,23 @@ def describe_errors(exc: ValidationError) -> str:
 
 @dataclass
 class ImportResult:
-    """What an import stored and refused."""
+    """What an import created, updated, left unchanged and refused."""
 
     total: int = 0
-    product_ids: list[str] = field(default_factory=list)
+    product_ids: list[str] = field(default_factory=list)  # created or updated, in file order
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
     catalog_version: int | None = None
+
+
+@dataclass
+class _Pending:
+    """Rows waiting for their bulk insert."""
+
+    products: list[dict[str, Any]] = field(default_factory=list)
+    gtins: list[dict[str, Any]] = field(default_factory=list)
 
 
 def import_rows(
@@ -145,46 +158,57 @@ def import_rows(
     batch_size: int = 1000,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Store every valid row for the holder (one version, one audit event); report the rest.
+    """Create or update the holder's products by its own key (one version); report the rest.
 
+    A row naming a registered product (see `holder_keys`) updates it, or leaves it alone
+    when nothing differs; a re-import of the same file changes nothing and bumps no version.
     `progress` is called with the rows done so far every `PROGRESS_EVERY` rows and at the end.
     """
     get_rights_holder(session, rights_holder_id=rights_holder_id)
     version = audit.lock_version(session) + 1
-    taken = repository.all_gtins(session, rights_holder_id=rights_holder_id)
-    in_file: dict[str, int] = {}
+    keys = HolderKeys.load(session, rights_holder_id=rights_holder_id)
     result = ImportResult(total=len(rows))
     digest = hashlib.sha256()
-    pending: list[dict[str, Any]] = []
-    pending_gtins: list[dict[str, Any]] = []
+    pending = _Pending()
+    matched: list[tuple[int, str, ProductData]] = []
+    created_ids: dict[int, str] = {}
     now = utcnow()
     # The only date-like columns: the two stamps (the same for every row) and valid_until.
     stamps = {"created_at": now.isoformat(), "updated_at": now.isoformat()}
     for done, (line, fields) in enumerate(rows, start=1):
-        problem, values = _row_values(fields, taken=taken, in_file=in_file, line=line)
-        if problem:
+        problem, data, target = _claim(fields, keys=keys, line=line)
+        if problem or data is None:
             result.errors.append((line, problem))
+        elif target is not None:
+            matched.append((line, target, data))
         else:
+            values = product_columns(data.model_dump() | {"price": data.price})
             values |= {"id": new_id(), "rights_holder_id": rights_holder_id}
             values |= {"catalog_version": version, "created_at": now, "updated_at": now}
             values["search_text"] = search_text_of(values)
             values["status"] = "active"
-            pending.append(values)
-            pending_gtins.extend(
+            pending.products.append(values)
+            pending.gtins.extend(
                 {"rights_holder_id": rights_holder_id, "gtin": k, "product_id": values["id"]}
                 for k in dict.fromkeys(gtin14(g) for g in values["gtins"])
             )
-            result.product_ids.append(values["id"])
+            created_ids[line] = values["id"]
             safe = values | stamps
             if values.get("valid_until") is not None:
                 safe["valid_until"] = values["valid_until"].isoformat()
             digest.update(audit.canonical_json(safe).encode())
-        if len(pending) >= batch_size or done == len(rows):
-            bulk_add_products(session, products=pending, gtins=pending_gtins)
-            pending, pending_gtins = [], []
+        if len(pending.products) >= batch_size or done == len(rows):
+            bulk_add_products(session, products=pending.products, gtins=pending.gtins)
+            pending = _Pending()
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(rows)):
             progress(done)
-    if result.product_ids:
+    updated_ids = update_matched(session, actor=actor, matched=matched, version=version)
+    result.created, result.updated = len(created_ids), len(updated_ids)
+    result.unchanged = len(matched) - len(updated_ids)
+    stored = created_ids | updated_ids
+    result.product_ids = [stored[line] for line in sorted(stored)]
+    result.errors.sort()
+    if stored:
         result.catalog_version = audit.begin_change(session)
         audit.append_event(
             session,
@@ -193,7 +217,9 @@ def import_rows(
             entity_type="rights_holder",
             entity_id=rights_holder_id,
             change={
-                "imported": len(result.product_ids),
+                "imported": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
                 "failed": len(result.errors),
                 "first_product_id": result.product_ids[0],
                 "last_product_id": result.product_ids[-1],
@@ -204,21 +230,19 @@ def import_rows(
     return result
 
 
-def _row_values(
-    fields: dict[str, Any] | str, *, taken: dict[str, str], in_file: dict[str, int], line: int
-) -> tuple[str, dict[str, Any]]:
+def _claim(
+    fields: dict[str, Any] | str, *, keys: HolderKeys, line: int
+) -> tuple[str, ProductData | None, str | None]:
+    """(problem, the validated row, id of the registered product it names or None if new)."""
     if isinstance(fields, str):
-        return fields, {}
+        return fields, None, None
+    fields = dict(fields)
+    problem, by_sku = sku_into_model(fields)
+    if problem:
+        return problem, None, None
     try:
         data = ProductData.model_validate(fields)
     except ValidationError as exc:
-        return describe_errors(exc), {}
-    keys = [gtin14(g) for g in data.gtins]
-    for gtin, key in zip(data.gtins, keys, strict=True):
-        if key in taken:
-            return f"GTIN {gtin} is already registered to your product {taken[key]}", {}
-        if key in in_file:
-            return f"GTIN {gtin} is already on line {in_file[key]} of this file", {}
-    for key in keys:
-        in_file[key] = line
-    return "", product_columns(data.model_dump() | {"price": data.price})
+        return describe_errors(exc), None, None
+    problem, target = keys.claim(data, by_sku=by_sku, line=line)
+    return problem, (None if problem else data), target

@@ -217,3 +217,25 @@ def product_images(session: Session, *, product_id: str) -> list[tuple[Reference
         .options(defer(ReferenceImage.local_features))  # type: ignore[arg-type]
     )
     return [(image, bool(has)) for image, has in session.exec(stmt).all()]
+
+
+# -- import upserts: the holder's own keys -------------------------------------------------
+def holder_key_columns(
+    session: Session, *, rights_holder_id: str
+) -> list[tuple[str, str, str | None, str]]:
+    """(id, brand_key, model, name) of every active product of the holder."""
+    stmt = select(Product.id, Product.brand_key, Product.model, Product.name).where(
+        col(Product.rights_holder_id) == rights_holder_id, col(Product.status) == "active"
+    )
+    return [(i, b, m, n) for i, b, m, n in session.exec(stmt).all()]
+
+
+def products_by_ids(session: Session, *, product_ids: Sequence[str]) -> dict[str, Product]:
+    """These products, by id (missing ids are left out)."""
+    found: dict[str, Product] = {}
+    for start in range(0, len(product_ids), 500):
+        chunk = list(product_ids[start : start + 500])
+        found.update(
+            (p.id, p) for p in session.exec(select(Product).where(col(Product.id).in_(chunk)))
+        )
+    return found

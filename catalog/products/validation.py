@@ -1,9 +1,10 @@
 """Validated product input, shared by the HTTP API and the bulk import, and its stored keys.
 
 GTINs (8/12/13/14 digits, check digit via python-stdnum), ISO 3166 alpha-2
-countries and ISO 4217 currencies (pycountry), HS codes (6-10 digits), price
-ranges (0 < min <= max), capped lengths; unknown fields are refused. A brand is
-filtered and aliased by `brand_key`, a GTIN is unique in its `gtin14` form.
+countries and ISO 4217 currencies (pycountry), HS codes (6-10 digits under an HS
+2022 subheading), price ranges (0 < min <= max), capped lengths; unknown fields
+are refused. A brand is filtered and aliased by `brand_key`, a GTIN is unique in
+its `gtin14` form.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from pydantic import (
 )
 from stdnum import ean
 from stdnum.exceptions import ValidationError as StdnumError
+
+from catalog.products.hs_codes import known_hs_code
 
 _SEPARATORS = re.compile(r"[\s.\-]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -118,10 +121,12 @@ def is_iso_currency(code: str) -> bool:
 
 
 def clean_hs_code(value: str) -> str:
-    """An HS code of 6 to 10 digits (dots and spaces dropped)."""
+    """An HS code of 6 to 10 digits (dots and spaces dropped) under an HS 2022 subheading."""
     digits = _SEPARATORS.sub("", value)
     if not digits.isdigit() or not 6 <= len(digits) <= 10:
         raise ValueError("an HS code has 6 to 10 digits")
+    if not known_hs_code(digits):
+        raise ValueError(f"{digits[:6]} is not an HS 2022 subheading")
     return digits
 
 

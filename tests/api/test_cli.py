@@ -99,7 +99,7 @@ def test_import_lists_bad_rows_and_fails(
     good.write_text(f"brand,name,gtins\nNike,A,{gtin(1)}\nNike,B,{gtin(2)}\n", encoding="utf-8")
     ok = runner.invoke(app, ["import", str(good), "--rights-holder", holder_id], env=env)
     assert ok.exit_code == 0, ok.output
-    assert "imported 2 of 2 rows" in ok.stdout
+    assert "2 rows: 2 created, 0 updated, 0 unchanged, 0 failed" in ok.stdout
     bad = tmp_path / "bad.ndjson"
     rows = [
         {"brand": "Nike", "name": "C"},
@@ -109,7 +109,7 @@ def test_import_lists_bad_rows_and_fails(
     failed = runner.invoke(app, ["import", str(bad), "--rights-holder", holder_id], env=env)
     assert failed.exit_code == 1
     assert "line 2:" in failed.stdout
-    assert "imported 1 of 2 rows, 1 failed" in failed.stdout
+    assert "2 rows: 1 created, 0 updated, 0 unchanged, 1 failed" in failed.stdout
     nobody = runner.invoke(app, ["import", str(good), "--rights-holder", "nope"], env=env)
     assert nobody.exit_code == 2
 
@@ -131,3 +131,54 @@ def test_audit_verify_passes_then_fails_after_tampering(
     broken = runner.invoke(app, ["audit", "verify"], env=env)
     assert broken.exit_code == 1
     assert f"BROKEN at event {second}" in broken.stdout
+
+
+def test_fx_import_reads_the_ecb_file_once(cli: tuple[CliRunner, dict[str, str]]) -> None:
+    runner, env = cli
+    sample = Path(__file__).parents[1] / "catalog" / "screening" / "ecb" / "eurofxref-hist.csv"
+    first = runner.invoke(app, ["fx", "import", str(sample)], env=env)
+    assert first.exit_code == 0, first.output
+    assert "read 37 rates (2007-12-31 to 2025-11-14): 37 stored, 0 unchanged" in first.stdout
+    again = runner.invoke(app, ["fx", "import", str(sample), "--since", "2025-01-01"], env=env)
+    assert again.exit_code == 0, again.output
+    assert "read 27 rates (2025-11-12 to 2025-11-14): 0 stored, 27 unchanged" in again.stdout
+    bad = runner.invoke(app, ["fx", "import", str(sample), "--since", "yesterday"], env=env)
+    assert bad.exit_code == 2
+
+
+def test_every_command_says_which_database_on_stderr(
+    cli: tuple[CliRunner, dict[str, str]], settings: Settings
+) -> None:
+    runner, env = cli
+    for args in (["keys", "list"], ["rights-holders", "list"], ["audit", "verify"], ["migrate"]):
+        result = runner.invoke(app, args, env=env)
+        assert result.exit_code == 0, (args, result.output)
+        assert result.stderr.splitlines()[0] == f"using {settings.database_url}"
+        assert "using " not in result.stdout
+
+
+def test_a_command_refuses_to_make_a_new_empty_database(tmp_path: Path) -> None:
+    runner = CliRunner()
+    elsewhere = tmp_path / "elsewhere"
+    env = {"COUNTERMARK_DATA_DIR": str(elsewhere), "COUNTERMARK_DATABASE_URL": ""}
+    refused = runner.invoke(app, ["keys", "create", "--role", "admin", "--name", "ops"], env=env)
+    assert refused.exit_code == 2
+    assert f"using sqlite:///{(elsewhere / 'countermark.db').resolve()}" in refused.stderr
+    assert "COUNTERMARK_DATABASE_URL" in refused.stderr
+    assert "COUNTERMARK_DATA_DIR" in refused.stderr
+    assert not elsewhere.exists()
+    elsewhere.mkdir()
+    (elsewhere / "countermark.db").touch()  # a file, but not our schema
+    assert runner.invoke(app, ["keys", "list"], env=env).exit_code == 2
+    assert runner.invoke(app, ["migrate"], env=env).exit_code == 0
+    listed = runner.invoke(app, ["keys", "list"], env=env)
+    assert listed.exit_code == 0, listed.output
+
+
+def test_an_unreachable_database_is_named_with_its_password_masked() -> None:
+    runner = CliRunner()
+    url = "postgresql://someone:s3cret@127.0.0.1:1/countermark"
+    result = runner.invoke(app, ["keys", "list"], env={"COUNTERMARK_DATABASE_URL": url})
+    assert result.exit_code == 2
+    assert "using postgresql+psycopg://someone:***@127.0.0.1:1/countermark" in result.stderr
+    assert "s3cret" not in result.output

@@ -92,7 +92,11 @@ def test_refused_imports_change_nothing(
         assert response.headers["content-type"] == "application/problem+json"
     # Files whose every row is bad are reported row by row and store nothing.
     all_bad = [
-        (f"brand,name,gtins\nNike,Again,{gtin(1001)}\nNike,,\nNike,x\x00y,\n".encode(), csv),
+        # A new SKU claiming the stored product's GTIN, a row without a name, a NUL.
+        (
+            f"brand,name,gtins,sku\nNike,Again,{gtin(1001)},NEW-1\nNike,,\nNike,x\x00y,\n".encode(),
+            csv,
+        ),
         (
             b'{"brand": "Nike"}\n[1]\n{broken\n{"brand": "N", "name": "n", "valid_until": 0}\n',
             "application/x-ndjson",
