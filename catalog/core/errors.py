@@ -7,7 +7,9 @@
     ├── Conflict (409)             a uniqueness rule (GTIN per holder, in-flight idempotency key)
     ├── PayloadTooLarge (413)      the body exceeds the configured cap
     ├── UnsupportedMediaType (415) the body's Content-Type is not accepted here
-    └── Unprocessable (422)        the input is well-formed but invalid (image, idempotency reuse)
+    ├── Unprocessable (422)        the input is well-formed but invalid (image, idempotency reuse)
+    ├── ServiceUnavailable (503)   the database or blob store cannot be used now (Retry-After)
+    └── InsufficientStorage (507)  the blob store is full
 
 The API renders every one as `application/problem+json`; nothing below `api/` raises
 HTTP exceptions.
@@ -100,3 +102,19 @@ class Unprocessable(DomainError):  # noqa: N818 - named for the HTTP status
     status = 422
     slug = "unprocessable"
     title = "Unprocessable content"
+
+
+class ServiceUnavailable(DomainError):  # noqa: N818 - named for the HTTP status
+    """A part the request needs (database, blob store) cannot be used now; retry later."""
+
+    status = 503
+    slug = "unavailable"
+    title = "Service unavailable"
+
+
+class InsufficientStorage(DomainError):  # noqa: N818 - named for the HTTP status
+    """The blob store has no room for the upload."""
+
+    status = 507
+    slug = "insufficient-storage"
+    title = "Insufficient storage"
