@@ -211,6 +211,8 @@ def _add_generic_problems(method: str, operation: dict[str, Any]) -> None:
     # is read, idempotency clashes on POST, an unexpected failure or an outage anywhere.
     responses = operation.setdefault("responses", {})
     generic = [500, 503]
+    if operation.get("security"):  # a key is presented: per-key and bad-key rate limits
+        generic += [429]
     if method.lower() in ("post", "put", "patch"):
         generic += [400, 413, 422]
     if method.lower() == "post":
