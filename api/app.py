@@ -23,6 +23,7 @@ from api.middleware.body_limit import BodyLimitMiddleware
 from api.middleware.idempotency import IdempotencyMiddleware
 from api.middleware.metrics import MetricsMiddleware
 from api.middleware.rate_limit import RateLimitMiddleware
+from api.middleware.shedding import WriteSheddingMiddleware
 from api.routers import (
     alerts,
     api_keys,
@@ -92,6 +93,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     # Added last runs first: the body cap wraps everything, metrics see every response.
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(
+        WriteSheddingMiddleware,
+        max_concurrent=settings.max_concurrent_writes,
+        wait_seconds=settings.write_wait_seconds,
+        retry_after=settings.retry_after_seconds,
+    )
     app.add_middleware(RateLimitMiddleware, limiter=rate_limiter_from_settings(settings))
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
