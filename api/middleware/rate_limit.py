@@ -10,6 +10,8 @@ unless it presents a key the cache knows to be valid.
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,6 +29,7 @@ class RateLimitMiddleware:
     def __init__(self, app: ASGIApp, *, limiter: RateLimiter) -> None:
         self.app = app
         self.limiter = limiter
+        self._lookups: dict[str, asyncio.Future[Principal | None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,7 +47,7 @@ class RateLimitMiddleware:
                 )
                 return
         if token and not known:
-            principal = await _identify(scope["app"].state.db, cache, token)
+            principal = await self._identify(scope["app"].state.db, cache, token)
         decision = None
         if principal is not None:
             decision = await self.limiter.hit_key(role=principal.role, key_id=principal.key_id)
@@ -66,6 +69,24 @@ class RateLimitMiddleware:
         if status == 401:
             await self.limiter.count_bad_key(address)
 
+    async def _identify(self, database: Database, cache: KeyCache, token: str) -> Principal | None:
+        # One lookup per key however many of its requests arrive together (a burst of 200
+        # would otherwise take 200 threads and connections to learn the same thing).
+        digest = hash_key(token)
+        pending = self._lookups.get(digest)
+        if pending is None:
+            pending = asyncio.ensure_future(run_in_threadpool(_lookup, database, token))
+            self._lookups[digest] = pending
+            pending.add_done_callback(lambda _: self._lookups.pop(digest, None))
+        principal = await asyncio.shield(pending)
+        cache.put(digest, principal)
+        return principal
+
+
+def _lookup(database: Database, token: str) -> Principal | None:
+    with database.session(write=False) as session:
+        return resolve_key(session, token=token)
+
 
 def _bearer_token(scope: Scope) -> str | None:
     for name, value in scope["headers"]:
@@ -75,16 +96,6 @@ def _bearer_token(scope: Scope) -> str | None:
                 return token.strip()
             return None
     return None
-
-
-async def _identify(database: Database, cache: KeyCache, token: str) -> Principal | None:
-    def lookup() -> Principal | None:
-        with database.session(write=False) as session:
-            return resolve_key(session, token=token)
-
-    principal = await run_in_threadpool(lookup)
-    cache.put(hash_key(token), principal)
-    return principal
 
 
 def _add_headers(headers: MutableHeaders, decision: Decision) -> None:
