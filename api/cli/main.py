@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from api.cli.fsck import check_at_start, fsck_command
 from api.cli.rescore import rescore_command
 from catalog.access import audit
 from catalog.access.keys import CLI_ACTOR, ROLES, create_key, list_keys, revoke_key
@@ -37,6 +38,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(holders_app, name="rights-holders")
 app.add_typer(audit_app, name="audit")
 app.command("rescore")(rescore_command)
+app.command("fsck")(fsck_command)
 err = Console(stderr=True)
 
 
@@ -65,6 +67,7 @@ def serve(
 
     settings = Settings()
     upgrade_head(settings)
+    check_at_start(settings)
     # Image matching does small matrix products: a second BLAS thread per process made
     # verification ~3x slower on a busy 2-core host. Worker and pool processes inherit this.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
