@@ -25,6 +25,8 @@ from api.errors import install_error_handlers, rewrite_problem_media_types
 from api.middleware.body_limit import BodyLimitMiddleware
 from api.middleware.idempotency import IdempotencyMiddleware
 from api.middleware.metrics import MetricsMiddleware
+from api.middleware.rate_limit import RateLimitMiddleware
+from api.middleware.shedding import WriteSheddingMiddleware
 from api.routers import (
     alerts,
     api_keys,
@@ -43,6 +45,7 @@ from api.routers import (
 )
 from api.routers import settings as scoring_settings
 from catalog.access import idempotency
+from catalog.access.rate_limits import rate_limiter_from_settings
 from catalog.core.blobs import BlobStore
 from catalog.core.db import Database, create_database
 from catalog.core.pool import ImageProcessor
@@ -114,6 +117,13 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router)
     # Added last runs first: the body cap wraps everything, metrics see every response.
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(
+        WriteSheddingMiddleware,
+        max_concurrent=settings.max_concurrent_writes,
+        wait_seconds=settings.write_wait_seconds,
+        retry_after=settings.retry_after_seconds,
+    )
+    app.add_middleware(RateLimitMiddleware, limiter=rate_limiter_from_settings(settings))
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.openapi = _problem_openapi(app)  # type: ignore[method-assign]

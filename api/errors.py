@@ -11,10 +11,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from catalog.core.errors import PROBLEM_BASE, DomainError, InvalidFields
+from catalog.core.outages import is_database_outage
 
 PROBLEM_JSON = "application/problem+json"
 # RFC 9110's names (Python 3.11's HTTPStatus still has the older ones).
@@ -105,9 +108,11 @@ def invalid_fields(errors: Sequence[Mapping[str, Any]]) -> InvalidFields:
     )
 
 
-def _domain(_: Request, exc: Exception) -> JSONResponse:
+def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     headers = {"WWW-Authenticate": 'Bearer realm="countermark"'} if exc.status == 401 else None
+    if exc.status == 503:
+        headers = {"Retry-After": str(_retry_after(request))}
     return JSONResponse(
         domain_problem(exc), status_code=exc.status, media_type=PROBLEM_JSON, headers=headers
     )
@@ -151,7 +156,26 @@ def allowed_methods(request: Request) -> list[str]:
 _METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"})
 
 
+def _retry_after(request: Request) -> int:
+    settings = getattr(request.app.state, "settings", None)
+    return int(getattr(settings, "retry_after_seconds", 2))
+
+
+def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # One line, no traceback: during an outage every request fails the same way.
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(
+        status=503,
+        detail="the database cannot be reached right now; retry after the given delay",
+        slug="database-unavailable",
+        title="Service unavailable",
+        headers={"Retry-After": str(_retry_after(request))},
+    )
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if is_database_outage(exc):  # raised in a middleware, outside the route handlers
+        return _database_unavailable(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(status=500, detail="an unexpected error occurred; it was logged")
 
@@ -161,6 +185,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    for outage in (OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(outage, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -203,9 +229,11 @@ def _is_problem(response: dict[str, Any]) -> bool:
 
 def _add_generic_problems(method: str, operation: dict[str, Any]) -> None:
     # Problems any route can give: an unparseable or oversized body wherever a body
-    # is read, idempotency clashes on POST, an unexpected failure anywhere.
+    # is read, idempotency clashes on POST, an unexpected failure or an outage anywhere.
     responses = operation.setdefault("responses", {})
-    generic = [500]
+    generic = [500, 503]
+    if operation.get("security"):  # a key is presented: per-key and bad-key rate limits
+        generic += [429]
     if method.lower() in ("post", "put", "patch"):
         generic += [400, 413, 422]
     if method.lower() == "post":

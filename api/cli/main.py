@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from api.cli.audit import audit_app
 from api.cli.database import err, fail, open_database, open_settings
+from api.cli.fsck import check_at_start, fsck_command
 from api.cli.fx import fx_app
 from api.cli.rescore import rescore_command
 from catalog.access.keys import CLI_ACTOR, ROLES, create_key, list_keys, revoke_key
@@ -37,6 +38,7 @@ app.add_typer(holders_app, name="rights-holders")
 app.add_typer(audit_app, name="audit")
 app.add_typer(fx_app, name="fx")
 app.command("rescore")(rescore_command)
+app.command("fsck")(fsck_command)
 
 
 @app.command()
@@ -53,6 +55,7 @@ def serve(
 
     settings = open_settings(create=True)
     upgrade_head(settings)
+    check_at_start(settings)
     # Image matching does small matrix products: a second BLAS thread per process made
     # verification ~3x slower on a busy 2-core host. Worker and pool processes inherit this.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

@@ -39,7 +39,10 @@ async def readyz(request: Request) -> JSONResponse:
             checks[name] = False
     ready = all(checks.values())
     body = Readiness(status="ready" if ready else "not_ready", checks=checks)
-    return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+    if ready:
+        return JSONResponse(body.model_dump())
+    retry_after = str(request.app.state.settings.retry_after_seconds)
+    return JSONResponse(body.model_dump(), status_code=503, headers={"Retry-After": retry_after})
 
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})

@@ -28,7 +28,7 @@ router = APIRouter(tags=["images"])
     "/v1/products/{product_id}/images",
     status_code=201,
     response_model=ImageRead,
-    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+    responses=problem_responses(401, 403, 404, 409, 413, 415, 422, 503, 507),
 )
 async def upload(
     product_id: str,

@@ -6,10 +6,15 @@ place, so a reader never sees half a file and a crash leaves at most a stray tem
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
 from pathlib import Path
+
+from catalog.core.errors import InsufficientStorage, ServiceUnavailable
+
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 class BlobStore:
@@ -25,7 +30,15 @@ class BlobStore:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def put(self, data: bytes) -> str:
-        """Store `data` (once) and return its SHA-256 hex."""
+        """Store `data` (once) and return its SHA-256 hex; 507 when full, 503 when unwritable."""
+        try:
+            return self._put(data)
+        except OSError as exc:
+            if exc.errno in _FULL:
+                raise InsufficientStorage("the image store is full") from exc
+            raise ServiceUnavailable(f"the image store cannot be written: {exc.strerror}") from exc
+
+    def _put(self, data: bytes) -> str:
         digest = hashlib.sha256(data).hexdigest()
         target = self.path(digest)
         if target.exists():

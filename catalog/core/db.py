@@ -25,18 +25,31 @@ _BEGIN_OPTION = "countermark_sqlite_begin"
 class Database:
     """An engine plus session factories: `session(write=...)` is one transaction."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_000) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        busy_timeout_ms: int = 30_000,
+        pool_timeout: float = 30.0,
+    ) -> None:
         url = normalize_database_url(url)
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            self.engine = _sqlite_engine(url, busy_timeout_ms=busy_timeout_ms)
+            self.engine = _sqlite_engine(
+                url, busy_timeout_ms=busy_timeout_ms, pool_timeout=pool_timeout
+            )
             self.write_engine: Engine = self.engine.execution_options(
                 **{_BEGIN_OPTION: "IMMEDIATE"}
             )
         else:
             self.engine = create_engine(
-                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+                url,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
+                pool_timeout=pool_timeout,
             )
             self.write_engine = self.engine
 
@@ -76,12 +89,17 @@ def create_database(settings: Settings) -> Database:
         settings.database_url,
         pool_size=settings.db_pool_size,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        pool_timeout=settings.db_pool_timeout_seconds,
     )
 
 
-def _sqlite_engine(url: str, *, busy_timeout_ms: int) -> Engine:
+def _sqlite_engine(url: str, *, busy_timeout_ms: int, pool_timeout: float) -> Engine:
+    # An in-memory database gets a singleton pool, which takes no timeout.
+    in_memory = make_url(url).database in (None, "", ":memory:")
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
+        url,
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        **({} if in_memory else {"pool_timeout": pool_timeout}),
     )
 
     @event.listens_for(engine, "connect")

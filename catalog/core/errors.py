@@ -8,7 +8,9 @@
     ├── UnsupportedMediaType (415) the body's Content-Type is not accepted here
     ├── Unprocessable (422)        the input is well-formed but invalid (image, idempotency reuse)
     │   └── InvalidFields (422)    fields failed validation, one entry each in `errors`
-    └── IndexNotReady (503)        this worker is still loading its matching index
+    ├── ServiceUnavailable (503)   the database or blob store cannot be used now (Retry-After)
+    ├── IndexNotReady (503)        this worker is still loading its matching index
+    └── InsufficientStorage (507)  the blob store is full
 
 The API renders every one as `application/problem+json`; nothing below `api/` raises
 HTTP exceptions. (A body over the size cap is refused by the API's body-limit
@@ -109,3 +111,19 @@ class IndexNotReady(DomainError):  # noqa: N818 - named like the other domain er
     status = 503
     slug = "index-not-ready"
     title = "Index not ready"
+
+
+class ServiceUnavailable(DomainError):  # noqa: N818 - named for the HTTP status
+    """A part the request needs (database, blob store) cannot be used now; retry later."""
+
+    status = 503
+    slug = "unavailable"
+    title = "Service unavailable"
+
+
+class InsufficientStorage(DomainError):  # noqa: N818 - named for the HTTP status
+    """The blob store has no room for the upload."""
+
+    status = 507
+    slug = "insufficient-storage"
+    title = "Insufficient storage"

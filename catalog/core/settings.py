@@ -108,6 +108,33 @@ class Settings(BaseSettings):
         """Folder of the content-addressed blob store."""
         return self.data_dir / "blobs"
 
+    # Hard conditions: outages, bursts and rate limits (issue 9).
+    db_pool_timeout_seconds: float = Field(
+        default=3.0, gt=0, description="a request waiting longer for a connection gets 503"
+    )
+    retry_after_seconds: int = Field(
+        default=2, ge=1, description="Retry-After of a 503 (database unreachable, worker busy)"
+    )
+    max_concurrent_writes: int = Field(
+        default=8, gt=0, description="write requests one worker runs at once (the rest wait)"
+    )
+    write_wait_seconds: float = Field(
+        default=0.5, ge=0, description="how long a write waits for its turn before a 503 busy"
+    )
+    rate_limit_storage: str = Field(
+        default="memory://", description="memory:// (one worker) or redis://host:port (shared)"
+    )
+    rate_limit_customs: str = Field(default="100/second", description="per customs key")
+    rate_limit_rights_holder: str = Field(default="20/second", description="per rights-holder key")
+    rate_limit_officer: str = Field(default="5/second", description="per officer key")
+    rate_limit_admin: str = Field(default="20/second", description="per admin key")
+    rate_limit_bad_keys: str = Field(
+        default="20/minute", description="unknown or revoked keys per client address"
+    )
+    fsck_repair_on_start: bool = Field(
+        default=False, description="serve removes orphan blobs at start (else only reports)"
+    )
+
     @property
     def declared_image_max_pixels(self) -> int:
         """The pixel cap for declared images (already folded under `max_image_pixels`)."""

@@ -111,7 +111,8 @@ class GroupCommitWriter:
             self._queue.put(jobs)
 
     def _run(self) -> None:
-        with self._engine.connect() as conn:
+        conn: Connection | None = None
+        try:
             while True:
                 first = self._queue.get()
                 if first is None:
@@ -127,9 +128,25 @@ class GroupCommitWriter:
                         stop = True
                         break
                     jobs.extend(more)
-                self._commit(conn, jobs)
+                conn = self._connect_and_commit(conn, jobs)
                 if stop:
                     return
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def _connect_and_commit(self, conn: Connection | None, jobs: list[_Job]) -> Connection | None:
+        # Connect on demand: with the database down the batch fails (503 to its requests)
+        # and the thread lives on, so the next batch after recovery is written.
+        if conn is None:
+            try:
+                conn = self._engine.connect()
+            except Exception as exc:
+                log.warning("screening writer cannot connect: %s", exc)
+                _resolve([(job, exc) for job in jobs])
+                return None
+        self._commit(conn, jobs)
+        return conn
 
     def _commit(self, conn: Connection, jobs: list[_Job]) -> None:
         outcomes: list[tuple[_Job, BaseException | None]]

@@ -60,6 +60,15 @@ def validate_screening_response(response: httpx.Response) -> None:
 VALIDATED = {False: 0, True: 0}  # answers checked so far (single, batch): the hook is live
 
 
+def wait_ready(client: TestClient) -> None:
+    """Poll /readyz until the app's index is loaded."""
+    for _ in range(200):
+        if client.get("/readyz").status_code == 200:
+            return
+        time.sleep(0.05)
+    raise AssertionError(client.get("/readyz").json())
+
+
 @contextmanager
 def screening_client(settings: Settings, **overrides: Any) -> Iterator[TestClient]:
     """A client of the whole service, screening included, once its index is loaded.
@@ -68,12 +77,7 @@ def screening_client(settings: Settings, **overrides: Any) -> Iterator[TestClien
     """
     app = create_app(screening_settings(settings, **overrides))
     with TestClient(app, raise_server_exceptions=False) as client:
-        for _ in range(200):
-            if client.get("/readyz").status_code == 200:
-                break
-            time.sleep(0.05)
-        else:
-            raise AssertionError(client.get("/readyz").json())
+        wait_ready(client)
         client.event_hooks["response"].append(validate_screening_response)
         yield client
 
