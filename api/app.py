@@ -9,6 +9,7 @@ service (index, group-commit writer) and the database; readiness checks go in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -53,6 +54,7 @@ from catalog.core.settings import Settings, pseudonym_secret
 from catalog.index.worker_index import IndexHolder
 from catalog.screening.service import WRITE_ORDER, ScreeningService
 from catalog.screening.writer import GroupCommitWriter
+from catalog.webhooks.delivery import WebhookSender
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -90,7 +92,10 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(_purge_idempotency, database, settings)
         try:
-            async with _screening(app, settings=settings, database=database, images=images):
+            async with (
+                _screening(app, settings=settings, database=database, images=images),
+                _webhook_sender(settings=settings, database=database),
+            ):
                 yield
         finally:
             images.close()
@@ -128,6 +133,19 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.openapi = _problem_openapi(app)  # type: ignore[method-assign]
     return app
+
+
+@asynccontextmanager
+async def _webhook_sender(*, settings: Settings, database: Database) -> AsyncIterator[None]:
+    """Run this worker's webhook sender (signed alerts, retries) while the app serves."""
+    sender = WebhookSender(database=database, settings=settings)
+    task = asyncio.create_task(sender.run(), name="webhook-sender")
+    try:
+        yield
+    finally:
+        sender.stop()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout=settings.webhook_timeout_seconds + 5)
 
 
 def create_app_from_env() -> FastAPI:

@@ -475,7 +475,7 @@ class Registrar:
                 "authorized_origins": origins,
                 "authorized_importers": [f"{brand} Europe B.V."],
                 "authorized_exporters": [f"{brand} Asia Pacific Pte Ltd"],
-                "valid_until": "2022-12-31" if rng.random() < 0.05 else "2099-12-31",
+                "valid_until": "2027-12-31" if rng.random() < 0.05 else "2099-12-31",
             }
             if rng.random() < 0.3:
                 body["authorized_importers"].append("Euro Electronics Distribution GmbH")

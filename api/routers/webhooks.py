@@ -1,18 +1,14 @@
 """Webhooks (rights holders): signed alerts to their URL, and the log of what was sent.
 
-The router's lifespan runs this worker's sender in the background (see
-catalog/webhooks/delivery.py).
+The app's lifespan (api/app.py) runs this worker's sender in the background
+(catalog/webhooks/delivery.py).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from api.deps import RightsHolderOnly, SessionDep, SettingsDep
 from api.errors import problem_responses
@@ -27,24 +23,9 @@ from api.schemas.webhooks import (
 from catalog.access.keys import Principal
 from catalog.core.pagination import decode_cursor, encode_cursor
 from catalog.webhooks import service
-from catalog.webhooks.delivery import WebhookSender
 from catalog.webhooks.urls import UrlPolicy
 
-
-@asynccontextmanager
-async def webhook_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Run this worker's webhook sender while the app serves."""
-    sender = WebhookSender(database=app.state.db, settings=app.state.settings)
-    task = asyncio.create_task(sender.run(), name="webhook-sender")
-    try:
-        yield
-    finally:
-        sender.stop()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, timeout=app.state.settings.webhook_timeout_seconds + 5)
-
-
-router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"], lifespan=webhook_lifespan)
+router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
 
 def _holder(principal: Principal) -> str:
