@@ -26,11 +26,14 @@ from api.routers import (
     alerts,
     api_keys,
     brand_aliases,
+    checks,
     fx_rates,
     health,
     images,
     imports,
+    officer,
     products,
+    proposed_references,
     rights_holders,
     screenings,
 )
@@ -53,6 +56,9 @@ ROUTERS: list[APIRouter] = [
     fx_rates.router,
     scoring_settings.router,
     alerts.router,
+    checks.router,
+    proposed_references.router,
+    officer.router,
 ]
 
 VERSION = "0.1.0"

@@ -12,11 +12,15 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
 
 from catalog.core.errors import Unprocessable
 from catalog.products.images import PreparedImage, prepare_image
+
+T = TypeVar("T")
 
 
 class ImageProcessor:
@@ -38,12 +42,16 @@ class ImageProcessor:
 
     async def prepare(self, raw: bytes) -> PreparedImage:
         """Decode, re-encode and describe an upload (Unprocessable if it is not usable)."""
+        return await self.run(_prepare_job, raw, self.max_pixels)
+
+    async def run(self, job: Callable[..., T], *args: Any) -> T:
+        """Run a picklable image `job(*args)` in the pool (a thread with `workers=0`)."""
         if self.workers <= 0:
-            return await asyncio.to_thread(prepare_image, raw, max_pixels=self.max_pixels)
+            return await asyncio.to_thread(job, *args)
         pool = self._executor()
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(pool, _prepare_job, raw, self.max_pixels)
+            return await loop.run_in_executor(pool, job, *args)
         except BrokenProcessPool as exc:
             with self._lock:
                 if self._pool is pool:

@@ -6,6 +6,7 @@ carries the constraint naming convention set in `base`.
 
 from catalog.models.access import ApiKey, AuditEvent, CatalogVersion, IdempotencyRecord
 from catalog.models.base import NAMING_CONVENTION, UtcDateTime, metadata, utcnow
+from catalog.models.checks import OfficerCheck, ProposedReference
 from catalog.models.products import BrandAlias, Product, ProductGtin, ReferenceImage, RightsHolder
 from catalog.models.scoring import FxRate, ScoringSettingsVersion
 from catalog.models.screening import Screening, ScreeningHit, ScreeningOutcome
@@ -18,8 +19,10 @@ __all__ = [
     "CatalogVersion",
     "FxRate",
     "IdempotencyRecord",
+    "OfficerCheck",
     "Product",
     "ProductGtin",
+    "ProposedReference",
     "ReferenceImage",
     "RightsHolder",
     "ScoringSettingsVersion",
