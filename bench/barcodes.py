@@ -4,8 +4,9 @@ Each label is drawn with Pillow from the EAN-13 pattern tables (L, G and R codes
 first digit's parity pattern, guards, quiet zones), printed on a package-like
 texture, then "photographed": filling a third to two thirds of the frame, rotated
 up to 30 degrees, perspective-warped, blurred, darkened (low light, sensor noise),
-downscaled to 1600 px as the officer page does, and JPEG-compressed. Every photo goes through the same job as
-`POST /v1/checks` (`catalog.checks.photo.inspect_photo`: decode, strip, zxing-cpp).
+downscaled to 1600 px as the officer page does, and JPEG-compressed. Every photo
+goes through the same job as `POST /v1/checks` (`catalog.checks.photo.inspect_photo`:
+decode, strip, zxing-cpp).
 The target is a read rate of at least 95% with the right GTIN.
 
     .venv/bin/python bench/barcodes.py --labels 400

@@ -201,8 +201,10 @@ function candidateCard(candidate, index) {
   else ref.alt = t("no_reference");
   card.querySelector(".name").textContent = `${candidate.brand} · ${candidate.name}`;
   const lane = card.querySelector(".lane");
-  lane.textContent = t(`lane_${candidate.lane}`);
-  lane.classList.add(`lane-${candidate.lane}`);
+  // A possible photo match was not scored: the officer decides by comparing the photos.
+  const kind = candidate.confident ? candidate.lane : "possible";
+  lane.textContent = t(`lane_${kind}`);
+  lane.classList.add(`lane-${kind}`);
   card.querySelector(".similarity").textContent = t("similarity", {
     percent: Math.round(candidate.similarity * 100),
   });

@@ -14,9 +14,10 @@ from api.deps import BlobsDep, ImageProcessorDep, SessionDep
 from api.errors import problem_responses
 from api.schemas.checks import CheckOutcomeIn, CheckResult
 from catalog.access.keys import Principal
+from catalog.checks.answer import check_document, store_check
 from catalog.checks.outcomes import record_check_outcome
 from catalog.checks.repository import load_check
-from catalog.checks.service import CheckInput, check_document, score_check, store_check
+from catalog.checks.service import CheckInput, score_check
 from catalog.core.errors import NotFound, Unprocessable
 from catalog.products.validation import clean_gtin
 from catalog.screening.service import IndexNotReady, ScreeningService

@@ -32,9 +32,12 @@ class Candidate(BaseModel):
     product_id: str
     brand: str
     name: str
+    confident: bool = Field(
+        description="scored as a screening match; false: a possible photo match to compare"
+    )
     similarity: float = Field(description="how strongly the item is identified with it, 0-1")
-    risk: float = Field(description="how likely the item is a counterfeit of it, 0-1")
-    lane: Lane
+    risk: float | None = Field(description="how likely it is a counterfeit of it (confident only)")
+    lane: Lane | None
     reasons: list[str] = Field(description="the strongest evidence, in words")
     thumbnails: list[str] = Field(description="URLs of genuine reference images (GET with key)")
     checklist: Checklist
@@ -66,7 +69,9 @@ class CheckResult(BaseModel):
     verdict: str
     lane: Lane
     no_confident_match: bool = Field(description="true when no registered product is identified")
-    candidates: list[Candidate] = Field(description="at most 3, best identified first")
+    candidates: list[Candidate] = Field(
+        description="at most 3: confident matches first, then possible photo matches"
+    )
     barcode: BarcodeRead | None
     gtin: str | None = Field(description="the GTIN scored: the typed one, else the barcode's")
     photo_url: str | None = Field(description="the stored photo (metadata stripped)")

@@ -13,9 +13,9 @@ from typing import Any
 from sqlmodel import Session
 
 from catalog.access.keys import Principal
+from catalog.checks.answer import check_document
 from catalog.checks.proposals import propose
 from catalog.checks.repository import load_check
-from catalog.checks.service import check_document
 from catalog.core.errors import Unprocessable
 from catalog.screening.repository import record_outcome
 

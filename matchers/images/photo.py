@@ -154,8 +154,15 @@ class PhotoIndex:
         ranked = sorted(zip(sims.tolist(), names, strict=True), key=lambda t: (-t[0], t[1]))
         return [(name, sim) for sim, name in ranked[:limit]]
 
-    def search(self, features: bytes, *, limit: int = 3) -> list[PhotoHit]:
-        """Registered images the photo shows, best first; empty when no match is confident."""
+    def search(
+        self, features: bytes, *, limit: int = 3, min_confidence: float | None = None
+    ) -> list[PhotoHit]:
+        """Registered images the photo shows, best first; empty when no match is confident.
+
+        `min_confidence` overrides the calibration's floor (a person who verifies the
+        answer side by side, as an officer does, can use a lower one).
+        """
+        floor = self.calibration.min_confidence if min_confidence is None else min_confidence
         query = decode_features(features)
         hits: list[tuple[float, PhotoHit]] = []
         for image_id, _ in self.candidates(query, limit=self._shortlist):
@@ -164,7 +171,7 @@ class PhotoIndex:
             check = verify_decoded(query, reference)
             evidence = self.calibration.evidence(check)
             score = self.calibration.confidence(evidence)
-            if score >= self.calibration.min_confidence and evidence > 0:
+            if score >= floor and evidence > 0:
                 hits.append((evidence, _hit(image_id, score, check)))
         hits.sort(key=lambda t: (-t[0], t[1].image_id))
         return [hit for _, hit in hits[:limit]]
