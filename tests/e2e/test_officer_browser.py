@@ -51,6 +51,9 @@ def page(server: str) -> Iterator[Any]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         context = browser.new_context(viewport=PHONE, device_scale_factor=2, has_touch=True)
+        # A generous cap on each wait: the first check starts the server's image pools, and
+        # the shared CI host can be slow; nothing here asserts on time.
+        context.set_default_timeout(120_000)
         yield context.new_page()
         context.close()
         browser.close()
