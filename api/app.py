@@ -32,13 +32,16 @@ from api.routers import (
     alerts,
     api_keys,
     brand_aliases,
+    checks,
     docs,
     evidence,
     fx_rates,
     health,
     images,
     imports,
+    officer,
     products,
+    proposed_references,
     rights_holders,
     screenings,
     stats,
@@ -72,6 +75,9 @@ ROUTERS: list[APIRouter] = [
     webhooks.router,
     evidence.router,
     docs.router,
+    checks.router,
+    proposed_references.router,
+    officer.router,
 ]
 
 VERSION = "0.1.0"

@@ -85,7 +85,7 @@ def _derived(blob: bytes, i: int) -> bytes:
     kps = f.keypoints[keep] * np.float32([rng.uniform(0.8, 1.2)] * 2 + [1, 1])
     return local_features.encode_features(
         local_features.LocalFeatures(
-            width=f.width, height=f.height, keypoints=kps, descriptors=desc
+            width=f.width, height=f.height, keypoints=kps, descriptors=desc, thumbnail=f.thumbnail
         )
     )
 

@@ -45,15 +45,16 @@ class ImageProcessor:
 
     async def prepare(self, raw: bytes) -> PreparedImage:
         """Decode, re-encode and describe an upload (Unprocessable if it is not usable)."""
-        return await self._run(prepare_image, raw, max_pixels=self.max_pixels)
+        return await self.run(prepare_image, raw, max_pixels=self.max_pixels)
 
     async def describe(self, data: bytes) -> DescribedImage:
         """Describe a declared image (matchers' ImageError if it is not an image)."""
-        return await self._run(
+        return await self.run(
             describe_bytes, data, max_pixels=self.declared_max_pixels, reduce_to=self.reduce_to
         )
 
-    async def _run(self, job: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    async def run(self, job: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a picklable `job` in the pool (in a thread if `workers=0`), retried on a crash."""
         if self.workers <= 0:
             return await asyncio.to_thread(job, *args, **kwargs)
         try:

@@ -6,6 +6,7 @@ carries the constraint naming convention set in `base`.
 
 from catalog.models.access import ApiKey, AuditEvent, CatalogVersion, IdempotencyRecord
 from catalog.models.base import NAMING_CONVENTION, UtcDateTime, metadata, table_of, utcnow
+from catalog.models.checks import OfficerCheck, ProposedReference
 from catalog.models.history import ProductVersion, ReferenceImageVersion
 from catalog.models.ledger import DecisionLogEntry, DecisionLogHead
 from catalog.models.products import BrandAlias, Product, ProductGtin, ReferenceImage, RightsHolder
@@ -23,9 +24,11 @@ __all__ = [
     "DecisionLogHead",
     "ExchangeRate",
     "IdempotencyRecord",
+    "OfficerCheck",
     "Product",
     "ProductGtin",
     "ProductVersion",
+    "ProposedReference",
     "ReferenceImage",
     "ReferenceImageVersion",
     "RightsHolder",

@@ -110,6 +110,9 @@ class PhotoIndex:
         self._ids: list[str | None] = []
         self._features: list[LocalFeatures | None] = []
         self._free: list[int] = []
+        # The last query's verified shortlist, valid while the index is unchanged.
+        self._generation = 0
+        self._last: tuple[bytes, int, list[tuple[float, PhotoHit]]] | None = None
 
     def __len__(self) -> int:
         return len(self._slot_of)
@@ -121,6 +124,7 @@ class PhotoIndex:
         """Index (or replace) one reference image from its `extract_features` blob."""
         decoded = decode_features(features)
         self.remove(image_id)
+        self._generation += 1
         # Reuse the lowest free slot so the slot space stays dense after removals.
         if self._free:
             slot = min(self._free)
@@ -139,6 +143,7 @@ class PhotoIndex:
         slot = self._slot_of.pop(image_id, None)
         if slot is None:
             return
+        self._generation += 1
         self._ifile.remove(slot)
         self._ids[slot], self._features[slot] = None, None
         self._free.append(slot)
@@ -154,8 +159,26 @@ class PhotoIndex:
         ranked = sorted(zip(sims.tolist(), names, strict=True), key=lambda t: (-t[0], t[1]))
         return [(name, sim) for sim, name in ranked[:limit]]
 
-    def search(self, features: bytes, *, limit: int = 3) -> list[PhotoHit]:
-        """Registered images the photo shows, best first; empty when no match is confident."""
+    def search(
+        self, features: bytes, *, limit: int = 3, min_confidence: float | None = None
+    ) -> list[PhotoHit]:
+        """Registered images the photo shows, best first; empty when no match is confident.
+
+        `min_confidence` overrides the calibration's floor (a person who verifies the
+        answer side by side, as an officer does, can use a lower one).
+        """
+        floor = self.calibration.min_confidence if min_confidence is None else min_confidence
+        last = self._last
+        if last is not None and last[1] == self._generation and last[0] == features:
+            verified = last[2]  # the same photo asked again (a check's second, lower floor)
+        else:
+            verified = self._verify(features)
+            self._last = (features, self._generation, verified)
+        confidence = self.calibration.confidence
+        return [hit for evidence, hit in verified if confidence(evidence) >= floor][:limit]
+
+    def _verify(self, features: bytes) -> list[tuple[float, PhotoHit]]:
+        """The shortlist verified geometrically: (evidence, hit) with evidence, best first."""
         query = decode_features(features)
         hits: list[tuple[float, PhotoHit]] = []
         for image_id, _ in self.candidates(query, limit=self._shortlist):
@@ -163,11 +186,11 @@ class PhotoIndex:
             assert reference is not None
             check = verify_decoded(query, reference)
             evidence = self.calibration.evidence(check)
-            score = self.calibration.confidence(evidence)
-            if score >= self.calibration.min_confidence and evidence > 0:
+            if evidence > 0:
+                score = self.calibration.confidence(evidence)
                 hits.append((evidence, _hit(image_id, score, check)))
         hits.sort(key=lambda t: (-t[0], t[1].image_id))
-        return [hit for _, hit in hits[:limit]]
+        return hits
 
 
 def _hit(image_id: str, score: float, check: Verification) -> PhotoHit:

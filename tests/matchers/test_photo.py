@@ -187,3 +187,22 @@ def test_calibration_is_monotone_and_bounded() -> None:
     assert values == sorted(values)
     assert values[0] == 0.0
     assert all(0.0 <= v <= 1.0 for v in values)
+
+
+def test_a_lower_floor_finds_more_and_the_cache_follows_the_index(
+    references: dict[str, bytes],
+) -> None:
+    idx = PhotoIndex()
+    for image_id, blob in references.items():
+        idx.add(image_id, blob)
+    weak = extract_features(photograph(_product(5), np.random.default_rng([5, 5]), strength=1.6))
+    strict = idx.search(weak, limit=8)
+    lenient = idx.search(weak, limit=8, min_confidence=0.0)
+    assert [h.image_id for h in strict] == [h.image_id for h in lenient][: len(strict)]
+    assert lenient
+    assert len(lenient) >= len(strict)
+    assert all(h.score >= idx.calibration.min_confidence for h in strict)
+    assert idx.search(weak, limit=8) == strict  # asked again: the same answer
+    for hit in lenient:
+        idx.remove(hit.image_id)
+    assert idx.search(weak, limit=8, min_confidence=0.0) == []  # removed images are gone

@@ -1,0 +1,134 @@
+"""Checks: an officer photographs an item (or its barcode), types what the label says, and
+gets the registered products it may be, what genuine ones show and whom to call."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import require_roles
+from api.deps import BlobsDep, ImageProcessorDep, SessionDep
+from api.errors import problem_responses
+from api.schemas.checks import CheckOutcomeIn, CheckResult
+from catalog.access.keys import Principal
+from catalog.checks.answer import check_document, store_check
+from catalog.checks.outcomes import record_check_outcome
+from catalog.checks.repository import load_check
+from catalog.checks.service import CheckInput, score_check
+from catalog.core.errors import IndexNotReady, NotFound, Unprocessable
+from catalog.products.validation import clean_gtin
+from catalog.screening.service import ScreeningService
+
+router = APIRouter(prefix="/v1/checks", tags=["checks"])
+Checker = Annotated[Principal, Depends(require_roles("officer", "customs"))]
+Reader = Annotated[Principal, Depends(require_roles("officer", "customs", "admin"))]
+
+
+def _screening(request: Request) -> ScreeningService:
+    service: ScreeningService | None = getattr(request.app.state, "screening", None)
+    if service is None:
+        raise IndexNotReady("checking is unavailable on this worker (see its log)")
+    return service
+
+
+def _gtin(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return clean_gtin(value)
+    except ValueError as exc:
+        raise Unprocessable(
+            f"gtin: {exc}",
+            errors=[{"loc": ["body", "gtin"], "msg": str(exc)}],
+            slug="invalid-gtin",
+        ) from exc
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=CheckResult,
+    responses=problem_responses(401, 403, 409, 413, 422, 503),
+)
+async def check(
+    principal: Checker,
+    request: Request,
+    session: SessionDep,
+    blobs: BlobsDep,
+    processor: ImageProcessorDep,
+    photo: Annotated[
+        UploadFile | None, File(description="a photo of the item or its barcode")
+    ] = None,
+    text: Annotated[str | None, Form(max_length=1000, description="what the label says")] = None,
+    gtin: Annotated[str | None, Form(max_length=20, description="a GTIN read by eye")] = None,
+) -> CheckResult:
+    """Check an item from a photo, label text and/or GTIN (a barcode in the photo is read).
+
+    Scored like a screening and stored with the photo (its EXIF, GPS and other metadata
+    stripped). `no_confident_match` says when no registered product is identified.
+    """
+    given = CheckInput(
+        photo=(await photo.read()) if photo is not None else None, text=text, gtin=_gtin(gtin)
+    )
+    scored = await score_check(
+        given,
+        principal=principal,
+        processor=processor,
+        screening=_screening(request),
+        blobs=blobs,
+    )
+    document = await run_in_threadpool(
+        lambda: store_check(session, scored=scored, principal=principal)
+    )
+    return CheckResult.model_validate(document)
+
+
+@router.get("/{check_id}", response_model=CheckResult, responses=problem_responses(401, 403, 404))
+def read(check_id: str, principal: Reader, session: SessionDep) -> CheckResult:
+    """A stored check with its outcome (its client or an admin)."""
+    check = load_check(session, check_id=check_id, principal=principal)
+    return CheckResult.model_validate(check_document(session, check=check))
+
+
+@router.get(
+    "/{check_id}/photo",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/jpeg": {}}, "description": "the photo, metadata stripped"},
+        **problem_responses(401, 403, 404),
+    },
+)
+def photo_of(check_id: str, principal: Reader, session: SessionDep, blobs: BlobsDep) -> Response:
+    """The photo stored with a check (its client or an admin)."""
+    check = load_check(session, check_id=check_id, principal=principal)
+    if check.photo_sha256 is None:
+        raise NotFound(f"check {check_id} has no photo")
+    return Response(
+        blobs.get(check.photo_sha256),
+        media_type="image/jpeg",
+        headers={"Cache-Control": "private, max-age=86400"},
+    )
+
+
+@router.post(
+    "/{check_id}/outcome",
+    response_model=CheckResult,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def outcome(
+    check_id: str, body: CheckOutcomeIn, principal: Checker, session: SessionDep
+) -> CheckResult:
+    """Record what the officer found; `counterfeit` with a photo offers it to the rights holder."""
+    document = record_check_outcome(
+        session,
+        check_id=check_id,
+        principal=principal,
+        outcome=body.outcome,
+        note=body.note,
+        checked=body.checked,
+        product_id=body.product_id,
+    )
+    return CheckResult.model_validate(document)

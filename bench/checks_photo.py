@@ -1,0 +1,206 @@
+"""Photo -> product through `POST /v1/checks` over real HTTP: top-1 / top-3 and latency.
+
+The 31 grocery_store iconic images are registered over HTTP as genuine references of
+31 products; the catalogue is padded to 1k or 10k reference images with other
+images (synthetic package photos and edited ukbench photos, from bench/images_photo.py,
+inserted straight into the database as other products' genuine references); then
+`countermark serve --workers 1` answers each natural photo sent as an officer's
+page sends it (photo only, multipart). The possible-match floor was chosen on the
+even photo indices of each product (`--split tune`); figures are reported on the
+odd ones (`--split report`, the default), which nothing was tuned on.
+
+    .venv/bin/python bench/checks_photo.py --sizes 31,1000,10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.http_screening import serve, stop, wait_ready  # noqa: E402
+from bench.images_photo import padding  # noqa: E402
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def grocery(data: Path, split: str) -> tuple[list[tuple[str, Path]], list[tuple[str, Path]]]:
+    """(class, path) of the iconic images and of the natural photos of one split."""
+    root = data / "images" / "grocery_store"
+    with (root / "manifest.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    iconic = [(r["class_name"], root / r["local_path"]) for r in rows if r["kind"] == "iconic"]
+    seen: dict[str, int] = {}
+    natural = []
+    for r in rows:
+        if r["kind"] != "natural":
+            continue
+        index = seen.get(r["class_name"], 0)
+        seen[r["class_name"]] = index + 1
+        if (index % 2 == 0) == (split == "tune"):
+            natural.append((r["class_name"], root / r["local_path"]))
+    return iconic, natural
+
+
+def setup(work: Path, data: Path, pad: int, cache: Path) -> tuple[dict[str, str], str, str]:
+    """Migrate; padding references in the database; holder and officer keys."""
+    from catalog.access import audit
+    from catalog.access.keys import CLI_ACTOR, create_key
+    from catalog.core.db import create_database
+    from catalog.core.migrate import upgrade_head
+    from catalog.core.settings import Settings
+    from catalog.models import Product, ReferenceImage
+    from catalog.products.rights_holders import create_rights_holder
+
+    settings = Settings(data_dir=work / "data", database_url=f"sqlite:///{work / 'cm.db'}")
+    upgrade_head(settings)
+    database = create_database(settings)
+    blobs = padding(pad, data, cache) if pad else []
+    with database.session() as session:
+        holder = create_rights_holder(session, actor=CLI_ACTOR, name="Grocery Brands").id
+        other = create_rights_holder(session, actor=CLI_ACTOR, name="Padding Brands").id
+        _, holder_key = create_key(
+            session, actor=CLI_ACTOR, role="rights_holder", name="grocery", rights_holder_id=holder
+        )
+        _, officer_key = create_key(session, actor=CLI_ACTOR, role="officer", name="bench")
+        version = audit.begin_change(session)
+        for i, blob in enumerate(blobs):
+            product = Product(
+                rights_holder_id=other, brand=f"Padbrand{i}", brand_key=f"padbrand{i}",
+                name=f"padding product {i}", catalog_version=version,
+            )  # fmt: skip
+            session.add(product)
+            session.flush()
+            session.add(
+                ReferenceImage(
+                    product_id=product.id, kind="genuine", sha256="0" * 64,
+                    content_type="image/jpeg", width=320, height=320, hashes={},
+                    local_features=blob, catalog_version=version,
+                )
+            )  # fmt: skip
+        audit.append_event(
+            session, actor=CLI_ACTOR, action="bench.padding", entity_type="catalog",
+            change={"images": len(blobs)}, catalog_version=version,
+        )  # fmt: skip
+    database.dispose()
+    return settings.model_dump(), holder_key, officer_key
+
+
+def register(client: httpx.Client, key: str, iconic: list[tuple[str, Path]]) -> dict[str, str]:
+    """Register each iconic image's product over HTTP; product id -> class name."""
+    headers = {"Authorization": f"Bearer {key}"}
+    classes = {}
+    for name, path in iconic:
+        brand = name.split("-")[0]
+        made = client.post(
+            "/v1/products", headers=headers, json={"brand": brand, "name": name.replace("-", " ")}
+        )
+        made.raise_for_status()
+        pid = made.json()["id"]
+        up = client.post(
+            f"/v1/products/{pid}/images",
+            headers=headers,
+            files={"file": (path.name, path.read_bytes(), "image/jpeg")},
+            data={"kind": "genuine"},
+        )
+        up.raise_for_status()
+        classes[pid] = name
+    return classes
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def run(size: int, args: argparse.Namespace) -> dict[str, Any]:
+    """One catalogue size: set up, serve, send every photo of the split; the figures."""
+    iconic, natural = grocery(args.data, args.split)
+    with tempfile.TemporaryDirectory(prefix="cm_checks_") as tmp:
+        work = Path(tmp)
+        settings, holder_key, officer_key = setup(
+            work, args.data, max(0, size - len(iconic)), args.cache
+        )
+        env = {
+            **os.environ,
+            "COUNTERMARK_DATABASE_URL": settings["database_url"],
+            "COUNTERMARK_DATA_DIR": str(settings["data_dir"]),
+            "COUNTERMARK_STARTUP_WAIT_SECONDS": "600",
+        }
+        port = 8700 + size % 97
+        base = f"http://127.0.0.1:{port}"
+        cmd = [str(Path(sys.executable).with_name("countermark")), "serve"]
+        cmd += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+        proc = serve(cmd, env=env, log=work / "serve.log")
+        try:
+            wait_ready(base, timeout=900, proc=proc, log=work / "serve.log", workers=1)
+            with httpx.Client(base_url=base, timeout=120) as client:
+                classes = register(client, holder_key, iconic)
+                return measure(client, officer_key, classes, natural)
+        finally:
+            stop(proc)
+
+
+def measure(
+    client: httpx.Client, key: str, classes: dict[str, str], natural: list[tuple[str, Path]]
+) -> dict[str, Any]:
+    """Send each photo to POST /v1/checks; count where the right product comes."""
+    headers = {"Authorization": f"Bearer {key}"}
+    top1 = top3 = confident_top1 = confident_wrong = nothing = 0
+    latencies: list[float] = []
+    for truth, path in natural:
+        started = time.perf_counter()
+        answer = client.post(
+            "/v1/checks", headers=headers, files={"photo": (path.name, path.read_bytes())}
+        )
+        latencies.append((time.perf_counter() - started) * 1000)
+        answer.raise_for_status()
+        candidates = answer.json()["candidates"]
+        shown = [classes.get(c["product_id"]) for c in candidates]
+        top1 += shown[:1] == [truth]
+        top3 += truth in shown[:3]
+        confident = [classes.get(c["product_id"]) for c in candidates if c["confident"]]
+        confident_top1 += confident[:1] == [truth]
+        confident_wrong += bool(confident) and confident[0] != truth
+        nothing += not candidates
+    n = len(natural)
+    return {
+        "photos": n, "top1": top1 / n, "top3": top3 / n, "confident_top1": confident_top1 / n,
+        "confident_wrong": confident_wrong / n, "no_candidate": nothing,
+        "p50_ms": pct(latencies, 50), "p99_ms": pct(latencies, 99),
+    }  # fmt: skip
+
+
+def main() -> None:
+    """Run each size and print one line of figures per size."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--sizes", default="31,1000,10000")
+    parser.add_argument("--split", choices=("tune", "report"), default="report")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()))
+    args = parser.parse_args()
+    for size in (int(s) for s in args.sizes.split(",")):
+        m = run(size, args)
+        print(
+            f"{size:>6} references, {m['photos']} photos ({args.split} split): "
+            f"top-1 {m['top1']:.1%}, top-3 {m['top3']:.1%} "
+            f"(confident matches: top-1 {m['confident_top1']:.1%}, "
+            f"wrong first {m['confident_wrong']:.1%}), no candidate {m['no_candidate']}; "
+            f"p50 {m['p50_ms']:.0f} ms, p99 {m['p99_ms']:.0f} ms",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
