@@ -19,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from replay_identical import Api, Server, free_port, wait_for_index  # noqa: E402
+from replay_identical import Api, Server, free_port, wait_for_index
 
 
 class Session:
@@ -68,7 +68,9 @@ class Session:
             body["rights_holder_id"] = holder_id
         return str(self.api.post("/v1/api-keys", self.admin, body)["key"])
 
-    def register(self, bodies: list[dict[str, Any]], holder: int = 0, threads: int = 4) -> list[str]:
+    def register(
+        self, bodies: list[dict[str, Any]], holder: int = 0, threads: int = 4
+    ) -> list[str]:
         """POST /v1/products for each body (in order of the answers' ids as sent); their ids."""
         key = self.holder_keys[holder]
 

@@ -37,8 +37,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from engine_local import LocalEngine, load  # noqa: E402
-from service_session import Session  # noqa: E402
+from engine_local import LocalEngine, load
+from service_session import Session
 
 SCRIPT_CHECKOUT = Path(__file__).resolve().parents[1]
 SEED = 8
@@ -119,7 +119,9 @@ def run(name: str, args: argparse.Namespace, engine: LocalEngine) -> dict[str, A
             truth.setdefault(row["D1"], set()).add(row["D2"])
     queries = sorted(truth, key=int)
     if args.limit:
-        queries = sorted(random.Random(SEED).sample(queries, min(args.limit, len(queries))), key=int)
+        queries = sorted(
+            random.Random(SEED).sample(queries, min(args.limit, len(queries))), key=int
+        )
     bodies = {k: b for k, r in catalogue.items() if (b := product_body(r, spec)) is not None}
     items = [declared_body(declared[q], spec) for q in queries]
     out: dict[str, Any] = {"n": len(queries), "catalogue": len(bodies)}
