@@ -21,6 +21,9 @@ built with the catalogue's own code (bench/engine_local.py); HTTP registers the 
 catalogue on a fresh `countermark serve` of the checkout and screens in batches of 100.
 
     .venv/bin/python bench/scenario.py [--checkout DIR] [--seed 11] [--per-kind 40] [--no-http]
+
+520 declarations by default; on the shared 2-core machine `assess` took 3 min (photo features
+of every declared image) and HTTP 1.5 min.
 """
 
 from __future__ import annotations
