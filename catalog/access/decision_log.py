@@ -24,19 +24,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Table, exists, insert, select, update
+from sqlmodel import col
 
 from catalog.access.audit import GENESIS_HASH, canonical_json, sha256_hex
-from catalog.models import DecisionLogEntry, DecisionLogHead, Screening, ScreeningOutcome, utcnow
+from catalog.models import (
+    DecisionLogEntry,
+    DecisionLogHead,
+    Screening,
+    ScreeningOutcome,
+    table_of,
+    utcnow,
+)
 
-ENTRY = cast(Table, cast(Any, DecisionLogEntry).__table__)
-HEAD = cast(Table, cast(Any, DecisionLogHead).__table__)
+ENTRY = table_of(DecisionLogEntry)
+HEAD = table_of(DecisionLogHead)
 LOGGED: dict[str, Table] = {
-    "screening": cast(Table, cast(Any, Screening).__table__),
-    "outcome": cast(Table, cast(Any, ScreeningOutcome).__table__),
+    "screening": table_of(Screening),
+    "outcome": table_of(ScreeningOutcome),
 }
 KIND_OF_TABLE = {table.name: kind for kind, table in LOGGED.items()}
 
@@ -103,7 +111,9 @@ def append(conn: Connection, records: Sequence[Record]) -> list[dict[str, Any]]:
         return []
     digests = [(kind, str(row["id"]), record_digest(kind, row)) for kind, row in records]
     size, previous = conn.execute(
-        select(HEAD.c.size, HEAD.c.hash).where(HEAD.c.id == 1).with_for_update()
+        select(col(DecisionLogHead.size), col(DecisionLogHead.hash))
+        .where(col(DecisionLogHead.id) == 1)
+        .with_for_update()
     ).one()
     now = utcnow()
     stamp = _utc(now)
@@ -114,7 +124,11 @@ def append(conn: Connection, records: Sequence[Record]) -> list[dict[str, Any]]:
         previous = entry_hash(link, fields | {"logged_at": stamp})
         entries.append(fields | {"logged_at": now, "prev_hash": link, "hash": previous})
     conn.execute(insert(ENTRY), entries)
-    conn.execute(update(HEAD).where(HEAD.c.id == 1).values(size=size + len(entries), hash=previous))
+    conn.execute(
+        update(HEAD)
+        .where(col(DecisionLogHead.id) == 1)
+        .values(size=size + len(entries), hash=previous)
+    )
     return entries
 
 
@@ -125,20 +139,26 @@ def record_row(table: Table, obj: Any) -> dict[str, Any]:
 
 def head(conn: Connection) -> tuple[int, str]:
     """The log's current size and last hash."""
-    size, last = conn.execute(select(HEAD.c.size, HEAD.c.hash).where(HEAD.c.id == 1)).one()
+    size, last = conn.execute(
+        select(col(DecisionLogHead.size), col(DecisionLogHead.hash)).where(
+            col(DecisionLogHead.id) == 1
+        )
+    ).one()
     return int(size), str(last)
 
 
 def entry_at(conn: Connection, seq: int) -> dict[str, Any] | None:
     """The entry at position `seq`, if any."""
-    row = conn.execute(select(ENTRY).where(ENTRY.c.seq == seq)).first()
+    row = conn.execute(select(ENTRY).where(col(DecisionLogEntry.seq) == seq)).first()
     return dict(row._mapping) if row is not None else None
 
 
 def entry_for(conn: Connection, *, kind: str, record_id: str) -> dict[str, Any] | None:
     """The entry that logs a record, if any."""
     row = conn.execute(
-        select(ENTRY).where(ENTRY.c.record_id == record_id, ENTRY.c.kind == kind)
+        select(ENTRY).where(
+            col(DecisionLogEntry.record_id) == record_id, col(DecisionLogEntry.kind) == kind
+        )
     ).first()
     return dict(row._mapping) if row is not None else None
 
@@ -160,7 +180,10 @@ def verify_log(conn: Connection, *, batch: int = 2000) -> LogReport:
     previous, checked = GENESIS_HASH, 0
     while True:
         rows = conn.execute(
-            select(ENTRY).where(ENTRY.c.seq > checked).order_by(ENTRY.c.seq).limit(batch)
+            select(ENTRY)
+            .where(col(DecisionLogEntry.seq) > checked)
+            .order_by(col(DecisionLogEntry.seq))
+            .limit(batch)
         ).all()
         if not rows:
             break
@@ -208,7 +231,9 @@ def _check(entry: dict[str, Any], previous: str, seq: int, stored: dict[Any, Any
 
 def _unlogged(conn: Connection, checked: int) -> LogReport:
     for kind, table in LOGGED.items():
-        logged = exists().where(ENTRY.c.record_id == table.c.id, ENTRY.c.kind == kind)
+        logged = exists().where(
+            col(DecisionLogEntry.record_id) == table.c.id, col(DecisionLogEntry.kind) == kind
+        )
         record_id = conn.execute(select(table.c.id).where(~logged).limit(1)).scalar()
         if record_id is not None:
             reason = f"the {kind} is stored but not in the log (inserted around it)"

@@ -9,16 +9,21 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import Connection, Row, delete, func, insert, update
+from sqlalchemy import select as core_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
+from catalog.index.engine_records import IMAGE_COLUMNS
 from catalog.models import (
     BrandAlias,
     Product,
     ProductGtin,
+    ProductVersion,
     ReferenceImage,
+    ReferenceImageVersion,
     RightsHolder,
+    table_of,
     utcnow,
 )
 from catalog.products.validation import plausible_id
@@ -239,3 +244,88 @@ def products_by_ids(session: Session, *, product_ids: Sequence[str]) -> dict[str
             (p.id, p) for p in session.exec(select(Product).where(col(Product.id).in_(chunk)))
         )
     return found
+
+
+# --- The catalogue as of a version (read by `history` and evidence packets) ---
+
+
+def product_as_of(conn: Connection, *, product_id: str, version: int) -> dict[str, Any] | None:
+    """A product's registered facts as they stood at `version` (None if it did not exist)."""
+    stmt = core_select(table_of(Product)).where(col(Product.id) == product_id)
+    row = conn.execute(stmt).first()
+    if row is not None and row._mapping["catalog_version"] <= version:
+        return {k: _json(v) for k, v in row._mapping.items()}
+    kept = conn.execute(
+        select(col(ProductVersion.snapshot))
+        .where(
+            col(ProductVersion.product_id) == product_id,
+            col(ProductVersion.catalog_version) <= version,
+        )
+        .order_by(col(ProductVersion.catalog_version).desc())
+        .limit(1)
+    ).scalar()
+    return dict(kept) if kept is not None else None
+
+
+def images_as_of(conn: Connection, *, product_id: str, version: int) -> list[dict[str, Any]]:
+    """A product's reference images (id, kind, sha256) as they stood at `version`."""
+    live = conn.execute(
+        select(col(ReferenceImage.id), col(ReferenceImage.kind), col(ReferenceImage.sha256)).where(
+            col(ReferenceImage.product_id) == product_id,
+            col(ReferenceImage.catalog_version) <= version,
+        )
+    ).all()
+    removed = conn.execute(
+        select(
+            col(ReferenceImageVersion.image_id),
+            col(ReferenceImageVersion.kind),
+            col(ReferenceImageVersion.sha256),
+        ).where(
+            col(ReferenceImageVersion.product_id) == product_id,
+            col(ReferenceImageVersion.catalog_version) <= version,
+            col(ReferenceImageVersion.removed_at_version) > version,
+        )
+    ).all()
+    images = [{"id": i, "kind": k, "sha256": s} for i, k, s in [*live, *removed]]
+    return sorted(images, key=lambda d: d["id"])
+
+
+def changed_after(conn: Connection, *, version: int) -> tuple[list[str], list[str]]:
+    """Ids of the products (sorted) and reference images changed after `version`."""
+    products = conn.execute(
+        select(col(Product.id)).where(col(Product.catalog_version) > version)
+    ).scalars()
+    images = conn.execute(
+        select(col(ReferenceImage.id)).where(col(ReferenceImage.catalog_version) > version)
+    ).scalars()
+    return sorted(products), list(images)
+
+
+def image_rows_live_at(
+    conn: Connection, *, version: int, product_ids: Sequence[str]
+) -> list[Row[Any]]:
+    """IMAGE_COLUMNS rows: these products' images live at `version`, and every one removed later."""
+    rows: list[Row[Any]] = []
+    if product_ids:
+        live = core_select(*IMAGE_COLUMNS).where(
+            col(ReferenceImage.product_id).in_(product_ids),
+            col(ReferenceImage.catalog_version) <= version,
+        )
+        rows.extend(conn.execute(live))
+    removed = core_select(
+        col(ReferenceImageVersion.image_id),
+        col(ReferenceImageVersion.product_id),
+        col(ReferenceImageVersion.kind),
+        col(ReferenceImageVersion.hashes),
+        col(ReferenceImageVersion.local_features),
+    ).where(
+        col(ReferenceImageVersion.catalog_version) <= version,
+        col(ReferenceImageVersion.removed_at_version) > version,
+    )
+    rows.extend(conn.execute(removed))
+    return rows
+
+
+def _json(value: Any) -> Any:
+    isoformat = getattr(value, "isoformat", None)
+    return isoformat() if callable(isoformat) else value

@@ -15,19 +15,19 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Mapping
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
-from sqlalchemy import select
 from sqlmodel import Session
 
 from catalog.access import decision_log
 from catalog.access.keys import Principal
 from catalog.core.blobs import BlobStore
 from catalog.core.errors import NotFound
-from catalog.models import Screening, ScreeningHit, ScreeningOutcome
-from catalog.products.history import images_as_of, product_as_of
+from catalog.models import Screening
+from catalog.products.repository import images_as_of, product_as_of
+from catalog.screening import repository
 from catalog.screening.proof import build_proof
 from catalog.screening.stored_screenings import load_screening
 
@@ -45,8 +45,6 @@ PARTY_FIELDS = ("importer", "exporter", "consignee")
 VERSIONS = ("catalog_version", "engine_version", "weights_version", "settings_version",
             "fx_version")  # fmt: skip
 WITHHELD = "[withheld]"
-_H = cast(Any, ScreeningHit).__table__.c
-_O = cast(Any, ScreeningOutcome).__table__.c
 
 
 def load_for_evidence(
@@ -117,10 +115,9 @@ def evidence_packet(
 
 def _owned(session: Session, screening_id: str, holder_id: str) -> set[str]:
     """The products of `holder_id` a screening implicated (from its hits)."""
-    stmt = select(_H.product_id).where(
-        _H.screening_id == screening_id, _H.rights_holder_id == holder_id
+    return repository.implicated_products(
+        session, screening_id=screening_id, rights_holder_id=holder_id
     )
-    return set(session.execute(stmt).scalars())
 
 
 def _facts(facts: Mapping[str, Any], view: View) -> dict[str, Any]:
@@ -178,13 +175,8 @@ def _thumbnail(blobs: BlobStore, image: Mapping[str, Any], size: int) -> dict[st
 
 
 def _outcomes(session: Session, screening_id: str, view: View) -> list[dict[str, Any]]:
-    stmt = (
-        select(_O.outcome, _O.note, _O.created_at)
-        .where(_O.screening_id == screening_id)
-        .order_by(_O.created_at, _O.id)
-    )
     return [
         {"outcome": outcome, "recorded_at": at.isoformat()}
         | ({"note": note} if view == "declarant" else {})
-        for outcome, note, at in session.execute(stmt)
+        for outcome, note, at in repository.outcome_history(session, screening_id=screening_id)
     ]

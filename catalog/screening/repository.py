@@ -166,3 +166,31 @@ def latest_outcomes(
     )
     # Oldest first, so the last row seen for a screening is its latest.
     return {str(sid): (outcome, at) for sid, outcome, at in session.execute(stmt)}
+
+
+# --- Evidence packets: a screening's implicated products and its outcomes ---
+
+
+def implicated_products(session: Session, *, screening_id: str, rights_holder_id: str) -> set[str]:
+    """The products of a rights holder that a screening implicated (from its hits)."""
+    stmt = select(col(ScreeningHit.product_id)).where(
+        col(ScreeningHit.screening_id) == screening_id,
+        col(ScreeningHit.rights_holder_id) == rights_holder_id,
+    )
+    return set(session.execute(stmt).scalars())
+
+
+def outcome_history(
+    session: Session, *, screening_id: str
+) -> list[tuple[str, str | None, datetime]]:
+    """(outcome, note, recorded at) of every outcome of a screening, oldest first."""
+    stmt = (
+        select(
+            col(ScreeningOutcome.outcome),
+            col(ScreeningOutcome.note),
+            col(ScreeningOutcome.created_at),
+        )
+        .where(col(ScreeningOutcome.screening_id) == screening_id)
+        .order_by(col(ScreeningOutcome.created_at), col(ScreeningOutcome.id))
+    )
+    return [(outcome, note, at) for outcome, note, at in session.execute(stmt)]

@@ -12,7 +12,7 @@ import asyncio
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Table
 
@@ -21,7 +21,7 @@ from catalog.core.errors import DomainError, IndexNotReady, Unprocessable
 from catalog.core.ids import new_id
 from catalog.core.pool import ImageProcessor
 from catalog.index.worker_index import IndexHolder
-from catalog.models import Screening, ScreeningHit
+from catalog.models import Screening, ScreeningHit, table_of
 from catalog.screening.declared_images import BadImageDataError, ImageError, decode_base64
 from catalog.screening.records import (
     DeclaredItem,
@@ -36,8 +36,8 @@ from catalog.webhooks.events import EVENT_TABLE, outbox_rows
 from matchers import ENGINE_VERSION
 from matchers.scoring import DEFAULT_WEIGHTS, Weights
 
-SCREENING_TABLE = cast(Table, cast(Any, Screening).__table__)
-HIT_TABLE = cast(Table, cast(Any, ScreeningHit).__table__)
+SCREENING_TABLE = table_of(Screening)
+HIT_TABLE = table_of(ScreeningHit)
 WRITE_ORDER = (SCREENING_TABLE, HIT_TABLE, EVENT_TABLE)
 Rows = dict[Table, list[dict[str, Any]]]
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Select, Subquery, case, exists, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from catalog.models import (
     Product,
@@ -21,13 +21,6 @@ from catalog.models import (
     ScreeningHit,
     ScreeningOutcome,
 )
-
-_S = cast(Any, Screening).__table__.c
-_H = cast(Any, ScreeningHit).__table__.c
-_O = cast(Any, ScreeningOutcome).__table__.c
-_P = cast(Any, Product).__table__.c
-_I = cast(Any, ReferenceImage).__table__.c
-_R = cast(Any, RightsHolder).__table__.c
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +34,13 @@ class Counts:
 
 def _latest_outcomes() -> Subquery:
     ranked = select(
-        _O.screening_id,
-        _O.outcome,
+        col(ScreeningOutcome.screening_id),
+        col(ScreeningOutcome.outcome),
         func.row_number()
-        .over(partition_by=_O.screening_id, order_by=(_O.created_at.desc(), _O.id.desc()))
+        .over(
+            partition_by=col(ScreeningOutcome.screening_id),
+            order_by=(col(ScreeningOutcome.created_at).desc(), col(ScreeningOutcome.id).desc()),
+        )
         .label("rank"),
     ).subquery("ranked_outcome")
     return (
@@ -64,14 +60,16 @@ def _counted(stmt: Select[Any], latest: Subquery, *, screening: Any) -> Select[A
 
 
 def _window(stmt: Select[Any], *, since: datetime, until: datetime) -> Select[Any]:
-    return stmt.where(_S.created_at >= since, _S.created_at < until)
+    return stmt.where(col(Screening.created_at) >= since, col(Screening.created_at) < until)
 
 
 def counts_by_lane(session: Session, *, since: datetime, until: datetime) -> dict[str, Counts]:
     """Per lane: screenings in the window, outcomes recorded, counterfeits confirmed."""
     latest = _latest_outcomes()
-    stmt = _counted(select(_S.lane), latest, screening=_S.id)
-    stmt = stmt.outerjoin(latest, latest.c.screening_id == _S.id).group_by(_S.lane)
+    stmt = _counted(select(col(Screening.lane)), latest, screening=col(Screening.id))
+    stmt = stmt.outerjoin(latest, latest.c.screening_id == col(Screening.id)).group_by(
+        col(Screening.lane)
+    )
     rows = session.execute(_window(stmt, since=since, until=until)).all()
     return {str(r[0]): Counts(int(r[1]), int(r[2]), int(r[3])) for r in rows}
 
@@ -81,11 +79,15 @@ def counts_by_product(
 ) -> dict[tuple[str, str], Counts]:
     """Per (rights holder, product) implicated: the screenings' counts (each hit counts)."""
     latest = _latest_outcomes()
-    stmt = _counted(select(_H.rights_holder_id, _H.product_id), latest, screening=_S.id)
+    stmt = _counted(
+        select(col(ScreeningHit.rights_holder_id), col(ScreeningHit.product_id)),
+        latest,
+        screening=col(Screening.id),
+    )
     stmt = (
-        stmt.join(Screening, _S.id == _H.screening_id)
-        .outerjoin(latest, latest.c.screening_id == _S.id)
-        .group_by(_H.rights_holder_id, _H.product_id)
+        stmt.join(Screening, col(Screening.id) == col(ScreeningHit.screening_id))
+        .outerjoin(latest, latest.c.screening_id == col(Screening.id))
+        .group_by(col(ScreeningHit.rights_holder_id), col(ScreeningHit.product_id))
     )
     rows = session.execute(_window(stmt, since=since, until=until)).all()
     return {(str(r[0]), str(r[1])): Counts(int(r[2]), int(r[3]), int(r[4])) for r in rows}
@@ -98,9 +100,12 @@ def counts_by_rights_holder(
     latest = _latest_outcomes()
     # One row per (screening, holder), so two hits on one holder count its outcome once.
     pairs = (
-        select(_H.rights_holder_id.label("holder"), _H.screening_id.label("screening_id"))
-        .join(Screening, _S.id == _H.screening_id)
-        .where(_S.created_at >= since, _S.created_at < until)
+        select(
+            col(ScreeningHit.rights_holder_id).label("holder"),
+            col(ScreeningHit.screening_id).label("screening_id"),
+        )
+        .join(Screening, col(Screening.id) == col(ScreeningHit.screening_id))
+        .where(col(Screening.created_at) >= since, col(Screening.created_at) < until)
         .distinct()
         .subquery("holder_screening")
     )
@@ -116,7 +121,9 @@ def screening_signals(
 ) -> Iterator[tuple[dict[str, Any], str | None]]:
     """Each screening's stored result and latest outcome in the window, streamed."""
     latest = _latest_outcomes()
-    stmt = select(_S.result, latest.c.outcome).outerjoin(latest, latest.c.screening_id == _S.id)
+    stmt = select(col(Screening.result), latest.c.outcome).outerjoin(
+        latest, latest.c.screening_id == col(Screening.id)
+    )
     stmt = _window(stmt, since=since, until=until).execution_options(yield_per=batch)
     for result, outcome in session.execute(stmt):
         yield dict(result or {}), outcome
@@ -126,7 +133,9 @@ def holder_names(session: Session, *, ids: list[str]) -> dict[str, str]:
     """Rights holders' names by id."""
     if not ids:
         return {}
-    rows = session.execute(select(_R.id, _R.name).where(_R.id.in_(ids)))
+    rows = session.execute(
+        select(col(RightsHolder.id), col(RightsHolder.name)).where(col(RightsHolder.id).in_(ids))
+    )
     return {str(r[0]): str(r[1]) for r in rows}
 
 
@@ -134,7 +143,11 @@ def product_labels(session: Session, *, ids: list[str]) -> dict[str, tuple[str, 
     """Products' (brand, name) by id."""
     if not ids:
         return {}
-    rows = session.execute(select(_P.id, _P.brand, _P.name).where(_P.id.in_(ids)))
+    rows = session.execute(
+        select(col(Product.id), col(Product.brand), col(Product.name)).where(
+            col(Product.id).in_(ids)
+        )
+    )
     return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
 
 
@@ -142,20 +155,26 @@ def flagged_registrations(
     session: Session, *, today: date, expiring_by: date, limit: int
 ) -> dict[str, tuple[int, list[dict[str, Any]]]]:
     """Active registrations never matched, without images, or expiring: count and first rows."""
-    matched = exists().where(_H.product_id == _P.id)
-    imaged = exists().where(_I.product_id == _P.id)
+    matched = exists().where(col(ScreeningHit.product_id) == col(Product.id))
+    imaged = exists().where(col(ReferenceImage.product_id) == col(Product.id))
     conditions = {
         "never_matched": ~matched,
         "no_images": ~imaged,
-        "expiring_soon": _P.valid_until.between(today, expiring_by),
-        "expired": _P.valid_until < today,
+        "expiring_soon": col(Product.valid_until).between(today, expiring_by),
+        "expired": col(Product.valid_until) < today,
     }
-    columns = (_P.id, _P.rights_holder_id, _P.brand, _P.name, _P.valid_until)
+    columns = (
+        col(Product.id),
+        col(Product.rights_holder_id),
+        col(Product.brand),
+        col(Product.name),
+        col(Product.valid_until),
+    )
     out: dict[str, tuple[int, list[dict[str, Any]]]] = {}
     for flag, condition in conditions.items():
-        base = select(*columns).where(_P.status == "active", condition)
+        base = select(*columns).where(col(Product.status) == "active", condition)
         total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-        rows = session.execute(base.order_by(_P.id).limit(limit)).all()
+        rows = session.execute(base.order_by(col(Product.id)).limit(limit)).all()
         out[flag] = (int(total), [_registration(r) for r in rows])
     return out
 

@@ -13,19 +13,18 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table
 from sqlmodel import Session
 
 from catalog.core.ids import new_id
-from catalog.models import Screening, ScreeningHit, WebhookDelivery, WebhookEvent
+from catalog.models import Screening, ScreeningHit, WebhookDelivery, WebhookEvent, table_of
 from catalog.models.webhooks import WebhookSubscription
 from catalog.screening.alerts import redact
 from catalog.webhooks import repository
 from catalog.webhooks.repository import ALERT, OUTCOME
 
-EVENT_TABLE = cast(Table, cast(Any, WebhookEvent).__table__)
+EVENT_TABLE = table_of(WebhookEvent)
 LANE_RANK = {"green": 0, "yellow": 1, "red": 2}
 
 

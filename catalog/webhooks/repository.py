@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from catalog.models import (
     Screening,
@@ -22,10 +22,6 @@ from catalog.models import (
     WebhookSubscription,
 )
 
-_W = cast(Any, WebhookSubscription).__table__
-_E = cast(Any, WebhookEvent).__table__
-_D = cast(Any, WebhookDelivery).__table__
-_H = cast(Any, ScreeningHit).__table__.c
 ALERT = "screening.alert"
 OUTCOME = "screening.outcome"
 
@@ -44,8 +40,11 @@ def list_subscriptions(session: Session, *, rights_holder_id: str) -> list[Webho
     """A holder's live subscriptions, oldest first."""
     stmt = (
         select(WebhookSubscription)
-        .where(_W.c.rights_holder_id == rights_holder_id, _W.c.deleted_at.is_(None))
-        .order_by(_W.c.id)
+        .where(
+            col(WebhookSubscription.rights_holder_id) == rights_holder_id,
+            col(WebhookSubscription.deleted_at).is_(None),
+        )
+        .order_by(col(WebhookSubscription.id))
     )
     return list(session.execute(stmt).scalars())
 
@@ -68,7 +67,8 @@ def live_subscriptions(
     if not ids:
         return []
     stmt = select(WebhookSubscription).where(
-        _W.c.rights_holder_id.in_(ids), _W.c.deleted_at.is_(None)
+        col(WebhookSubscription.rights_holder_id).in_(ids),
+        col(WebhookSubscription.deleted_at).is_(None),
     )
     return list(session.execute(stmt).scalars())
 
@@ -79,12 +79,12 @@ def list_deliveries(
     """A holder's deliveries, newest first, before the id `before`."""
     stmt = (
         select(WebhookDelivery)
-        .where(_D.c.rights_holder_id == rights_holder_id)
-        .order_by(_D.c.id.desc())
+        .where(col(WebhookDelivery.rights_holder_id) == rights_holder_id)
+        .order_by(col(WebhookDelivery.id).desc())
         .limit(limit)
     )
     if before:
-        stmt = stmt.where(_D.c.id < before)
+        stmt = stmt.where(col(WebhookDelivery.id) < before)
     return list(session.execute(stmt).scalars())
 
 
@@ -96,15 +96,20 @@ def add_event(session: Session, *, kind: str, screening_id: str, outcome: str | 
 
 def pending_events(session: Session, *, limit: int) -> list[WebhookEvent]:
     """The oldest events not yet fanned out."""
-    stmt = select(WebhookEvent).where(_E.c.state == "pending").order_by(_E.c.id).limit(limit)
+    stmt = (
+        select(WebhookEvent)
+        .where(col(WebhookEvent.state) == "pending")
+        .order_by(col(WebhookEvent.id))
+        .limit(limit)
+    )
     return list(session.execute(stmt).scalars())
 
 
 def claim_event(session: Session, *, event_id: int) -> bool:
     """Mark an event fanned out; False when another worker did so first."""
     stmt = (
-        update(_E)
-        .where(_E.c.id == event_id, _E.c.state == "pending")
+        update(WebhookEvent)
+        .where(col(WebhookEvent.id) == event_id, col(WebhookEvent.state) == "pending")
         .values(state="done")
         .execution_options(synchronize_session=False)
     )
@@ -116,15 +121,26 @@ def screening_with_hits(
 ) -> tuple[Screening | None, list[ScreeningHit]]:
     """A screening and its hits (best first)."""
     screening = session.get(Screening, screening_id)
-    stmt = select(ScreeningHit).where(_H.screening_id == screening_id).order_by(_H.rank)
+    stmt = (
+        select(ScreeningHit)
+        .where(col(ScreeningHit.screening_id) == screening_id)
+        .order_by(col(ScreeningHit.rank))
+    )
     return screening, list(session.execute(stmt).scalars())
 
 
 def alerted(session: Session, *, screening_id: str) -> list[tuple[str, str, str]]:
     """(subscription, rights holder, product) of each alert sent for a screening."""
     stmt = (
-        select(_D.c.subscription_id, _D.c.rights_holder_id, _D.c.product_id)
-        .where(_D.c.screening_id == screening_id, _D.c.event_type == ALERT)
+        select(
+            col(WebhookDelivery.subscription_id),
+            col(WebhookDelivery.rights_holder_id),
+            col(WebhookDelivery.product_id),
+        )
+        .where(
+            col(WebhookDelivery.screening_id) == screening_id,
+            col(WebhookDelivery.event_type) == ALERT,
+        )
         .distinct()
     )
     return [(str(a), str(b), str(c)) for a, b, c in session.execute(stmt)]
@@ -139,9 +155,12 @@ def add_deliveries(session: Session, *, deliveries: Sequence[WebhookDelivery]) -
 def due_delivery_ids(session: Session, *, now: datetime, limit: int) -> list[str]:
     """Deliveries whose next attempt is due (or whose sender's lease ran out), oldest first."""
     stmt = (
-        select(_D.c.id)
-        .where(_D.c.state.in_(("due", "sending")), _D.c.next_attempt_at <= now)
-        .order_by(_D.c.next_attempt_at)
+        select(col(WebhookDelivery.id))
+        .where(
+            col(WebhookDelivery.state).in_(("due", "sending")),
+            col(WebhookDelivery.next_attempt_at) <= now,
+        )
+        .order_by(col(WebhookDelivery.next_attempt_at))
         .limit(limit)
     )
     return [str(i) for i in session.execute(stmt).scalars()]
@@ -152,13 +171,15 @@ def claim_delivery(
 ) -> bool:
     """Take a due delivery for one attempt until `lease_until`; False if another worker has it."""
     stmt = (
-        update(_D)
+        update(WebhookDelivery)
         .where(
-            _D.c.id == delivery_id,
-            _D.c.state.in_(("due", "sending")),
-            _D.c.next_attempt_at <= now,
+            col(WebhookDelivery.id) == delivery_id,
+            col(WebhookDelivery.state).in_(("due", "sending")),
+            col(WebhookDelivery.next_attempt_at) <= now,
         )
-        .values(state="sending", attempts=_D.c.attempts + 1, next_attempt_at=lease_until)
+        .values(
+            state="sending", attempts=col(WebhookDelivery.attempts) + 1, next_attempt_at=lease_until
+        )
         .execution_options(synchronize_session=False)
     )
     return _changed(session.execute(stmt))
@@ -170,8 +191,10 @@ def delivery_target(
     """A delivery and its subscription."""
     stmt = (
         select(WebhookDelivery, WebhookSubscription)
-        .join(WebhookSubscription, _W.c.id == _D.c.subscription_id)
-        .where(_D.c.id == delivery_id)
+        .join(
+            WebhookSubscription, col(WebhookSubscription.id) == col(WebhookDelivery.subscription_id)
+        )
+        .where(col(WebhookDelivery.id) == delivery_id)
     )
     row = session.execute(stmt).first()
     return (row[0], row[1]) if row else None
@@ -182,8 +205,12 @@ def finish_attempt(
 ) -> bool:
     """Record an attempt's result, if this worker's claim (attempt number) still holds."""
     stmt = (
-        update(_D)
-        .where(_D.c.id == delivery_id, _D.c.state == "sending", _D.c.attempts == attempt)
+        update(WebhookDelivery)
+        .where(
+            col(WebhookDelivery.id) == delivery_id,
+            col(WebhookDelivery.state) == "sending",
+            col(WebhookDelivery.attempts) == attempt,
+        )
         .values(**values)
         .execution_options(synchronize_session=False)
     )

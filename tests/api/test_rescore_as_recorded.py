@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from api.cli.main import app as cli
 from catalog.core.db import Database
 from catalog.core.settings import Settings
-from catalog.products.history import images_as_of, product_as_of
+from catalog.products.repository import images_as_of, product_as_of
 from catalog.screening.rescore import rescore_as_recorded
 from tests.api.helpers import register
 from tests.conftest import HolderFactory, KeyFactory
