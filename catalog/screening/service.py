@@ -70,6 +70,7 @@ class ScreeningService:
         started = time.perf_counter()
         await self._ready()
         stored = await self.prepare(item)
+        await self.holder.settled()  # never score against a half-applied change
         rows: Rows = {table: [] for table in WRITE_ORDER}
         record = self.score(stored, principal=principal, started=started, rows=rows)
         await self.writer.write(rows)
@@ -87,6 +88,7 @@ class ScreeningService:
             if isinstance(stored, DomainError):
                 out.append(stored)
                 continue
+            await self.holder.settled()  # never score against a half-applied change
             # Each item's time is its own scoring (its images were described concurrently).
             out.append(
                 self.score(stored, principal=principal, started=time.perf_counter(), rows=rows)
