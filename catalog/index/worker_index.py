@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 
 from catalog.index.catalog_delta import Delta, fetch_delta, read_versions
 from catalog.index.change_listener import ChangeListener
+from catalog.index.engine_metrics import record_index
 from catalog.index.engine_records import AliasMap, iter_images, iter_products, load_aliases
 from catalog.products.validation import brand_key
 from catalog.screening.fx import FxTable, load_fx_table
@@ -53,6 +54,7 @@ class IndexHolder:
         self.refresh_wait = refresh_wait
         self.index = MatchIndex()
         self.catalog_version = -1
+        self.database_version = -1  # the catalogue version read at the last check
         self.fx = FxTable()
         self.scoring = ScoringSnapshot(version=0, thresholds=DEFAULT_THRESHOLDS)
         self.ready = False
@@ -100,7 +102,8 @@ class IndexHolder:
         self.index = index
         gc.collect()
         gc.freeze()
-        self.catalog_version = versions.catalog
+        self.catalog_version = self.database_version = versions.catalog
+        self._publish()
         self._fx_cache = {}
         self._checked = time.monotonic()
         self.load_seconds = time.perf_counter() - started
@@ -111,6 +114,14 @@ class IndexHolder:
             len(index.images),
             versions.catalog,
             self.load_seconds,
+        )
+
+    def _publish(self) -> None:
+        record_index(
+            catalog_version=self.catalog_version,
+            database_version=self.database_version,
+            products=len(self.index),
+            images=len(self.index.images),
         )
 
     @property
@@ -153,6 +164,8 @@ class IndexHolder:
         try:
             with self._engine.connect() as conn:  # a single-row read: cheap enough inline
                 versions = read_versions(conn)
+            self.database_version = versions.catalog
+            self._publish()
             if versions.catalog != self.catalog_version:
                 delta = await asyncio.to_thread(self._fetch, self.catalog_version)
                 self._applying = asyncio.get_running_loop().create_future()
@@ -174,6 +187,7 @@ class IndexHolder:
         """Bring everything up to date now (for the CLI and tests, outside an event loop)."""
         with self._engine.connect() as conn:
             versions = read_versions(conn)
+        self.database_version = versions.catalog
         if versions.catalog != self.catalog_version:
             self.apply(self._fetch(self.catalog_version))
         self._reload_settings()
@@ -227,6 +241,8 @@ class IndexHolder:
                     index.upsert_product(dataclasses.replace(record, brand_aliases=aliases))
             self._aliases = delta.aliases
         self.catalog_version = max(self.catalog_version, delta.catalog_version)
+        self.database_version = max(self.database_version, self.catalog_version)
+        self._publish()
 
     # -- exchange rates --------------------------------------------------------------------
     def fx_for(self, day: date) -> FxRates:
