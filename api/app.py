@@ -23,10 +23,12 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import KeyCache
 from api.errors import install_error_handlers, rewrite_problem_media_types
+from api.logs import configure_logging
 from api.middleware.body_limit import BodyLimitMiddleware
 from api.middleware.idempotency import IdempotencyMiddleware
 from api.middleware.metrics import MetricsMiddleware
 from api.middleware.rate_limit import RateLimitMiddleware
+from api.middleware.request_id import RequestIdMiddleware
 from api.middleware.shedding import WriteSheddingMiddleware
 from api.routers import (
     alerts,
@@ -86,6 +88,7 @@ log = logging.getLogger("countermark.api")
 
 def create_app(settings: Settings) -> FastAPI:
     """Build the app for `settings`; every part gets its configuration from them."""
+    configure_logging(settings.log_format)
     database = create_database(settings)
     images = ImageProcessor(
         workers=settings.image_workers,
@@ -137,6 +140,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RateLimitMiddleware, limiter=rate_limiter_from_settings(settings))
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)  # outermost: every log line of a request has it
     app.openapi = _problem_openapi(app)  # type: ignore[method-assign]
     return app
 

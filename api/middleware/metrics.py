@@ -1,4 +1,4 @@
-"""Prometheus metrics: request counts and latencies, multiprocess-safe under several workers.
+"""Prometheus metrics: HTTP figures here, engine figures in catalog.index.engine_metrics.
 
 With `PROMETHEUS_MULTIPROC_DIR` set before start (`countermark serve --workers N` sets
 it), every worker writes its samples there and `/metrics` aggregates them all.

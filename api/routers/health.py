@@ -47,6 +47,6 @@ async def readyz(request: Request) -> JSONResponse:
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
 async def metrics() -> Response:
-    """Prometheus exposition of request counts and latencies."""
+    """Prometheus exposition: HTTP figures, and the engine's (index per worker, screenings)."""
     body, content_type = render_metrics()
     return Response(body, media_type=content_type)

@@ -52,23 +52,31 @@ class Delta:
 
 
 def fetch_delta(conn: Connection, *, since: int, known_ids: set[str]) -> Delta:
-    """Products and images changed after `since`, and which `known_ids` no longer exist."""
+    """Products and images changed after `since`, and which `known_ids` no longer exist.
+
+    Only changes up to the version read first are taken: a change committed while the
+    delta is read belongs to the next one, so the delta is the catalogue at its version.
+    """
     version = read_versions(conn).catalog
     delta = Delta(catalog_version=version, aliases=load_aliases(conn))
-    delta.products = list(iter_products(conn, since_version=since))
-    delta.images = list(iter_images(conn, since_version=since))
+    delta.products = list(iter_products(conn, since_version=since, until_version=version))
+    delta.images = list(iter_images(conn, since_version=since, until_version=version))
     # A product back in service (or new) brings its older images with it.
     arriving = {r.product_id for r, active in delta.products if active} - known_ids
     if arriving:
         seen = {i.image_id for i in delta.images}
         delta.images += [
-            i for i in iter_images(conn, product_ids=arriving) if i.image_id not in seen
+            i
+            for i in iter_images(conn, until_version=version, product_ids=arriving)
+            if i.image_id not in seen
         ]
     touched = {
         str(r[0])
         for r in conn.execute(
             select(col(AuditEvent.entity_id)).where(
-                col(AuditEvent.catalog_version) > since, col(AuditEvent.entity_id).is_not(None)
+                col(AuditEvent.catalog_version) > since,
+                col(AuditEvent.catalog_version) <= version,
+                col(AuditEvent.entity_id).is_not(None),
             )
         )
     }

@@ -126,9 +126,16 @@ def _bulk_record(row: Sequence[Any], aliases: AliasMap) -> ProductRecord:
 
 
 def iter_products(
-    conn: Connection, *, since_version: int | None = None, chunk: int = 5000
+    conn: Connection,
+    *,
+    since_version: int | None = None,
+    until_version: int | None = None,
+    chunk: int = 5000,
 ) -> Iterator[tuple[ProductRecord, bool]]:
-    """(record, active) for every product, or those changed after `since_version`, by id.
+    """(record, active) for every product, or those changed in (since, until], by id.
+
+    `until_version` leaves out changes committed after the version the caller read, so
+    what is returned is the catalogue exactly as of that version.
 
     Rows are read as plain text through the driver's cursor (no per-column result
     processing): this is what keeps the start-up load of 100k products fast.
@@ -136,6 +143,8 @@ def iter_products(
     stmt = select(*BULK_COLUMNS).order_by(col(Product.id))
     if since_version is not None:
         stmt = stmt.where(col(Product.catalog_version) > since_version)
+    if until_version is not None:
+        stmt = stmt.where(col(Product.catalog_version) <= until_version)
     aliases = load_aliases(conn)
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -152,13 +161,16 @@ def iter_images(
     conn: Connection,
     *,
     since_version: int | None = None,
+    until_version: int | None = None,
     product_ids: Iterable[str] | None = None,
     chunk: int = 5000,
 ) -> Iterator[ImageRecord]:
-    """Every reference image, those changed after `since_version`, or those of some products."""
+    """Every reference image, those changed in (since, until], or those of some products."""
     stmt = select(*IMAGE_COLUMNS).order_by(col(ReferenceImage.id))
     if since_version is not None:
         stmt = stmt.where(col(ReferenceImage.catalog_version) > since_version)
+    if until_version is not None:
+        stmt = stmt.where(col(ReferenceImage.catalog_version) <= until_version)
     if product_ids is not None:
         stmt = stmt.where(col(ReferenceImage.product_id).in_(sorted(set(product_ids))))
     result = conn.execution_options(yield_per=chunk).execute(stmt)

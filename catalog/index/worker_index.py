@@ -6,8 +6,10 @@ or when the last check is older than `check_interval`, one cheap query reads the
 catalogue, fx and settings versions; if the catalogue moved, only the products,
 images and aliases changed since the index's version are fetched (in a thread)
 and applied (on the event loop, where screenings read the index, so no reader
-ever sees a half-applied record). Deleted rows are found through the audit events
-of the versions in between.
+ever sees a half-applied record). A large change is applied in chunks so the loop
+stays responsive, and a screening waits in `settled()` until the whole change is in:
+the index a screening scores against is always exactly `catalog_version`. Deleted
+rows are found through the audit events of the versions in between.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sqlalchemy import Engine
 
 from catalog.index.catalog_delta import Delta, fetch_delta, read_versions
 from catalog.index.change_listener import ChangeListener
+from catalog.index.engine_metrics import record_index
 from catalog.index.engine_records import AliasMap, iter_images, iter_products, load_aliases
 from catalog.products.validation import brand_key
 from catalog.screening.fx import FxTable, load_fx_table
@@ -51,6 +54,7 @@ class IndexHolder:
         self.refresh_wait = refresh_wait
         self.index = MatchIndex()
         self.catalog_version = -1
+        self.database_version = -1  # the catalogue version read at the last check
         self.fx = FxTable()
         self.scoring = ScoringSnapshot(version=0, thresholds=DEFAULT_THRESHOLDS)
         self.ready = False
@@ -61,6 +65,7 @@ class IndexHolder:
         self._dirty = threading.Event()
         self._checked = 0.0
         self._refreshing: asyncio.Future[None] | None = None
+        self._applying: asyncio.Future[None] | None = None  # set while a change is half in
         self._listener = (
             ChangeListener(engine=engine, on_change=self._dirty.set)
             if listen and engine.dialect.name == "postgresql"
@@ -84,10 +89,10 @@ class IndexHolder:
             with self._engine.connect() as conn:
                 versions = read_versions(conn)
                 self._aliases = load_aliases(conn)
-                for record, active in iter_products(conn):
+                for record, active in iter_products(conn, until_version=versions.catalog):
                     if active:
                         index.upsert_product(record)
-                for image in iter_images(conn):
+                for image in iter_images(conn, until_version=versions.catalog):
                     if image.product_id in index.products:
                         index.upsert_image(image)
                 self.fx = load_fx_table(conn)
@@ -97,7 +102,8 @@ class IndexHolder:
         self.index = index
         gc.collect()
         gc.freeze()
-        self.catalog_version = versions.catalog
+        self.catalog_version = self.database_version = versions.catalog
+        self._publish()
         self._fx_cache = {}
         self._checked = time.monotonic()
         self.load_seconds = time.perf_counter() - started
@@ -108,6 +114,14 @@ class IndexHolder:
             len(index.images),
             versions.catalog,
             self.load_seconds,
+        )
+
+    def _publish(self) -> None:
+        record_index(
+            catalog_version=self.catalog_version,
+            database_version=self.database_version,
+            products=len(self.index),
+            images=len(self.index.images),
         )
 
     @property
@@ -125,6 +139,11 @@ class IndexHolder:
             self._listener.stop()
 
     # -- staying current -------------------------------------------------------------------
+    async def settled(self) -> None:
+        """Return once no change is half applied; score right after, without awaiting."""
+        while self._applying is not None:
+            await asyncio.shield(self._applying)
+
     async def ensure_current(self, *, full: bool = False) -> None:
         """Bring the index up to the database's versions if a change may have happened.
 
@@ -145,10 +164,17 @@ class IndexHolder:
         try:
             with self._engine.connect() as conn:  # a single-row read: cheap enough inline
                 versions = read_versions(conn)
+            self.database_version = versions.catalog
+            self._publish()
             if versions.catalog != self.catalog_version:
                 delta = await asyncio.to_thread(self._fetch, self.catalog_version)
-                for _ in self._apply_steps(delta):
-                    await asyncio.sleep(0)  # let screenings run between chunks
+                self._applying = asyncio.get_running_loop().create_future()
+                try:
+                    for _ in self._apply_steps(delta):
+                        await asyncio.sleep(0)  # other requests run between chunks
+                finally:
+                    self._applying.set_result(None)
+                    self._applying = None
             if versions.fx != self.fx.version or versions.settings != self.scoring.version:
                 await asyncio.to_thread(self._reload_settings)
         except Exception:  # the next check retries; screening goes on with the index as is
@@ -161,6 +187,7 @@ class IndexHolder:
         """Bring everything up to date now (for the CLI and tests, outside an event loop)."""
         with self._engine.connect() as conn:
             versions = read_versions(conn)
+        self.database_version = versions.catalog
         if versions.catalog != self.catalog_version:
             self.apply(self._fetch(self.catalog_version))
         self._reload_settings()
@@ -214,6 +241,8 @@ class IndexHolder:
                     index.upsert_product(dataclasses.replace(record, brand_aliases=aliases))
             self._aliases = delta.aliases
         self.catalog_version = max(self.catalog_version, delta.catalog_version)
+        self.database_version = max(self.database_version, self.catalog_version)
+        self._publish()
 
     # -- exchange rates --------------------------------------------------------------------
     def fx_for(self, day: date) -> FxRates:

@@ -20,6 +20,7 @@ from catalog.access.keys import Principal
 from catalog.core.errors import DomainError, IndexNotReady, Unprocessable
 from catalog.core.ids import new_id
 from catalog.core.pool import ImageProcessor
+from catalog.index.engine_metrics import ENGINE_SECONDS, IMAGE_POOL_JOBS, SCREENINGS
 from catalog.index.worker_index import IndexHolder
 from catalog.models import Screening, ScreeningHit, table_of
 from catalog.screening.declared_images import BadImageDataError, ImageError, decode_base64
@@ -70,6 +71,7 @@ class ScreeningService:
         started = time.perf_counter()
         await self._ready()
         stored = await self.prepare(item)
+        await self.holder.settled()  # never score against a half-applied change
         rows: Rows = {table: [] for table in WRITE_ORDER}
         record = self.score(stored, principal=principal, started=started, rows=rows)
         await self.writer.write(rows)
@@ -87,6 +89,7 @@ class ScreeningService:
             if isinstance(stored, DomainError):
                 out.append(stored)
                 continue
+            await self.holder.settled()  # never score against a half-applied change
             # Each item's time is its own scoring (its images were described concurrently).
             out.append(
                 self.score(stored, principal=principal, started=time.perf_counter(), rows=rows)
@@ -120,7 +123,8 @@ class ScreeningService:
                 images.append(stored_image(hashes=hashes, local_features=None, source="hashes"))
                 continue
             try:
-                described = await self.images.describe(decode_base64(image.data))
+                with IMAGE_POOL_JOBS.track_inprogress():
+                    described = await self.images.describe(decode_base64(image.data))
             except (BadImageDataError, ImageError) as exc:
                 raise Unprocessable(
                     f"images[{i}]: {exc}",
@@ -150,6 +154,7 @@ class ScreeningService:
             self._thresholds_for = holder.scoring
         declaration = declaration_from_stored(stored)
         declared_on = declaration.declared_on or now.date()
+        assess_started = time.perf_counter()
         assessment = self._assess(
             declaration,
             index=holder.index,
@@ -158,6 +163,8 @@ class ScreeningService:
             fx=holder.fx_for(declared_on),
             today=now.date(),
         )
+        ENGINE_SECONDS.observe(time.perf_counter() - assess_started)
+        SCREENINGS.labels(assessment.lane, assessment.verdict).inc()
         record = ScreeningRecord(
             id=new_id(),
             reference=stored["reference"],
