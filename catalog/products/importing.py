@@ -79,6 +79,10 @@ def _ndjson_rows(text: str) -> Iterator[Row]:
         except json.JSONDecodeError as exc:
             yield number, f"not valid JSON: {exc.msg}"
             continue
+        except RecursionError:
+            # The decoder recurses per nesting level; a hostile line must cost only itself.
+            yield number, "the JSON is nested too deeply"
+            continue
         yield number, value if isinstance(value, dict) else "a line must be a JSON object"
 
 

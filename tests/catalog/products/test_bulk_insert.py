@@ -56,7 +56,9 @@ def test_import_stores_the_same_columns_and_json_text_as_create(database: Databa
         first = create_rights_holder(session, actor=CLI_ACTOR, name="A").id
         second = create_rights_holder(session, actor=CLI_ACTOR, name="B").id
     with database.session() as session:
-        principal = Principal(key_id="k", role="admin", rights_holder_id=None, name="t")
+        principal = Principal(
+            key_id="k", role="admin", rights_holder_id=None, name="t", client_id="c"
+        )
         made = create_product(
             session,
             principal=principal,
