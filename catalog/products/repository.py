@@ -15,6 +15,8 @@ from sqlmodel import Session, col, select
 
 from catalog.models import (
     BrandAlias,
+    BrandOwner,
+    GtinOwner,
     Product,
     ProductGtin,
     ReferenceImage,
@@ -239,3 +241,13 @@ def products_by_ids(session: Session, *, product_ids: Sequence[str]) -> dict[str
             (p.id, p) for p in session.exec(select(Product).where(col(Product.id).in_(chunk)))
         )
     return found
+
+
+def brand_owner(session: Session, *, brand_key: str) -> BrandOwner | None:
+    """Who owns a brand, by its key."""
+    return session.get(BrandOwner, brand_key)
+
+
+def gtin_owner(session: Session, *, gtin: str) -> GtinOwner | None:
+    """Who owns a GTIN, by its 14-digit key."""
+    return session.get(GtinOwner, gtin)
