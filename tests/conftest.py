@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from api.app import create_app
-from catalog.access.keys import CLI_ACTOR, create_key
+from catalog.access.keys import CLI_ACTOR, create_key, resolve_key
 from catalog.core.db import Database
 from catalog.core.migrate import upgrade_head
 from catalog.core.settings import Settings
@@ -191,11 +191,24 @@ def make_key(database: Database) -> KeyFactory:
     """Issue a key straight in the database; return its Authorization header."""
 
     def issue(
-        role: str, *, rights_holder_id: str | None = None, name: str = "test"
+        role: str,
+        *,
+        rights_holder_id: str | None = None,
+        name: str = "test",
+        client_of: dict[str, str] | None = None,
     ) -> dict[str, str]:
         with database.session() as session:
+            joined = None
+            if client_of is not None:
+                owner = resolve_key(session, token=client_of["Authorization"].split()[1])
+                joined = owner.key_id if owner else None
             _, token = create_key(
-                session, actor=CLI_ACTOR, role=role, name=name, rights_holder_id=rights_holder_id
+                session,
+                actor=CLI_ACTOR,
+                role=role,
+                name=name,
+                rights_holder_id=rights_holder_id,
+                client_of=joined,
             )
         return {"Authorization": f"Bearer {token}"}
 

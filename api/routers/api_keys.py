@@ -27,6 +27,8 @@ def issue(body: ApiKeyCreate, principal: Admin, session: SessionDep) -> ApiKeyCr
         role=body.role,
         name=body.name,
         rights_holder_id=body.rights_holder_id,
+        rotates=body.rotates,
+        client_of=body.client_of,
     )
     return ApiKeyCreated(
         id=key.id,
@@ -34,6 +36,7 @@ def issue(body: ApiKeyCreate, principal: Admin, session: SessionDep) -> ApiKeyCr
         prefix=key.prefix,
         role=key.role,
         name=key.name,
+        client_id=key.client_id,
         rights_holder_id=key.rights_holder_id,
     )
 

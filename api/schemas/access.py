@@ -54,6 +54,17 @@ class ApiKeyCreate(BaseModel):
     role: Role
     name: Name
     rights_holder_id: str | None = Field(default=None, pattern=ID_PATTERN)
+    rotates: str | None = Field(
+        default=None,
+        pattern=ID_PATTERN,
+        description="The id of a key this one replaces: the new key then speaks for its client.",
+    )
+    client_of: str | None = Field(
+        default=None,
+        pattern=ID_PATTERN,
+        description="The id of a customs or officer key whose client this key joins "
+        "(an officer of that customs system sees its screenings).",
+    )
 
 
 class ApiKeyRead(BaseModel):
@@ -63,6 +74,7 @@ class ApiKeyRead(BaseModel):
     prefix: str
     role: str
     name: str
+    client_id: str
     rights_holder_id: str | None
     created_at: datetime
     revoked_at: datetime | None
@@ -76,6 +88,7 @@ class ApiKeyCreated(BaseModel):
     prefix: str
     role: str
     name: str
+    client_id: str
     rights_holder_id: str | None
 
 

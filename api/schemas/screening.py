@@ -9,9 +9,10 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.errors import Problem
+from catalog.products.validation import clean_text
 
 _HEX = re.compile(r"^[0-9a-fA-F]{4,256}$")
 # The engine compares 64-bit hashes bit by bit: another length is not the same hash.
@@ -57,9 +58,18 @@ Hash64 = Annotated[str, Field(pattern=_HEX64.pattern)]
 
 
 class StrictModel(BaseModel):
-    """A request body: unknown fields are refused, surrounding whitespace trimmed."""
+    """A request body: unknown fields are refused, surrounding whitespace trimmed.
+
+    Every text field refuses control characters (a NUL breaks PostgreSQL text) and
+    lone surrogates (they cannot be stored as UTF-8).
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean_text(cls, value: Any) -> Any:
+        return clean_text(value) if isinstance(value, str) else value
 
 
 class MoneyIn(StrictModel):
@@ -74,6 +84,7 @@ class DeclaredImageIn(StrictModel):
 
     data: str | None = Field(
         default=None,
+        min_length=1,
         max_length=14_000_000,
         description="The image file (JPEG, PNG, WebP, HEIC), base64-encoded.",
     )
@@ -197,6 +208,8 @@ class OutcomeOut(BaseModel):
     outcome: OutcomeKind
     note: str | None = None
     recorded_at: datetime
+    recorded_by: str = Field(description="The id of the API key that recorded it.")
+    role: str = Field(description="The role of that key.")
 
 
 class ScreeningResult(BaseModel):
@@ -217,7 +230,10 @@ class ScreeningResult(BaseModel):
     settings_version: int
     took_ms: float
     created_at: datetime
-    outcome: OutcomeOut | None = None
+    outcome: OutcomeOut | None = Field(default=None, description="The latest outcome.")
+    outcomes: list[OutcomeOut] = Field(
+        default_factory=list, description="Every outcome recorded, oldest first (append-only)."
+    )
 
 
 class BatchRequest(BaseModel):

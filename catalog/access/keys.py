@@ -27,12 +27,13 @@ KEY_SCHEME = "cm"
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: the key, its role and (for `rights_holder`) the holder it acts for."""
+    """Who is calling: the key, its client, its role and (for `rights_holder`) its holder."""
 
     key_id: str
     role: str
     rights_holder_id: str | None
     name: str
+    client_id: str
 
     @property
     def actor(self) -> str:
@@ -56,10 +57,39 @@ def split_key(token: str) -> str | None:
     return parts[1]
 
 
+def _joined_client(session: Session, *, key_id: str, role: str, rotation: bool) -> ApiKey:
+    """The key whose client a new key joins: its rotation (same role) or an officer of customs."""
+    old = session.get(ApiKey, key_id) if plausible_id(key_id) else None
+    if old is None:
+        raise NotFound(f"API key {key_id} does not exist")
+    joins = old.role == role if rotation else {old.role, role} <= {"customs", "officer"}
+    if not joins:
+        rule = (
+            "a rotated key keeps the role of the key it replaces"
+            if rotation
+            else "only customs and officer keys share a client"
+        )
+        raise Unprocessable(rule, slug="invalid-key")
+    return old
+
+
 def create_key(
-    session: Session, *, actor: str, role: str, name: str, rights_holder_id: str | None = None
+    session: Session,
+    *,
+    actor: str,
+    role: str,
+    name: str,
+    rights_holder_id: str | None = None,
+    rotates: str | None = None,
+    client_of: str | None = None,
 ) -> tuple[ApiKey, str]:
-    """Issue a key; return its row and the secret key string (shown only now)."""
+    """Issue a key; return its row and the secret key string (shown only now).
+
+    The key is a new client unless it `rotates` a key (same role and holder) or is issued
+    as `client_of` a customs or officer key (an officer of that customs client).
+    """
+    if rotates is not None and client_of is not None:
+        raise Unprocessable("a key either rotates a key or joins a client", slug="invalid-key")
     if role not in ROLES:
         raise Unprocessable(f"role must be one of {', '.join(ROLES)}", slug="invalid-role")
     if role == "rights_holder":
@@ -81,6 +111,12 @@ def create_key(
         prefix=prefix,
         secret_hash=hash_key(token),
     )
+    joined = rotates or client_of
+    if joined is not None:
+        old = _joined_client(session, key_id=joined, role=role, rotation=rotates is not None)
+        if old.rights_holder_id != rights_holder_id:
+            raise Unprocessable("a key of another rights holder is another client")
+        key.client_id = old.client_id
     session.add(key)
     session.flush()
     audit.append_event(
@@ -89,7 +125,14 @@ def create_key(
         action="api_key.create",
         entity_type="api_key",
         entity_id=key.id,
-        change={"role": role, "name": name, "rights_holder_id": rights_holder_id},
+        change={
+            "role": role,
+            "name": name,
+            "rights_holder_id": rights_holder_id,
+            "client_id": key.client_id,
+            "rotates": rotates,
+            "client_of": client_of,
+        },
     )
     return key, token
 
@@ -105,7 +148,11 @@ def resolve_key(session: Session, *, token: str) -> Principal | None:
     if not hmac.compare_digest(key.secret_hash, hash_key(token)):
         return None
     return Principal(
-        key_id=key.id, role=key.role, rights_holder_id=key.rights_holder_id, name=key.name
+        key_id=key.id,
+        role=key.role,
+        rights_holder_id=key.rights_holder_id,
+        name=key.name,
+        client_id=key.client_id,
     )
 
 

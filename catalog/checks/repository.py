@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from catalog.access.keys import Principal
 from catalog.core.errors import NotFound
@@ -16,9 +15,6 @@ from catalog.products.validation import plausible_id
 from catalog.screening.stored_screenings import load_screening
 
 THUMBNAILS_PER_PRODUCT = 3
-_P = cast(Any, Product).__table__.c
-_H = cast(Any, RightsHolder).__table__.c
-_I = cast(Any, ReferenceImage).__table__.c
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,16 +34,23 @@ def product_facts(session: Session, *, product_ids: Sequence[str]) -> dict[str, 
         return {}
     rows = session.execute(
         select(
-            _P.id, _P.authenticity_features, _P.counterfeit_indicators, _H.name, _H.contact_email
+            col(Product.id),
+            col(Product.authenticity_features),
+            col(Product.counterfeit_indicators),
+            col(RightsHolder.name),
+            col(RightsHolder.contact_email),
         )
-        .join(RightsHolder, _H.id == _P.rights_holder_id)
-        .where(_P.id.in_(list(product_ids)))
+        .join(RightsHolder, col(RightsHolder.id) == col(Product.rights_holder_id))
+        .where(col(Product.id).in_(list(product_ids)))
     ).all()
     images: dict[str, list[str]] = {}
     for pid, image_id in session.execute(
-        select(_I.product_id, _I.id)
-        .where(_I.product_id.in_(list(product_ids)), _I.kind == "genuine")
-        .order_by(_I.product_id, _I.id)
+        select(col(ReferenceImage.product_id), col(ReferenceImage.id))
+        .where(
+            col(ReferenceImage.product_id).in_(list(product_ids)),
+            col(ReferenceImage.kind) == "genuine",
+        )
+        .order_by(col(ReferenceImage.product_id), col(ReferenceImage.id))
     ).all():
         images.setdefault(pid, []).append(image_id)
     return {

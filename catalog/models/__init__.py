@@ -9,6 +9,7 @@ from catalog.models.base import NAMING_CONVENTION, UtcDateTime, metadata, table_
 from catalog.models.checks import OfficerCheck, ProposedReference
 from catalog.models.history import ProductVersion, ReferenceImageVersion
 from catalog.models.ledger import DecisionLogEntry, DecisionLogHead
+from catalog.models.ownership import BrandOwner, GtinOwner
 from catalog.models.products import BrandAlias, Product, ProductGtin, ReferenceImage, RightsHolder
 from catalog.models.scoring import ExchangeRate, ScoringSettingsVersion
 from catalog.models.screening import Screening, ScreeningHit, ScreeningOutcome
@@ -19,10 +20,12 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "BrandAlias",
+    "BrandOwner",
     "CatalogVersion",
     "DecisionLogEntry",
     "DecisionLogHead",
     "ExchangeRate",
+    "GtinOwner",
     "IdempotencyRecord",
     "OfficerCheck",
     "Product",

@@ -24,6 +24,8 @@ class ApiKey(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     name: str = Field(max_length=300)
     role: str = Field(max_length=20)
+    # The client a key speaks for: a new key is a new client, a rotation keeps its client.
+    client_id: str = Field(default_factory=new_id, index=True, max_length=36)
     rights_holder_id: str | None = Field(
         default=None, foreign_key="rights_holder.id", index=True, max_length=36
     )

@@ -15,6 +15,7 @@ from catalog.access.keys import Principal
 from catalog.core.errors import Conflict, NotFound, Unprocessable
 from catalog.models import BrandAlias
 from catalog.products import repository
+from catalog.products.ownership import Claims
 from catalog.products.rights_holders import get_rights_holder
 from catalog.products.service import owner_scope
 from catalog.products.validation import brand_key
@@ -28,6 +29,7 @@ def add_alias(
     if brand_key(alias) == brand_key(brand):
         raise Unprocessable("an alias must differ from the brand itself", slug="invalid-alias")
     version = audit.begin_change(session)
+    Claims(session, rights_holder_id=rights_holder_id).claim(brands=[brand, alias], gtin_keys=())
     existing = repository.find_alias(
         session, rights_holder_id=rights_holder_id, brand=brand, alias=alias
     )

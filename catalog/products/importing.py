@@ -27,6 +27,7 @@ from catalog.core.ids import new_id
 from catalog.models import utcnow
 from catalog.products.bulk_insert import bulk_add_products
 from catalog.products.holder_keys import SKU_COLUMNS, HolderKeys, sku_into_model
+from catalog.products.ownership import Claims
 from catalog.products.rights_holders import get_rights_holder
 from catalog.products.service import product_columns, search_text_of
 from catalog.products.upsert import update_matched
@@ -78,6 +79,10 @@ def _ndjson_rows(text: str) -> Iterator[Row]:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
             yield number, f"not valid JSON: {exc.msg}"
+            continue
+        except RecursionError:
+            # The decoder recurses per nesting level; a hostile line must cost only itself.
+            yield number, "the JSON is nested too deeply"
             continue
         yield number, value if isinstance(value, dict) else "a line must be a JSON object"
 
@@ -167,6 +172,7 @@ def import_rows(
     get_rights_holder(session, rights_holder_id=rights_holder_id)
     version = audit.lock_version(session) + 1
     keys = HolderKeys.load(session, rights_holder_id=rights_holder_id)
+    claims = Claims(session, rights_holder_id=rights_holder_id)
     result = ImportResult(total=len(rows))
     digest = hashlib.sha256()
     pending = _Pending()
@@ -177,6 +183,10 @@ def import_rows(
     stamps = {"created_at": now.isoformat(), "updated_at": now.isoformat()}
     for done, (line, fields) in enumerate(rows, start=1):
         problem, data, target = _claim(fields, keys=keys, line=line)
+        if data is not None and not problem:
+            problem = (
+                claims.refusal(brands=[data.brand], gtin_keys=[gtin14(g) for g in data.gtins]) or ""
+            )
         if problem or data is None:
             result.errors.append((line, problem))
         elif target is not None:

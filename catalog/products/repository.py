@@ -17,6 +17,8 @@ from sqlmodel import Session, col, select
 from catalog.index.engine_records import IMAGE_COLUMNS
 from catalog.models import (
     BrandAlias,
+    BrandOwner,
+    GtinOwner,
     Product,
     ProductGtin,
     ProductVersion,
@@ -329,3 +331,13 @@ def image_rows_live_at(
 def _json(value: Any) -> Any:
     isoformat = getattr(value, "isoformat", None)
     return isoformat() if callable(isoformat) else value
+
+
+def brand_owner(session: Session, *, brand_key: str) -> BrandOwner | None:
+    """Who owns a brand, by its key."""
+    return session.get(BrandOwner, brand_key)
+
+
+def gtin_owner(session: Session, *, gtin: str) -> GtinOwner | None:
+    """Who owns a GTIN, by its 14-digit key."""
+    return session.get(GtinOwner, gtin)

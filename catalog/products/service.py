@@ -18,6 +18,7 @@ from catalog.access.keys import Principal
 from catalog.core.errors import Conflict, NotFound
 from catalog.models import Product, utcnow
 from catalog.products import history, repository
+from catalog.products.ownership import Claims
 from catalog.products.rights_holders import get_rights_holder
 from catalog.products.validation import (
     ProductChanges,
@@ -92,6 +93,9 @@ def create_product(
     get_rights_holder(session, rights_holder_id=rights_holder_id)
     version = audit.begin_change(session)
     _check_gtins(session, rights_holder_id=rights_holder_id, gtins=data.gtins, product_id=None)
+    Claims(session, rights_holder_id=rights_holder_id).claim(
+        brands=[data.brand], gtin_keys=[gtin14(g) for g in data.gtins]
+    )
     values = product_columns(data.model_dump(exclude_unset=False) | {"price": data.price})
     product = Product(rights_holder_id=rights_holder_id, catalog_version=version, **values)
     product.search_text = search_text(product)
@@ -135,6 +139,10 @@ def update_product(
     if not sent:
         return product
     version = audit.begin_change(session)
+    Claims(session, rights_holder_id=product.rights_holder_id).claim(
+        brands=[sent["brand"]] if sent.get("brand") else [],
+        gtin_keys=[gtin14(g) for g in sent.get("gtins") or []],
+    )
     history.keep_product(session, product=product, replaced_at=version)
     if "gtins" in sent:
         sent["gtins"] = sent["gtins"] or []

@@ -178,5 +178,8 @@ def _outcomes(session: Session, screening_id: str, view: View) -> list[dict[str,
     return [
         {"outcome": outcome, "recorded_at": at.isoformat()}
         | ({"note": note} if view == "declarant" else {})
-        for outcome, note, at in repository.outcome_history(session, screening_id=screening_id)
+        for outcome, note, at in (
+            (row.outcome, row.note, row.created_at)
+            for row in repository.outcome_history(session, screening_id=screening_id)
+        )
     ]

@@ -28,28 +28,20 @@ def get_screening(session: Session, *, screening_id: str) -> Screening | None:
     return session.get(Screening, screening_id)
 
 
-def key_client(session: Session, *, key_id: str) -> tuple[str, str] | None:
-    """The (name, role) that identify the client of an API key, or None for an unknown key."""
-    stmt = select(col(ApiKey.name), col(ApiKey.role)).where(col(ApiKey.id) == key_id)
-    row = session.execute(stmt).first()
-    return None if row is None else (row[0], row[1])
+def key_client(session: Session, *, key_id: str) -> str | None:
+    """The client id of an API key, or None for an unknown key."""
+    stmt = select(col(ApiKey.client_id)).where(col(ApiKey.id) == key_id)
+    return session.execute(stmt).scalar_one_or_none()
 
 
-def latest_outcome(
-    session: Session, *, screening_id: str
-) -> tuple[str, str | None, datetime] | None:
-    """(outcome, note, recorded at) of the newest outcome of a screening."""
-    row = session.execute(
-        select(
-            col(ScreeningOutcome.outcome),
-            col(ScreeningOutcome.note),
-            col(ScreeningOutcome.created_at),
-        )
+def outcome_history(session: Session, *, screening_id: str) -> Sequence[ScreeningOutcome]:
+    """Every outcome recorded for a screening, oldest first."""
+    stmt = (
+        select(ScreeningOutcome)
         .where(col(ScreeningOutcome.screening_id) == screening_id)
-        .order_by(col(ScreeningOutcome.created_at).desc(), col(ScreeningOutcome.id).desc())
-        .limit(1)
-    ).first()
-    return None if row is None else (row[0], row[1], row[2])
+        .order_by(col(ScreeningOutcome.created_at), col(ScreeningOutcome.id))
+    )
+    return session.execute(stmt).scalars().all()
 
 
 def add_outcome(session: Session, *, outcome: ScreeningOutcome) -> None:
@@ -178,19 +170,3 @@ def implicated_products(session: Session, *, screening_id: str, rights_holder_id
         col(ScreeningHit.rights_holder_id) == rights_holder_id,
     )
     return set(session.execute(stmt).scalars())
-
-
-def outcome_history(
-    session: Session, *, screening_id: str
-) -> list[tuple[str, str | None, datetime]]:
-    """(outcome, note, recorded at) of every outcome of a screening, oldest first."""
-    stmt = (
-        select(
-            col(ScreeningOutcome.outcome),
-            col(ScreeningOutcome.note),
-            col(ScreeningOutcome.created_at),
-        )
-        .where(col(ScreeningOutcome.screening_id) == screening_id)
-        .order_by(col(ScreeningOutcome.created_at), col(ScreeningOutcome.id))
-    )
-    return [(outcome, note, at) for outcome, note, at in session.execute(stmt)]

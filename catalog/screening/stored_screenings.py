@@ -1,4 +1,4 @@
-"""Stored screenings: who may read one, its document with the latest outcome, recording outcomes."""
+"""Stored screenings: who may read one, its document with its outcomes, recording outcomes."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from catalog.access.keys import Principal
 from catalog.core.errors import NotFound
 from catalog.core.ids import new_id
 from catalog.models import Screening, ScreeningOutcome, table_of
+from catalog.products.validation import plausible_id
 from catalog.screening import repository
 from catalog.webhooks.events import enqueue_outcome
 
@@ -22,28 +23,27 @@ def _iso(value: datetime) -> str:
 
 
 def _same_client(session: Session, *, key_id: str, principal: Principal) -> bool:
-    """Whether `principal` is the client that owns key `key_id` (same key, or a rotated twin)."""
+    """Whether `principal` is the client that owns key `key_id` (same key or a rotation of it)."""
     if key_id == principal.key_id:
         return True
-    client = repository.key_client(session, key_id=key_id)
-    return client == (principal.name, principal.role)
+    return repository.key_client(session, key_id=key_id) == principal.client_id
 
 
-def load_screening(
-    session: Session, *, screening_id: str, principal: Principal, for_outcome: bool = False
-) -> Screening:
-    """A stored screening the caller may use, else 404 (never 403: ids do not leak).
+def load_screening(session: Session, *, screening_id: str, principal: Principal) -> Screening:
+    """A stored screening the caller may see, else 404 (never 403: ids do not leak).
 
-    Its client (customs or officer key, or a rotated twin key) may read it and record an
-    outcome; an admin may read any; an officer may record the outcome of any screening,
-    since officers inspect what the customs system flagged.
+    Its client (a customs or officer key, or a rotation of that key) may read it and
+    record outcomes; an admin may read any. Whoever may not read one may not record
+    an outcome on it either.
     """
-    screening = repository.get_screening(session, screening_id=screening_id)
+    screening = (
+        repository.get_screening(session, screening_id=screening_id)
+        if plausible_id(screening_id)
+        else None
+    )
     if screening is None:
         raise NotFound(f"screening {screening_id} does not exist")
-    if principal.role == "admin" and not for_outcome:
-        return screening
-    if principal.role == "officer" and for_outcome:
+    if principal.role == "admin":
         return screening
     if principal.role in ("customs", "officer") and _same_client(
         session, key_id=screening.api_key_id, principal=principal
@@ -52,19 +52,30 @@ def load_screening(
     raise NotFound(f"screening {screening_id} does not exist")
 
 
+def _outcome_json(row: ScreeningOutcome) -> dict[str, Any]:
+    return {
+        "outcome": row.outcome,
+        "note": row.note,
+        "recorded_at": _iso(row.created_at),
+        "recorded_by": row.api_key_id,
+        "role": row.role,
+    }
+
+
 def latest_outcome(session: Session, *, screening_id: str) -> dict[str, Any] | None:
-    """The most recent outcome recorded for a screening, as JSON."""
-    row = repository.latest_outcome(session, screening_id=screening_id)
-    if row is None:
-        return None
-    outcome, note, recorded_at = row
-    return {"outcome": outcome, "note": note, "recorded_at": _iso(recorded_at)}
+    """The newest outcome recorded for a screening, as JSON (None before any)."""
+    history = repository.outcome_history(session, screening_id=screening_id)
+    return _outcome_json(history[-1]) if history else None
 
 
 def screening_document(session: Session, *, screening: Screening) -> dict[str, Any]:
-    """The stored result of a screening with its latest outcome."""
+    """The stored result of a screening with its latest outcome and the whole outcome history."""
+    history = [
+        _outcome_json(row) for row in repository.outcome_history(session, screening_id=screening.id)
+    ]
     document = dict(screening.result)
-    document["outcome"] = latest_outcome(session, screening_id=screening.id)
+    document["outcome"] = history[-1] if history else None
+    document["outcomes"] = history
     return document
 
 
@@ -76,10 +87,8 @@ def record_outcome(
     outcome: str,
     note: str | None,
 ) -> dict[str, Any]:
-    """Record what an inspection found (audited); returns the screening with that outcome."""
-    screening = load_screening(
-        session, screening_id=screening_id, principal=principal, for_outcome=True
-    )
+    """Append what an inspection found (audited); returns the screening with its outcomes."""
+    screening = load_screening(session, screening_id=screening_id, principal=principal)
     now = datetime.now(UTC)
     row = ScreeningOutcome(
         id=new_id(),
@@ -104,6 +113,4 @@ def record_outcome(
         entity_id=screening.id,
         change={"outcome": outcome, "note": note},
     )
-    document = dict(screening.result)
-    document["outcome"] = {"outcome": outcome, "note": note, "recorded_at": _iso(now)}
-    return document
+    return screening_document(session, screening=screening)

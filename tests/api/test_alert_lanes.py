@@ -36,7 +36,7 @@ def test_green_is_left_out_unless_asked_and_outcomes_show(
     assert green["lane"] == "green", green
     assert suspect["lane"] in ("yellow", "red"), suspect
     url = f"/v1/screenings/{suspect['id']}/outcome"
-    officer = make_key("officer")
+    officer = make_key("officer", client_of=customs)
     client.post(url, headers=officer, json={"outcome": "inconclusive"})
     client.post(url, headers=officer, json={"outcome": "counterfeit", "note": "Officer Jansen"})
 

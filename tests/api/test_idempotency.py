@@ -43,9 +43,11 @@ def test_same_key_with_another_body_is_422(client: TestClient, make_holder: Hold
 def test_keys_are_scoped_per_api_key(client: TestClient, make_holder: HolderFactory) -> None:
     _, first = make_holder("Nike Inc.")
     _, second = make_holder("Adidas AG")
-    for headers in (first, second):
+    # Each holder registers its own brand and GTIN (a brand or GTIN has one owner).
+    for n, headers in enumerate((first, second), start=1):
+        body = product_body(n, brand=f"Brand {n}")
         response = client.post(
-            "/v1/products", json=product_body(), headers=headers | {"Idempotency-Key": "same"}
+            "/v1/products", json=body, headers=headers | {"Idempotency-Key": "same"}
         )
         assert response.status_code == 201
         assert "idempotent-replayed" not in response.headers

@@ -133,7 +133,7 @@ def test_stored_result_is_readable_by_its_client_only(
     client: TestClient, make_key: KeyFactory, admin_headers: dict[str, str], database: Database
 ) -> None:
     customs = make_key("customs", name="customs A")
-    twin = make_key("customs", name="customs A")  # the client's second key, for rotation
+    namesake = make_key("customs", name="customs A")  # same name, another client
     other = make_key("customs", name="customs B")
     created = client.post(
         "/v1/screenings",
@@ -146,7 +146,7 @@ def test_stored_result_is_readable_by_its_client_only(
     url = f"/v1/screenings/{created['id']}"
 
     assert client.get(url, headers=customs).json()["id"] == created["id"]
-    assert client.get(url, headers=twin).status_code == 200
+    assert client.get(url, headers=namesake).status_code == 404
     assert client.get(url, headers=admin_headers).status_code == 200
     assert client.get(url, headers=other).status_code == 404
     with database.session(write=False) as session:
@@ -167,7 +167,9 @@ def test_outcome_is_recorded_and_shown(client: TestClient, make_key: KeyFactory)
 
     bad = client.post(url, headers=customs, json={"outcome": "maybe"})
     officer = client.post(
-        url, headers=make_key("officer"), json={"outcome": "counterfeit", "note": "logo"}
+        url,
+        headers=make_key("officer", client_of=customs),
+        json={"outcome": "counterfeit", "note": "logo"},
     )
     read = client.get(f"/v1/screenings/{created['id']}", headers=customs).json()
 

@@ -112,7 +112,7 @@ def test_signed_alert_is_retried_then_followed_by_the_outcome(
 
         outcome = client.post(
             f"/v1/screenings/{result['id']}/outcome",
-            headers=make_key("officer"),
+            headers=make_key("officer", client_of=customs),
             json={"outcome": "counterfeit", "note": "stitched by Jan Kowalski"},
         )
         assert outcome.status_code == 200, outcome.text

@@ -78,8 +78,13 @@ def test_customs_screening_end_to_end(client: TestClient, admin_headers: dict[st
     admin = admin_headers
     nike_id, nike = _holder(client, admin, "Nike Inc")
     lego_id, lego = _holder(client, admin, "LEGO A/S")
-    customs = _key(client, admin, role="customs", name="Port of Rotterdam customs")
-    officer = _key(client, admin, role="officer", name="Officer Jansen")
+    port = {"role": "customs", "name": "Port of Rotterdam customs"}
+    customs_key = _ok(client.post("/v1/api-keys", headers=admin, json=port))
+    customs = {"Authorization": f"Bearer {customs_key['key']}"}
+    # The officer works for that customs client, so it sees (and inspects) its screenings.
+    officer = _key(
+        client, admin, role="officer", name="Officer Jansen", client_of=customs_key["id"]
+    )
     pegasus = _ok(client.post("/v1/products", headers=nike, json=PEGASUS))["id"]
     falcon = _ok(client.post("/v1/products", headers=lego, json=FALCON))["id"]
     _upload(client, nike, pegasus, "genuine", seed=1)

@@ -17,7 +17,9 @@ from catalog.products.validation import ProductChanges, ProductData
 
 
 def _principal(holder_id: str) -> Principal:
-    return Principal(key_id="k1", role="rights_holder", rights_holder_id=holder_id, name="t")
+    return Principal(
+        key_id="k1", role="rights_holder", rights_holder_id=holder_id, name="t", client_id="c"
+    )
 
 
 def _some_changes(database: Database) -> None:

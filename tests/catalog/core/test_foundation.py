@@ -58,7 +58,7 @@ def test_key_cache_honours_its_ttl(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [1000.0]
     monkeypatch.setattr("api.auth.time.monotonic", lambda: now[0])
     cache = KeyCache(ttl_seconds=5)
-    who = Principal(key_id="k", role="customs", rights_holder_id=None, name="n")
+    who = Principal(key_id="k", role="customs", rights_holder_id=None, name="n", client_id="c")
     cache.put("digest", who)
     assert cache.get("digest") == (True, who)
     now[0] += 4.9

@@ -12,7 +12,7 @@ from catalog.core.db import Database
 from catalog.models import Product
 from catalog.products.importing import import_rows, parse_rows
 from catalog.products.rights_holders import create_rights_holder
-from catalog.products.service import create_product
+from catalog.products.service import create_product, retire_product
 from catalog.products.validation import ProductData
 
 FIELDS: dict[str, Any] = {
@@ -54,22 +54,27 @@ def _stored(database: Database, product_id: str) -> tuple[dict[str, Any], list[s
 def test_import_stores_the_same_columns_and_json_text_as_create(database: Database) -> None:
     with database.session() as session:
         first = create_rights_holder(session, actor=CLI_ACTOR, name="A").id
-        second = create_rights_holder(session, actor=CLI_ACTOR, name="B").id
     with database.session() as session:
-        principal = Principal(key_id="k", role="admin", rights_holder_id=None, name="t")
+        principal = Principal(
+            key_id="k", role="admin", rights_holder_id=None, name="t", client_id="c"
+        )
         made = create_product(
             session,
             principal=principal,
             rights_holder_id=first,
             data=ProductData.model_validate(FIELDS),
         ).id
+    created = _stored(database, made)
+    # The brand and GTINs are the holder's own: retire the product so the import creates anew.
+    with database.session() as session:
+        retire_product(session, principal=principal, product_id=made)
     body = (json.dumps(FIELDS) + "\n" + json.dumps({"brand": "B", "name": "Plain"}) + "\n").encode()
     with database.session() as session:
         result = import_rows(
-            session, actor=CLI_ACTOR, rights_holder_id=second, rows=parse_rows(body, fmt="ndjson")
+            session, actor=CLI_ACTOR, rights_holder_id=first, rows=parse_rows(body, fmt="ndjson")
         )
     assert result.errors == []
-    assert _stored(database, result.product_ids[0]) == _stored(database, made)
+    assert _stored(database, result.product_ids[0]) == created
     columns, texts = _stored(database, result.product_ids[1])
     assert texts == ["[]"] * len(LIST_COLUMNS)
     assert columns["gtins"] == []

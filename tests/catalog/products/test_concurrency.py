@@ -42,7 +42,7 @@ def _holder(database: Database) -> tuple[str, Principal]:
     with database.session() as session:
         holder_id = create_rights_holder(session, actor=CLI_ACTOR, name="Nike Inc.").id
     return holder_id, Principal(
-        key_id="k", role="rights_holder", rights_holder_id=holder_id, name="t"
+        key_id="k", role="rights_holder", rights_holder_id=holder_id, name="t", client_id="c"
     )
 
 
