@@ -30,6 +30,7 @@ from matchers.images.photo import PhotoHit, PhotoIndex
 from matchers.records import Assessment, Declaration, ImageRecord, Match, ProductRecord
 from matchers.scoring import FxRates, Thresholds, combine, decide, similarity
 from matchers.text.index import TextIndex, product_document
+from matchers.vocabulary import without_terms
 from matchers.weights import DEFAULT_WEIGHTS, FeatureConfig, Weights
 
 __all__ = ["DEFAULT_THRESHOLDS", "NO_RATES", "MatchIndex", "assess"]
@@ -194,7 +195,7 @@ def assess(
         sim = similarity(results, weights=weights)
         if sim < thresholds.min_similarity:
             continue
-        risk, signals = combine(results, weights=weights, expired=expired)
+        risk, signals = combine(results, weights=weights, identity=sim, expired=expired)
         matches.append(
             Match(pid, product.rights_holder_id, product.brand, product.name, sim, risk, signals)
         )
@@ -225,11 +226,13 @@ def _brand_level(
 
 
 def _query_text(declaration: Declaration) -> str:
-    """The description, led by the declared brand when the description does not name it."""
+    """The description without counterfeit vocabulary (it says how suspect the item is, not
+    which product it is), led by the declared brand when the description does not name it."""
     brand = (declaration.brand or "").strip()
+    described = without_terms(declaration.description)
     if brand and norm(brand) not in norm(declaration.description):
-        return f"{brand} {declaration.description}"
-    return declaration.description
+        return f"{brand} {described}"
+    return described
 
 
 def _text_candidates(

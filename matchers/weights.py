@@ -71,7 +71,11 @@ DEFAULT_CONFIG = FeatureConfig(
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """A versioned set of log-odds weights, one per signal name, the prior (bias) and the rest.
+    """A versioned scoring model: suspicion log-odds weights, identity strengths, the prior.
+
+    `values` weighs the suspicion signals (P(infringing | product, context), prior
+    `bias`); a signal found only in `identity` is identity evidence and carries no
+    suspicion weight (see `matchers.scoring`).
 
     `expired_factor` is the share of a match's positive evidence that still counts
     once the product's registration has expired; `config` holds the cut-offs.
@@ -99,42 +103,32 @@ class Weights:
 
 
 DEFAULT_WEIGHTS = Weights(
-    version="2026-11-27.1",
+    version="2026-12-01.1",
     bias=-3.0,
     expired_factor=0.5,
     values={
-        # identity with the registered product (alone they keep a plain declaration green)
-        "text_similarity": 1.0,
-        "brand_exact": 0.6,
-        "brand_alias": 0.6,
-        "brand_differs": -1.5,
-        "model_same": 0.3,
-        "model_different": -0.8,
-        "gtin_this_product": 0.3,
-        "gtin_other_product": -0.5,
-        "photo_match": 0.5,
-        "image_copy_of_genuine": 1.0,
-        # counterfeit evidence
+        # suspicion: how likely an item of this product infringes, given the context
         "brand_lookalike": 3.5,
         "gtin_invalid": 1.2,
-        "gtin_other_brand": 3.0,
+        "gtin_other_brand": 5.0,
         "gtin_unregistered": 0.4,
         "image_copy_of_counterfeit": 4.5,
-        "photo_match_counterfeit": 2.0,
-        "price_below_range": 1.0,
-        "price_far_below_range": 2.5,
-        "origin_unauthorized": 0.8,
+        "photo_match_counterfeit": 2.5,
+        "price_below_range": 2.0,
+        "price_far_below_range": 4.0,
+        "origin_unauthorized": 1.0,
         "importer_not_authorized": 0.5,
         "exporter_not_authorized": 0.4,
         "hs_code_other_heading": 0.3,
         "hs_code_other_chapter": 0.6,
-        "commercial_quantity": 0.8,
-        "counterfeit_vocabulary": 3.0,
-        # evidence of genuine trade
+        "commercial_quantity": 0.5,
+        "counterfeit_vocabulary": 3.5,
+        # evidence of genuine trade; a party's name is a claim anyone can write, so it
+        # weighs little against a price or an origin
         "price_plausible": -0.7,
         "origin_authorized": -0.7,
-        "importer_authorized": -2.0,
-        "exporter_authorized": -1.0,
+        "importer_authorized": -0.5,
+        "exporter_authorized": -0.3,
         "hs_code_consistent": -0.2,
         # abstentions that say why (value 0)
         "price_unavailable": 0.0,

@@ -8,6 +8,7 @@ exchange rate for the price).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -19,12 +20,14 @@ from matchers.text.normalize import model_numbers, normalize
 class FeatureResult:
     """One feature's finding: its signal name, its strength in [0, 1] and a sentence of evidence.
 
-    The name keys the signal's weight and identity strength in `matchers.weights.Weights`.
+    The name keys the signal's weight and identity strength in `matchers.weights.Weights`;
+    `evidence` holds expert detail kept out of the sentence (see `matchers.records.Signal`).
     """
 
     name: str
     value: float
     detail: str
+    evidence: Mapping[str, str | float] | None = None
 
 
 class BrandHitLike(Protocol):
