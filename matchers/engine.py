@@ -25,6 +25,7 @@ from matchers.features.base import FeatureResult, norm
 from matchers.features.brandhits import in_brand_position, merge_hits
 from matchers.features.context import DeclarationContext, Evidence, ProductFacts
 from matchers.features.gtin import gtin_key
+from matchers.features.images import nearest_wins
 from matchers.images.nearcopy import NearCopyHit, NearCopyIndex
 from matchers.images.photo import PhotoHit, PhotoIndex
 from matchers.records import Assessment, Declaration, ImageRecord, Match, ProductRecord
@@ -271,10 +272,10 @@ def _image_hits(
     photos: dict[str, list[tuple[PhotoHit, ImageRecord]]] = {}
     for image in declaration.images[: config.max_images]:
         if image.hashes:
-            for hit in index.nearcopy.search(dict(image.hashes), limit=config.near_copy_limit):
-                ref = index.images.get(hit.image_id)
-                if ref is not None:
-                    near.setdefault(ref.product_id, []).append((hit, ref))
+            found = index.nearcopy.search(dict(image.hashes), limit=config.near_copy_limit)
+            pairs = [(h, index.images[h.image_id]) for h in found if h.image_id in index.images]
+            for hit, ref in nearest_wins(pairs, margin_full=config.image_margin_full):
+                near.setdefault(ref.product_id, []).append((hit, ref))
         if image.local_features:
             for photo in index.search_photos(image.local_features, limit=config.photo_limit):
                 ref = index.images.get(photo.image_id)

@@ -30,6 +30,7 @@ class FeatureConfig:
     max_images: int  # declared images looked at per item; more add cost, not evidence
     near_copy_limit: int  # near-copy hits kept per declared image
     photo_limit: int  # photo hits kept per declared image
+    image_margin_full: float  # similarity margin over the other side's nearest for full credit
     reread_below: float  # a plain text reading this close to a product needs no brand rereading
     reread_hits: int  # alias or look-alike hits tried as the brand itself
     # brand hits
@@ -53,6 +54,7 @@ DEFAULT_CONFIG = FeatureConfig(
     max_images=8,
     near_copy_limit=5,
     photo_limit=3,
+    image_margin_full=0.125,  # 8 of 64 phash bits nearer
     reread_below=0.9,
     reread_hits=2,
     brand_lead_words=3,

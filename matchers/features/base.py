@@ -54,6 +54,8 @@ class NearCopyHitLike(Protocol):
     def similarity(self) -> float: ...
     @property
     def evidence(self) -> str: ...
+    @property
+    def meaning(self) -> str: ...
 
 
 class PhotoHitLike(Protocol):
@@ -65,6 +67,14 @@ class PhotoHitLike(Protocol):
     def score(self) -> float: ...
     @property
     def evidence(self) -> str: ...
+
+
+def product_label(brand: str, name: str) -> str:
+    """How a sentence names a product: its brand and name, the brand once ("Tropicana Apple
+    Juice 1 L", not "Tropicana Tropicana Apple Juice 1 L")."""
+    if f"{norm(name)} ".startswith(f"{norm(brand)} "):
+        return name
+    return f"{brand} {name}"
 
 
 def clamp01(x: float) -> float:
