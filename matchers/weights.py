@@ -47,7 +47,8 @@ class FeatureConfig:
     commercial_quantity: int
     commercial_quantity_full: int
     commercial_quantity_floor: float  # the value at `commercial_quantity` units
-    luxury_min_eur: float
+    commercial_min_eur: float  # a genuine minimum from which bulk is worth a counterfeiter's while
+    luxury_min_eur: float  # a genuine minimum from which the goods are called luxury goods
 
 
 DEFAULT_CONFIG = FeatureConfig(
@@ -67,7 +68,8 @@ DEFAULT_CONFIG = FeatureConfig(
     commercial_quantity=10,
     commercial_quantity_full=500,
     commercial_quantity_floor=0.3,
-    luxury_min_eur=100.0,
+    commercial_min_eur=100.0,
+    luxury_min_eur=500.0,
 )
 
 
@@ -114,17 +116,17 @@ DEFAULT_WEIGHTS = Weights(
         "gtin_invalid": 1.2,
         "gtin_other_brand": 5.0,
         "gtin_unregistered": 0.4,
-        "image_copy_of_counterfeit": 4.5,
-        "photo_match_counterfeit": 2.5,
+        "image_copy_of_counterfeit": 6.0,
+        "photo_match_counterfeit": 3.5,
         "price_below_range": 2.0,
         "price_far_below_range": 4.0,
-        "origin_unauthorized": 1.0,
-        "importer_not_authorized": 0.5,
-        "exporter_not_authorized": 0.4,
+        "origin_unauthorized": 1.3,
+        "importer_not_authorized": 0.7,
+        "exporter_not_authorized": 0.5,
         "hs_code_other_heading": 0.3,
         "hs_code_other_chapter": 0.6,
-        "commercial_quantity": 0.5,
-        "counterfeit_vocabulary": 3.5,
+        "commercial_quantity": 0.6,
+        "counterfeit_vocabulary": 4.5,
         # evidence of genuine trade; a party's name is a claim anyone can write, so it
         # weighs little against a price or an origin
         "price_plausible": -0.7,
