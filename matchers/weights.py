@@ -120,7 +120,7 @@ DEFAULT_WEIGHTS = Weights(
         "photo_match_counterfeit": 3.5,
         "price_below_range": 2.0,
         "price_far_below_range": 4.0,
-        "origin_unauthorized": 1.3,
+        "origin_unauthorized": 1.8,
         "importer_not_authorized": 0.7,
         "exporter_not_authorized": 0.5,
         "hs_code_other_heading": 0.3,

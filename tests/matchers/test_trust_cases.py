@@ -68,3 +68,13 @@ def test_one_authorised_party_is_not_counted_in_plural() -> None:
     a = run(Declaration(PEGASUS, importer="Quick Trade Ltd"))
     said = details(a)["importer_not_authorized"]
     assert said == 'importer "Quick Trade Ltd" is not the importer Nike authorised'
+
+
+def test_unauthorised_origin_and_parties_in_bulk_are_yellow_even_without_a_price() -> None:
+    a = run(
+        Declaration(
+            "nike air zoom pegasus 40 mens running shoe", brand="Nike", hs_code="640411",
+            quantity=400, origin_country="CN", importer="Jan Kowalski Trading",
+        )
+    )  # fmt: skip
+    assert a.lane == "yellow"
