@@ -9,6 +9,7 @@ a time, so the service keeps it current on every catalogue change.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -201,12 +202,17 @@ def assess(
             Match(pid, product.rights_holder_id, product.brand, product.name, sim, risk, signals)
         )
     matches.sort(key=lambda m: (-m.similarity, -m.risk, m.product_id))
+    branded = _brand_level(declared_ctx, declared, weights, thresholds)
     if matches:
         shown = tuple(matches[: thresholds.max_matches])
         top = max(shown, key=lambda m: m.risk)  # the first of equals, in similarity order
+        if branded.risk > top.risk:
+            # an imitated brand infringes whichever product it is: an unsure identity
+            # does not dilute the declaration-level risk
+            return dataclasses.replace(branded, matches=shown)
         verdict, lane = decide(risk=top.risk, implicated=True, thresholds=thresholds)
         return Assessment(top.risk, verdict, lane, shown, top.signals)
-    return _brand_level(declared_ctx, declared, weights, thresholds)
+    return branded
 
 
 def _brand_level(

@@ -36,6 +36,9 @@ class FeatureConfig:
     # brand hits
     brand_lead_words: int  # a brand stands within the first words of a description
     lookalike_out_of_place: float  # share of a look-alike's score where no brand goes
+    # distinctiveness (wordfreq Zipf scale)
+    common_zipf: float  # a declared word this frequent identifies no product
+    brand_common_zipf: float  # a brand this frequent as a word needs context to count
     # text and model number
     text_floor: float  # text similarity at or below this is no evidence
     model_suffix_min_length: int  # codes this long still match with a colour or size suffix
@@ -60,6 +63,8 @@ DEFAULT_CONFIG = FeatureConfig(
     reread_hits=2,
     brand_lead_words=3,
     lookalike_out_of_place=0.5,
+    common_zipf=4.2,
+    brand_common_zipf=4.4,
     text_floor=0.5,
     model_suffix_min_length=5,
     price_plausible_ratio=0.40,

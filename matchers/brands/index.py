@@ -19,6 +19,7 @@ from importlib import resources
 from typing import Literal
 
 import numpy as np
+from jellyfish import metaphone
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, LCSseq
 
@@ -39,6 +40,8 @@ FUZZY_WORDS = 2  # look-alikes are searched in runs of up to two words ("Louis V
 QUERY_DELETES = 2
 EXACT_HOMOGLYPH_SCORE = 0.97
 SHORT = 8  # shorter spans are shortlisted by deletion variants, longer ones by LCS (faster)
+PHONETIC_SPELLING = 0.7  # a sound-alike must also be spelled nearly alike ("nook" is not Nike)
+PHONETIC_SCORE = 0.85
 CACHE_SIZE = 50_000  # cached words and look-alike searches; cleared whole when full
 
 
@@ -84,6 +87,7 @@ class BrandIndex:
         self._lengths: Counter[int] = Counter()  # compact length of registered names -> how many
         self._by_digits: dict[int, set[str]] = {}  # digits in a compact name -> those names
         self._by_length: dict[int, set[str]] = {}  # length of a compact name -> those names
+        self._sounds: dict[str, set[str]] = {}  # Metaphone key -> one-word names sounding so
         self._windows: dict[int, tuple[list[str], np.ndarray]] = {}  # see `_window`
         self.comparisons = 0  # look-alike scorings done so far (shows the shortlist stays short)
         # Declared texts repeat words: tokens and look-alike searches depend only on the set of
@@ -108,6 +112,7 @@ class BrandIndex:
                 self._words[len(name.split())] += 1
                 if key.isalpha():
                     self._single_words.add(key)
+                    self._sounds.setdefault(metaphone(key), set()).add(key)
                 self._lengths[len(key)] += 1
                 self._by_digits.setdefault(_digits(key), set()).add(key)
                 self._by_length.setdefault(len(key), set()).add(key)
@@ -135,6 +140,8 @@ class BrandIndex:
                 self._changed()
                 self._words[len(name.split())] -= 1
                 self._single_words.discard(key)
+                if key.isalpha():
+                    self._sounds[metaphone(key)].discard(key)
                 self._lengths[len(key)] -= 1
                 self._by_digits[_digits(key)].discard(key)
                 self._by_length[len(key)].discard(key)
@@ -172,7 +179,9 @@ class BrandIndex:
             return True
         if compact in known_brands() or len(compact) < 4 or words > FUZZY_WORDS:
             return False
-        return bool(self._lookalikes(compact, glyphs, min_score))
+        return bool(self._lookalikes(compact, glyphs, min_score)) or (
+            words == 1 and bool(self._sound_alikes(compact, set()))
+        )
 
     def _hits(self, span: Span, min_score: float) -> list[BrandHit]:
         exact = self._names.get(span.compact)
@@ -183,7 +192,10 @@ class BrandIndex:
         if span.compact in known_brands() or len(span.compact) < 4 or span.words > FUZZY_WORDS:
             return []  # another real brand, too short to judge, or too long a run of words
         hits = []
-        for name, score, why in self._lookalikes(span.compact, bool(span.homoglyphs), min_score):
+        found = self._lookalikes(span.compact, bool(span.homoglyphs), min_score)
+        if span.words == 1:
+            found = [*found, *self._sound_alikes(span.compact, {n for n, _, _ in found})]
+        for name, score, why in found:
             if span.homoglyphs:
                 note = homoglyph_note(span.homoglyphs)
                 why = ", ".join([note, why]) if why else note
@@ -216,6 +228,18 @@ class BrandIndex:
         if len(cache) >= CACHE_SIZE:
             cache.clear()
         cache[key] = found
+        return found
+
+    def _sound_alikes(self, compact: str, seen: set[str]) -> list[tuple[str, float, str]]:
+        """One-word names the one-word `compact` sounds like (same Metaphone key) and nearly
+        spells ("Naike" for Nike), not found by spelling alone."""
+        if not compact.isalpha() or len(compact) < 4:
+            return []
+        found = []
+        for name in sorted(self._sounds.get(metaphone(compact), set()) - seen - {compact}):
+            spelled, _ = lookalike_score(name, compact, homoglyphs=False, explain=False)
+            if spelled >= PHONETIC_SPELLING:
+                found.append((name, PHONETIC_SCORE, "sounds the same"))
         return found
 
     def _shortlist(self, compact: str) -> set[str]:

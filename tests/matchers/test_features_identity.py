@@ -84,7 +84,8 @@ def test_brand_differs_abstains_for_own_brand_alias_or_lookalike(
 def test_text_similarity_scales_above_the_floor_and_abstains_below(
     candidate: Candidate, config: FeatureConfig
 ) -> None:
-    high = identity.text_similarity(candidate(text_score=0.95), config)
+    pegasus = declaration(description="pegasus running shoes")
+    high = identity.text_similarity(candidate(pegasus, text_score=0.95), config)
     assert high is not None
     assert high.value == 0.9
     assert IDENTITY[high.name] * high.value == 0.9
@@ -92,10 +93,12 @@ def test_text_similarity_scales_above_the_floor_and_abstains_below(
     assert identity.text_similarity(candidate(text_score=0.5), config) is None
     assert identity.text_similarity(candidate(text_score=0.2), config) is None
     noted = identity.text_similarity(
-        candidate(text_score=0.9, text_note=" (reading x as Nike)"), config
+        candidate(pegasus, text_score=0.9, text_note=" (reading x as Nike)"), config
     )
     assert noted is not None
     assert noted.detail.endswith("(reading x as Nike)")
+    plain = declaration(description="mens running shoes")  # only common words
+    assert identity.text_similarity(candidate(plain, text_score=0.95), config) is None
 
 
 def test_model_same_with_separators_and_colour_suffix(
