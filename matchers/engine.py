@@ -284,7 +284,7 @@ def _image_hits(
                 near.setdefault(ref.product_id, []).append((hit, ref))
         if image.local_features:
             for photo in index.search_photos(image.local_features, limit=config.photo_limit):
-                ref = index.images.get(photo.image_id)
-                if ref is not None:
-                    photos.setdefault(ref.product_id, []).append((photo, ref))
+                shown = index.images.get(photo.image_id)
+                if shown is not None:
+                    photos.setdefault(shown.product_id, []).append((photo, shown))
     return near, photos

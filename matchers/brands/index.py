@@ -19,11 +19,11 @@ from importlib import resources
 from typing import Literal
 
 import numpy as np
-from jellyfish import metaphone
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, LCSseq
 
 from matchers.brands.lookalike import CHEAPEST_EDIT, deletes, describe, lookalike_score, max_edits
+from matchers.brands.phonetic import SoundIndex
 from matchers.brands.words import (
     Span,
     Word,
@@ -40,8 +40,6 @@ FUZZY_WORDS = 2  # look-alikes are searched in runs of up to two words ("Louis V
 QUERY_DELETES = 2
 EXACT_HOMOGLYPH_SCORE = 0.97
 SHORT = 8  # shorter spans are shortlisted by deletion variants, longer ones by LCS (faster)
-PHONETIC_SPELLING = 0.7  # a sound-alike must also be spelled nearly alike ("nook" is not Nike)
-PHONETIC_SCORE = 0.85
 CACHE_SIZE = 50_000  # cached words and look-alike searches; cleared whole when full
 
 
@@ -87,7 +85,7 @@ class BrandIndex:
         self._lengths: Counter[int] = Counter()  # compact length of registered names -> how many
         self._by_digits: dict[int, set[str]] = {}  # digits in a compact name -> those names
         self._by_length: dict[int, set[str]] = {}  # length of a compact name -> those names
-        self._sounds: dict[str, set[str]] = {}  # Metaphone key -> one-word names sounding so
+        self._sounds = SoundIndex()  # one-word names by sound ("Naike" for Nike)
         self._windows: dict[int, tuple[list[str], np.ndarray]] = {}  # see `_window`
         self.comparisons = 0  # look-alike scorings done so far (shows the shortlist stays short)
         # Declared texts repeat words: tokens and look-alike searches depend only on the set of
@@ -112,7 +110,7 @@ class BrandIndex:
                 self._words[len(name.split())] += 1
                 if key.isalpha():
                     self._single_words.add(key)
-                    self._sounds.setdefault(metaphone(key), set()).add(key)
+                    self._sounds.add(key)
                 self._lengths[len(key)] += 1
                 self._by_digits.setdefault(_digits(key), set()).add(key)
                 self._by_length.setdefault(len(key), set()).add(key)
@@ -140,8 +138,7 @@ class BrandIndex:
                 self._changed()
                 self._words[len(name.split())] -= 1
                 self._single_words.discard(key)
-                if key.isalpha():
-                    self._sounds[metaphone(key)].discard(key)
+                self._sounds.remove(key)
                 self._lengths[len(key)] -= 1
                 self._by_digits[_digits(key)].discard(key)
                 self._by_length[len(key)].discard(key)
@@ -180,7 +177,7 @@ class BrandIndex:
         if compact in known_brands() or len(compact) < 4 or words > FUZZY_WORDS:
             return False
         return bool(self._lookalikes(compact, glyphs, min_score)) or (
-            words == 1 and bool(self._sound_alikes(compact, set()))
+            words == 1 and bool(self._sounds.alikes(compact, seen=set()))
         )
 
     def _hits(self, span: Span, min_score: float) -> list[BrandHit]:
@@ -194,7 +191,7 @@ class BrandIndex:
         hits = []
         found = self._lookalikes(span.compact, bool(span.homoglyphs), min_score)
         if span.words == 1:
-            found = [*found, *self._sound_alikes(span.compact, {n for n, _, _ in found})]
+            found = [*found, *self._sounds.alikes(span.compact, seen={n for n, _, _ in found})]
         for name, score, why in found:
             if span.homoglyphs:
                 note = homoglyph_note(span.homoglyphs)
@@ -228,18 +225,6 @@ class BrandIndex:
         if len(cache) >= CACHE_SIZE:
             cache.clear()
         cache[key] = found
-        return found
-
-    def _sound_alikes(self, compact: str, seen: set[str]) -> list[tuple[str, float, str]]:
-        """One-word names the one-word `compact` sounds like (same Metaphone key) and nearly
-        spells ("Naike" for Nike), not found by spelling alone."""
-        if not compact.isalpha() or len(compact) < 4:
-            return []
-        found = []
-        for name in sorted(self._sounds.get(metaphone(compact), set()) - seen - {compact}):
-            spelled, _ = lookalike_score(name, compact, homoglyphs=False, explain=False)
-            if spelled >= PHONETIC_SPELLING:
-                found.append((name, PHONETIC_SCORE, "sounds the same"))
         return found
 
     def _shortlist(self, compact: str) -> set[str]:

@@ -95,7 +95,8 @@ def test_photo_match_takes_the_best_hit(candidate: Candidate, config: FeatureCon
     assert r is not None
     assert r.name == "photo_match"
     assert r.value == 0.8
-    assert r.evidence is not None and r.evidence["reference_image_id"] == "img-g2"
+    assert r.evidence is not None
+    assert r.evidence["reference_image_id"] == "img-g2"
     assert r.detail == (
         "a declared photo shows Nike Air Zoom Pegasus 40 running shoe, "
         "matching the brand's registered packaging image"

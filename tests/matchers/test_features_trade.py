@@ -115,7 +115,8 @@ def test_commercial_quantity_of_a_luxury_item(candidate: Candidate, config: Feat
     )  # a 120 EUR running shoe is not a luxury good
     bag = product(price=PriceRange(1400.0, 1700.0, "EUR"))
     luxury = trade.commercial_quantity(candidate(declaration(quantity=20), bag), config)
-    assert luxury is not None and luxury.detail.endswith("a commercial quantity of luxury goods")
+    assert luxury is not None
+    assert luxury.detail.endswith("a commercial quantity of luxury goods")
 
 
 def test_commercial_quantity_abstains(candidate: Candidate, config: FeatureConfig) -> None:
