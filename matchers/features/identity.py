@@ -82,7 +82,8 @@ def text_similarity(ctx: CandidateContext, config: FeatureConfig) -> FeatureResu
     return FeatureResult(
         name="text_similarity",
         value=round(value, 4),
-        detail=f'declared text is {score:.0%} similar to "{product.brand} {product.name}"'
+        detail=f"declared text is {score:.0%} similar to "
+        f'"{product_label(product.brand, product.name)}"'
         f"{ctx.text_note}",
     )
 

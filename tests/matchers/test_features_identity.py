@@ -149,3 +149,25 @@ def test_brand_level_takes_the_strongest_hit_lookalike_first_at_equal_strength(
     assert r2 is not None
     assert r2.name == "brand_exact"
     assert identity.brand_level(candidate(), config) is None
+
+
+def test_model_number_is_quoted_as_declared(candidate: Candidate, config: FeatureConfig) -> None:
+    same = identity.model_number(
+        candidate(declaration(description="Pegasus DV3853-001 shoes")), config
+    )
+    assert same is not None
+    assert same.detail == (
+        'declared model "DV3853-001" is the model of Nike Air Zoom Pegasus 40 running shoe'
+    )
+    other = identity.model_number(candidate(declaration(description="Pegasus FQ1234-100")), config)
+    assert other is not None
+    assert other.detail == 'declared model "FQ1234-100" is not DV3853-001'
+
+
+def test_text_similarity_names_the_brand_once(candidate: Candidate, config: FeatureConfig) -> None:
+    juice = product(brand="Tropicana", name="Tropicana Apple Juice 1 L")
+    r = identity.text_similarity(
+        candidate(declaration(description="tropicana juice"), juice, text_score=0.9), config
+    )
+    assert r is not None
+    assert r.detail == 'declared text is 90% similar to "Tropicana Apple Juice 1 L"'
