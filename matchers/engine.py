@@ -9,7 +9,6 @@ a time, so the service keeps it current on every catalogue change.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -182,6 +181,7 @@ def assess(
     declared = declaration_features(declared_ctx, config)
     candidates = set(scores) | set(near) | set(photos)
     candidates.update(p.product_id for owners in gtin_owners.values() for p in owners)
+    imitated = _imitation_risk(declared_ctx, declared, weights)
     matches: list[Match] = []
     for pid in sorted(candidates):
         product = index.products.get(pid)
@@ -197,22 +197,32 @@ def assess(
         sim = similarity(results, weights=weights)
         if sim < thresholds.min_similarity:
             continue
-        risk, signals = combine(results, weights=weights, identity=sim, expired=expired)
+        # an imitated brand infringes whichever product the item is: that risk stands for
+        # the share of belief that it is not this one
+        otherwise = imitated if any(r.name == "brand_lookalike" for r in results) else 0.0
+        risk, signals = combine(
+            results, weights=weights, identity=sim, otherwise=otherwise, expired=expired
+        )
         matches.append(
             Match(pid, product.rights_holder_id, product.brand, product.name, sim, risk, signals)
         )
     matches.sort(key=lambda m: (-m.similarity, -m.risk, m.product_id))
-    branded = _brand_level(declared_ctx, declared, weights, thresholds)
     if matches:
         shown = tuple(matches[: thresholds.max_matches])
         top = max(shown, key=lambda m: m.risk)  # the first of equals, in similarity order
-        if branded.risk > top.risk:
-            # an imitated brand infringes whichever product it is: an unsure identity
-            # does not dilute the declaration-level risk
-            return dataclasses.replace(branded, matches=shown)
         verdict, lane = decide(risk=top.risk, implicated=True, thresholds=thresholds)
         return Assessment(top.risk, verdict, lane, shown, top.signals)
-    return branded
+    return _brand_level(declared_ctx, declared, weights, thresholds)
+
+
+def _imitation_risk(
+    ctx: DeclarationContext, declared: Sequence[FeatureResult], weights: Weights
+) -> float:
+    """The declaration-level risk of an imitated brand (0.0 when no brand is imitated)."""
+    level = brand_level(ctx, weights.config)
+    if level is None or level.name != "brand_lookalike":
+        return 0.0
+    return combine([level, *declared], weights=weights)[0]
 
 
 def _brand_level(

@@ -16,7 +16,10 @@ The model separates *which product* from *whether it infringes*:
   sure the identity, a perfect match with authorised facts keeps the prior's low risk,
   and strong suspicion on a sure identity goes red.
 - With no product identified, a named or imitated brand is scored at declaration level:
-  the conditional alone (`combine` with `identity=1.0`).
+  the conditional alone (`combine` with `identity=1.0`). An imitated brand infringes
+  whichever product the item is, so for a candidate whose brand is imitated the share
+  of belief that it is another product carries that declaration-level risk:
+  `risk = P(product) x P(infringing | product) + (1 - P(product)) x otherwise`.
 
 Every signal is reported as a `Signal`: its suspicion log-odds contribution (0.0 for an
 identity signal, which acts through similarity), largest |contribution| first. Floats
@@ -146,10 +149,12 @@ def combine(
     *,
     weights: Weights,
     identity: float = 1.0,
+    otherwise: float = 0.0,
     expired: FeatureResult | None = None,
 ) -> tuple[float, tuple[Signal, ...]]:
-    """Risk in [0, 1], `identity` (P(this product)) times P(infringing | product, context),
-    and the signals (largest |contribution| first) from feature results.
+    """Risk in [0, 1], `identity` (P(this product)) times P(infringing | product, context)
+    plus (1 - `identity`) times `otherwise` (the risk were it another product), and the
+    signals (largest |contribution| first) from feature results.
 
     With `expired`, only `weights.expired_factor` of the positive evidence counts;
     the discount is reported as its own signal.
@@ -164,7 +169,7 @@ def combine(
     signals.sort(key=lambda s: (-abs(s.contribution), s.name, s.detail))
     logit = weights.bias + math.fsum(s.contribution for s in signals)
     conditional = round(sigmoid(float(logit)), DIGITS)
-    return round(identity * conditional, DIGITS), tuple(signals)
+    return round(identity * conditional + (1.0 - identity) * otherwise, DIGITS), tuple(signals)
 
 
 def similarity(results: Sequence[FeatureResult], *, weights: Weights) -> float:
