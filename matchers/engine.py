@@ -25,11 +25,13 @@ from matchers.features.base import FeatureResult, norm
 from matchers.features.brandhits import in_brand_position, merge_hits
 from matchers.features.context import DeclarationContext, Evidence, ProductFacts
 from matchers.features.gtin import gtin_key
+from matchers.features.images import nearest_wins
 from matchers.images.nearcopy import NearCopyHit, NearCopyIndex
 from matchers.images.photo import PhotoHit, PhotoIndex
 from matchers.records import Assessment, Declaration, ImageRecord, Match, ProductRecord
 from matchers.scoring import FxRates, Thresholds, combine, decide, similarity
 from matchers.text.index import TextIndex, product_document
+from matchers.vocabulary import without_terms
 from matchers.weights import DEFAULT_WEIGHTS, FeatureConfig, Weights
 
 __all__ = ["DEFAULT_THRESHOLDS", "NO_RATES", "MatchIndex", "assess"]
@@ -179,6 +181,7 @@ def assess(
     declared = declaration_features(declared_ctx, config)
     candidates = set(scores) | set(near) | set(photos)
     candidates.update(p.product_id for owners in gtin_owners.values() for p in owners)
+    imitated = _imitation_risk(declared_ctx, declared, weights)
     matches: list[Match] = []
     for pid in sorted(candidates):
         product = index.products.get(pid)
@@ -194,7 +197,12 @@ def assess(
         sim = similarity(results, weights=weights)
         if sim < thresholds.min_similarity:
             continue
-        risk, signals = combine(results, weights=weights, expired=expired)
+        # an imitated brand infringes whichever product the item is: that risk stands for
+        # the share of belief that it is not this one
+        otherwise = imitated if any(r.name == "brand_lookalike" for r in results) else 0.0
+        risk, signals = combine(
+            results, weights=weights, identity=sim, otherwise=otherwise, expired=expired
+        )
         matches.append(
             Match(pid, product.rights_holder_id, product.brand, product.name, sim, risk, signals)
         )
@@ -205,6 +213,16 @@ def assess(
         verdict, lane = decide(risk=top.risk, implicated=True, thresholds=thresholds)
         return Assessment(top.risk, verdict, lane, shown, top.signals)
     return _brand_level(declared_ctx, declared, weights, thresholds)
+
+
+def _imitation_risk(
+    ctx: DeclarationContext, declared: Sequence[FeatureResult], weights: Weights
+) -> float:
+    """The declaration-level risk of an imitated brand (0.0 when no brand is imitated)."""
+    level = brand_level(ctx, weights.config)
+    if level is None or level.name != "brand_lookalike":
+        return 0.0
+    return combine([level, *declared], weights=weights)[0]
 
 
 def _brand_level(
@@ -225,11 +243,13 @@ def _brand_level(
 
 
 def _query_text(declaration: Declaration) -> str:
-    """The description, led by the declared brand when the description does not name it."""
+    """The description without counterfeit vocabulary (it says how suspect the item is, not
+    which product it is), led by the declared brand when the description does not name it."""
     brand = (declaration.brand or "").strip()
+    described = without_terms(declaration.description)
     if brand and norm(brand) not in norm(declaration.description):
-        return f"{brand} {declaration.description}"
-    return declaration.description
+        return f"{brand} {described}"
+    return described
 
 
 def _text_candidates(
@@ -268,13 +288,13 @@ def _image_hits(
     photos: dict[str, list[tuple[PhotoHit, ImageRecord]]] = {}
     for image in declaration.images[: config.max_images]:
         if image.hashes:
-            for hit in index.nearcopy.search(dict(image.hashes), limit=config.near_copy_limit):
-                ref = index.images.get(hit.image_id)
-                if ref is not None:
-                    near.setdefault(ref.product_id, []).append((hit, ref))
+            found = index.nearcopy.search(dict(image.hashes), limit=config.near_copy_limit)
+            pairs = [(h, index.images[h.image_id]) for h in found if h.image_id in index.images]
+            for hit, ref in nearest_wins(pairs, margin_full=config.image_margin_full):
+                near.setdefault(ref.product_id, []).append((hit, ref))
         if image.local_features:
             for photo in index.search_photos(image.local_features, limit=config.photo_limit):
-                ref = index.images.get(photo.image_id)
-                if ref is not None:
-                    photos.setdefault(ref.product_id, []).append((photo, ref))
+                shown = index.images.get(photo.image_id)
+                if shown is not None:
+                    photos.setdefault(shown.product_id, []).append((photo, shown))
     return near, photos

@@ -97,11 +97,16 @@ class Declaration:
 
 @dataclass(frozen=True, slots=True)
 class Signal:
-    """One feature's evidence: its log-odds contribution and a sentence saying why."""
+    """One feature's evidence: its log-odds contribution and a sentence saying why.
+
+    `detail` is a sentence an officer can read aloud; `evidence`, when given, holds the
+    expert detail behind it (hash distances, the view that matched, the normalised form).
+    """
 
     name: str
     contribution: float
     detail: str
+    evidence: Mapping[str, str | float] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,30 @@
 """Thresholds and exchange rates, and how feature results become similarity, risk, verdict, lane.
 
-The weights themselves live in `matchers.weights` (re-exported here). Risk is
-additive log-odds: `logit = bias + sum(weight[name] * value)` over the features that
-spoke, `risk = 1 / (1 + exp(-logit))`. Every contribution is reported as a `Signal`,
-largest |contribution| first. Floats are rounded to four decimals before they are
-summed so results are identical byte for byte.
+The model separates *which product* from *whether it infringes*:
+
+    risk = P(this product) x P(infringing | this product, context)
+
+- `similarity` is P(this product): identity evidence only (text, model number, a GTIN
+  registered to the product, the brand named, a genuine image or photo), each signal's
+  identity strength (`Weights.identity`) times its value, positive ones combined by
+  noisy-OR, negative ones (another brand declared, another model) as factors.
+- The conditional is a log-odds model of suspicion evidence only (`Weights.values`,
+  prior `Weights.bias`): `logit = bias + sum(weight[name] * value)`, through the
+  logistic function. Look-alike brand, price, unauthorised origin or parties,
+  counterfeit vocabulary, a known-counterfeit image and another brand's GTIN raise it;
+  authorised facts lower it. Identity signals carry no suspicion weight, so however
+  sure the identity, a perfect match with authorised facts keeps the prior's low risk,
+  and strong suspicion on a sure identity goes red.
+- With no product identified, a named or imitated brand is scored at declaration level:
+  the conditional alone (`combine` with `identity=1.0`). An imitated brand infringes
+  whichever product the item is, so for a candidate whose brand is imitated the share
+  of belief that it is another product carries that declaration-level risk:
+  `risk = P(product) x P(infringing | product) + (1 - P(product)) x otherwise`.
+
+Every signal is reported as a `Signal`: its suspicion log-odds contribution (0.0 for an
+identity signal, which acts through similarity), largest |contribution| first. Floats
+are rounded to four decimals before they are summed so results are identical byte for
+byte. The weights live in `matchers.weights` (re-exported here).
 """
 
 from __future__ import annotations
@@ -117,17 +137,30 @@ def sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+def _contribution(result: FeatureResult, weights: Weights) -> float:
+    """The suspicion log-odds of one finding; an identity-only signal contributes nothing."""
+    if result.name not in weights.values and result.name in weights.identity:
+        return 0.0
+    return round(float(weights.weight(result.name) * result.value), DIGITS)
+
+
 def combine(
-    results: Iterable[FeatureResult], *, weights: Weights, expired: FeatureResult | None = None
+    results: Iterable[FeatureResult],
+    *,
+    weights: Weights,
+    identity: float = 1.0,
+    otherwise: float = 0.0,
+    expired: FeatureResult | None = None,
 ) -> tuple[float, tuple[Signal, ...]]:
-    """Risk in [0, 1] and the signals (largest |contribution| first) from feature results.
+    """Risk in [0, 1], `identity` (P(this product)) times P(infringing | product, context)
+    plus (1 - `identity`) times `otherwise` (the risk were it another product), and the
+    signals (largest |contribution| first) from feature results.
 
     With `expired`, only `weights.expired_factor` of the positive evidence counts;
     the discount is reported as its own signal.
     """
     signals = [
-        Signal(r.name, round(float(weights.weight(r.name) * r.value), DIGITS), r.detail)
-        for r in results
+        Signal(r.name, _contribution(r, weights) + 0.0, r.detail, r.evidence) for r in results
     ]
     if expired is not None:
         positive = sum(s.contribution for s in signals if s.contribution > 0)
@@ -135,7 +168,8 @@ def combine(
         signals.append(Signal(expired.name, discount + 0.0, expired.detail))
     signals.sort(key=lambda s: (-abs(s.contribution), s.name, s.detail))
     logit = weights.bias + math.fsum(s.contribution for s in signals)
-    return round(sigmoid(float(logit)), DIGITS), tuple(signals)
+    conditional = round(sigmoid(float(logit)), DIGITS)
+    return round(identity * conditional + (1.0 - identity) * otherwise, DIGITS), tuple(signals)
 
 
 def similarity(results: Sequence[FeatureResult], *, weights: Weights) -> float:

@@ -96,10 +96,11 @@ _AAAS = re.compile(r"\ba{3,}\b")
 
 @dataclass(frozen=True, slots=True)
 class VocabularyHit:
-    """One counterfeit term found in a text, with its strength."""
+    """One counterfeit term found in a text, with its strength and the words as declared."""
 
     term: str
     strength: float
+    said: str = ""
 
 
 def _prepare(text: str) -> str:
@@ -122,5 +123,26 @@ def find_terms(text: str) -> list[VocabularyHit]:
         hits.append(VocabularyHit(term, strength))
     # a longer phrase already says what its words say: "super clone" absorbs "clone"
     phrases = [h.term for h in hits]
-    hits = [h for h in hits if not any(h.term != p and f" {h.term} " in f" {p} " for p in phrases)]
+    hits = [
+        VocabularyHit(h.term, h.strength, _as_declared(h.term, text))
+        for h in hits
+        if not any(h.term != p and f" {h.term} " in f" {p} " for p in phrases)
+    ]
     return sorted(hits, key=lambda h: (-h.strength, h.term))
+
+
+def _as_declared(term: str, text: str) -> str:
+    """The words of `term` as the text wrote them ("1:1" for "1 1"), else the term itself
+    (an evasion such as "r e p l i c a" has no single span to quote)."""
+    words = term.split()
+    pattern = r"(?<![^\W_])" + r"[\W_]*".join(re.escape(w) for w in words) + r"(?![^\W_])"
+    found = re.search(pattern, text, re.IGNORECASE)
+    return found.group() if found else term
+
+
+def without_terms(text: str) -> str:
+    """`text` normalised, counterfeit terms removed: what is left says which product it is."""
+    words = f" {_prepare(text)} "
+    for hit in find_terms(text):
+        words = words.replace(f" {hit.term} ", " ")
+    return " ".join(words.split())

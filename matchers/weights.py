@@ -30,11 +30,15 @@ class FeatureConfig:
     max_images: int  # declared images looked at per item; more add cost, not evidence
     near_copy_limit: int  # near-copy hits kept per declared image
     photo_limit: int  # photo hits kept per declared image
+    image_margin_full: float  # similarity margin over the other side's nearest for full credit
     reread_below: float  # a plain text reading this close to a product needs no brand rereading
     reread_hits: int  # alias or look-alike hits tried as the brand itself
     # brand hits
     brand_lead_words: int  # a brand stands within the first words of a description
     lookalike_out_of_place: float  # share of a look-alike's score where no brand goes
+    # distinctiveness (wordfreq Zipf scale)
+    common_zipf: float  # a declared word this frequent identifies no product
+    brand_common_zipf: float  # a brand this frequent as a word needs context to count
     # text and model number
     text_floor: float  # text similarity at or below this is no evidence
     model_suffix_min_length: int  # codes this long still match with a colour or size suffix
@@ -46,17 +50,21 @@ class FeatureConfig:
     commercial_quantity: int
     commercial_quantity_full: int
     commercial_quantity_floor: float  # the value at `commercial_quantity` units
-    luxury_min_eur: float
+    commercial_min_eur: float  # a genuine minimum from which bulk is worth a counterfeiter's while
+    luxury_min_eur: float  # a genuine minimum from which the goods are called luxury goods
 
 
 DEFAULT_CONFIG = FeatureConfig(
     max_images=8,
     near_copy_limit=5,
     photo_limit=3,
+    image_margin_full=0.125,  # 8 of 64 phash bits nearer
     reread_below=0.9,
     reread_hits=2,
     brand_lead_words=3,
     lookalike_out_of_place=0.5,
+    common_zipf=4.2,
+    brand_common_zipf=4.4,
     text_floor=0.5,
     model_suffix_min_length=5,
     price_plausible_ratio=0.40,
@@ -65,13 +73,18 @@ DEFAULT_CONFIG = FeatureConfig(
     commercial_quantity=10,
     commercial_quantity_full=500,
     commercial_quantity_floor=0.3,
-    luxury_min_eur=100.0,
+    commercial_min_eur=100.0,
+    luxury_min_eur=500.0,
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """A versioned set of log-odds weights, one per signal name, the prior (bias) and the rest.
+    """A versioned scoring model: suspicion log-odds weights, identity strengths, the prior.
+
+    `values` weighs the suspicion signals (P(infringing | product, context), prior
+    `bias`); a signal found only in `identity` is identity evidence and carries no
+    suspicion weight (see `matchers.scoring`).
 
     `expired_factor` is the share of a match's positive evidence that still counts
     once the product's registration has expired; `config` holds the cut-offs.
@@ -99,42 +112,32 @@ class Weights:
 
 
 DEFAULT_WEIGHTS = Weights(
-    version="2026-11-27.1",
+    version="2026-12-01.1",
     bias=-3.0,
     expired_factor=0.5,
     values={
-        # identity with the registered product (alone they keep a plain declaration green)
-        "text_similarity": 1.0,
-        "brand_exact": 0.6,
-        "brand_alias": 0.6,
-        "brand_differs": -1.5,
-        "model_same": 0.3,
-        "model_different": -0.8,
-        "gtin_this_product": 0.3,
-        "gtin_other_product": -0.5,
-        "photo_match": 0.5,
-        "image_copy_of_genuine": 1.0,
-        # counterfeit evidence
+        # suspicion: how likely an item of this product infringes, given the context
         "brand_lookalike": 3.5,
         "gtin_invalid": 1.2,
-        "gtin_other_brand": 3.0,
+        "gtin_other_brand": 5.0,
         "gtin_unregistered": 0.4,
-        "image_copy_of_counterfeit": 4.5,
-        "photo_match_counterfeit": 2.0,
-        "price_below_range": 1.0,
-        "price_far_below_range": 2.5,
-        "origin_unauthorized": 0.8,
-        "importer_not_authorized": 0.5,
-        "exporter_not_authorized": 0.4,
+        "image_copy_of_counterfeit": 6.0,
+        "photo_match_counterfeit": 3.5,
+        "price_below_range": 2.0,
+        "price_far_below_range": 4.0,
+        "origin_unauthorized": 1.8,
+        "importer_not_authorized": 0.7,
+        "exporter_not_authorized": 0.5,
         "hs_code_other_heading": 0.3,
         "hs_code_other_chapter": 0.6,
-        "commercial_quantity": 0.8,
-        "counterfeit_vocabulary": 3.0,
-        # evidence of genuine trade
+        "commercial_quantity": 0.6,
+        "counterfeit_vocabulary": 4.5,
+        # evidence of genuine trade; a party's name is a claim anyone can write, so it
+        # weighs little against a price or an origin
         "price_plausible": -0.7,
         "origin_authorized": -0.7,
-        "importer_authorized": -2.0,
-        "exporter_authorized": -1.0,
+        "importer_authorized": -0.5,
+        "exporter_authorized": -0.3,
         "hs_code_consistent": -0.2,
         # abstentions that say why (value 0)
         "price_unavailable": 0.0,

@@ -23,6 +23,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, LCSseq
 
 from matchers.brands.lookalike import CHEAPEST_EDIT, deletes, describe, lookalike_score, max_edits
+from matchers.brands.phonetic import SoundIndex
 from matchers.brands.words import (
     Span,
     Word,
@@ -84,6 +85,7 @@ class BrandIndex:
         self._lengths: Counter[int] = Counter()  # compact length of registered names -> how many
         self._by_digits: dict[int, set[str]] = {}  # digits in a compact name -> those names
         self._by_length: dict[int, set[str]] = {}  # length of a compact name -> those names
+        self._sounds = SoundIndex()  # one-word names by sound ("Naike" for Nike)
         self._windows: dict[int, tuple[list[str], np.ndarray]] = {}  # see `_window`
         self.comparisons = 0  # look-alike scorings done so far (shows the shortlist stays short)
         # Declared texts repeat words: tokens and look-alike searches depend only on the set of
@@ -108,6 +110,7 @@ class BrandIndex:
                 self._words[len(name.split())] += 1
                 if key.isalpha():
                     self._single_words.add(key)
+                    self._sounds.add(key)
                 self._lengths[len(key)] += 1
                 self._by_digits.setdefault(_digits(key), set()).add(key)
                 self._by_length.setdefault(len(key), set()).add(key)
@@ -135,6 +138,7 @@ class BrandIndex:
                 self._changed()
                 self._words[len(name.split())] -= 1
                 self._single_words.discard(key)
+                self._sounds.remove(key)
                 self._lengths[len(key)] -= 1
                 self._by_digits[_digits(key)].discard(key)
                 self._by_length[len(key)].discard(key)
@@ -172,7 +176,9 @@ class BrandIndex:
             return True
         if compact in known_brands() or len(compact) < 4 or words > FUZZY_WORDS:
             return False
-        return bool(self._lookalikes(compact, glyphs, min_score))
+        return bool(self._lookalikes(compact, glyphs, min_score)) or (
+            words == 1 and bool(self._sounds.alikes(compact, seen=set()))
+        )
 
     def _hits(self, span: Span, min_score: float) -> list[BrandHit]:
         exact = self._names.get(span.compact)
@@ -183,7 +189,10 @@ class BrandIndex:
         if span.compact in known_brands() or len(span.compact) < 4 or span.words > FUZZY_WORDS:
             return []  # another real brand, too short to judge, or too long a run of words
         hits = []
-        for name, score, why in self._lookalikes(span.compact, bool(span.homoglyphs), min_score):
+        found = self._lookalikes(span.compact, bool(span.homoglyphs), min_score)
+        if span.words == 1:
+            found = [*found, *self._sounds.alikes(span.compact, seen={n for n, _, _ in found})]
+        for name, score, why in found:
             if span.homoglyphs:
                 note = homoglyph_note(span.homoglyphs)
                 why = ", ".join([note, why]) if why else note

@@ -208,5 +208,10 @@ def max_edits(length: int) -> int:
 
 
 def describe(edit_list: list[Edit]) -> str:
-    """A short human description of the edits ("vowel swapped 'a' -> 'o', letter doubled 's'")."""
-    return ", ".join(f"{e.kind} {e.detail}" for e in edit_list)
+    """A short human description of the edits ("vowel swapped 'a' -> 'o', letter doubled 's'"),
+    an edit made more than once said once with its count ("'d' -> 'b' twice")."""
+    said = [f"{e.kind} {e.detail}" for e in edit_list]
+    times = {1: "", 2: " twice"}
+    return ", ".join(
+        f"{s}{times.get(said.count(s), f' {said.count(s)} times')}" for s in dict.fromkeys(said)
+    )

@@ -13,10 +13,10 @@ day). Then:
 3. With no candidate identified, `BRAND_LEVEL` speaks for a named or imitated brand.
 
 `matchers.scoring` turns the findings into similarity (identity strengths) and risk
-(log-odds weights). Every signal a feature emits is declared in its `names`; this
-module checks at import that `DEFAULT_WEIGHTS` weighs exactly those signals, and the
-engine checks the weights it is handed (`check`). The order of the lists is the order
-of the results, which keeps results identical byte for byte.
+(similarity times the suspicion log-odds model). Every signal a feature emits is declared
+in its `names`; this module checks at import that `DEFAULT_WEIGHTS` weighs or identifies
+exactly those signals, and the engine checks the weights it is handed (`check`). The
+order of the lists is the order of the results, which keeps results byte-identical.
 """
 
 from __future__ import annotations
@@ -125,8 +125,8 @@ _CANDIDATE_NAMES = emitted(CANDIDATE_FEATURES)
 
 
 def check(weights: Weights) -> None:
-    """Raise `SignalError` unless `weights` weighs exactly the signals the weighted features
-    declare, and gives identity strengths only to signals of candidate features."""
+    """Raise `SignalError` unless `weights` weighs or identifies exactly the signals the
+    weighted features declare, identity strengths only for signals of candidate features."""
     check_weights(weights, weighted=_WEIGHTED_NAMES, identifying=_CANDIDATE_NAMES)
 
 

@@ -8,6 +8,7 @@ exchange rate for the price).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -19,12 +20,14 @@ from matchers.text.normalize import model_numbers, normalize
 class FeatureResult:
     """One feature's finding: its signal name, its strength in [0, 1] and a sentence of evidence.
 
-    The name keys the signal's weight and identity strength in `matchers.weights.Weights`.
+    The name keys the signal's weight and identity strength in `matchers.weights.Weights`;
+    `evidence` holds expert detail kept out of the sentence (see `matchers.records.Signal`).
     """
 
     name: str
     value: float
     detail: str
+    evidence: Mapping[str, str | float] | None = None
 
 
 class BrandHitLike(Protocol):
@@ -51,6 +54,8 @@ class NearCopyHitLike(Protocol):
     def similarity(self) -> float: ...
     @property
     def evidence(self) -> str: ...
+    @property
+    def meaning(self) -> str: ...
 
 
 class PhotoHitLike(Protocol):
@@ -62,6 +67,14 @@ class PhotoHitLike(Protocol):
     def score(self) -> float: ...
     @property
     def evidence(self) -> str: ...
+
+
+def product_label(brand: str, name: str) -> str:
+    """How a sentence names a product: its brand and name, the brand once ("Tropicana Apple
+    Juice 1 L", not "Tropicana Tropicana Apple Juice 1 L")."""
+    if f"{norm(name)} ".startswith(f"{norm(brand)} "):
+        return name
+    return f"{brand} {name}"
 
 
 def clamp01(x: float) -> float:

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from matchers.brands.index import BrandHit
 from matchers.features.base import norm
 from matchers.records import Declaration
+from matchers.text.commonness import BRAND_LANGUAGES, distinctive, is_common
+from matchers.vocabulary import without_terms
 from matchers.weights import FeatureConfig
 
 
@@ -29,6 +31,8 @@ def in_brand_position(
     when it is not where a brand goes: its first `config.brand_lead_words` words, with no
     brand field and no registered brand named outright (then the look-alike is most likely
     an ordinary word: "Harmony Series" for Sirius)."""
+    hits = [h for h in hits if _counts(h, declaration, config)]
+    field_hits = [h for h in field_hits if h.kind != "lookalike" or _uncommon(h, config)]
     named = {h.brand for h in [*field_hits, *hits] if h.kind != "lookalike"}
     lead = f" {' '.join(norm(declaration.description).split()[: config.brand_lead_words])} "
     share = config.lookalike_out_of_place
@@ -46,6 +50,27 @@ def in_brand_position(
             )
         out.append(h)
     return out
+
+
+def _uncommon(hit: BrandHit, config: FeatureConfig) -> bool:
+    """Whether some word of the hit's text is not a common word of the language."""
+    words = norm(hit.matched_text).split()
+    return not all(
+        is_common(w, threshold=config.brand_common_zipf, languages=BRAND_LANGUAGES) for w in words
+    )
+
+
+def _counts(hit: BrandHit, declaration: Declaration, config: FeatureConfig) -> bool:
+    """A description's brand hit counts unless its words are common words of the language: a
+    look-alike that is an ordinary word ("Mike", "goods") never does; an exact brand that is
+    one ("Apple", "Gap") only beside a distinctive word ("Apple iPhone 15", not "apple juice")."""
+    if _uncommon(hit, config):
+        return True
+    if hit.kind == "lookalike":
+        return False
+    own = set(norm(hit.matched_text).split())
+    rest = [w for w in norm(without_terms(declaration.description)).split() if w not in own]
+    return bool(distinctive(rest, threshold=config.common_zipf))
 
 
 def merge_hits(hits: Sequence[BrandHit]) -> list[BrandHit]:

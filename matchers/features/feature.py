@@ -60,9 +60,10 @@ def emitted(features: Iterable[Feature[Any]]) -> frozenset[str]:
 def check_weights(
     weights: Weights, *, weighted: frozenset[str], identifying: frozenset[str]
 ) -> None:
-    """Raise `SignalError` unless `weights` weighs exactly the `weighted` signal names and gives
-    identity strengths only to `identifying` ones."""
-    unweighted = sorted(weighted - weights.values.keys())
+    """Raise `SignalError` unless every `weighted` signal name has a suspicion weight or an
+    identity strength, no weight is for a signal not emitted, and identity strengths go
+    only to `identifying` ones."""
+    unweighted = sorted(weighted - weights.values.keys() - weights.identity.keys())
     if unweighted:
         raise SignalError(f"weights {weights.version} have no weight for {unweighted}")
     unemitted = sorted(weights.values.keys() - weighted)

@@ -30,10 +30,15 @@ def gtin_invalid(ctx: DeclarationContext, config: FeatureConfig) -> FeatureResul
     raw = (ctx.declaration.gtin or "").strip()
     if not raw or gtin_key(raw) is not None:
         return None
+    digits = "".join(c for c in raw if c.isdigit())
+    if len(digits) in GTIN_LENGTHS and len(digits) == len(raw.replace(" ", "").replace("-", "")):
+        why = "its check digit is wrong"
+    else:
+        why = "a GTIN has 8, 12, 13 or 14 digits"
     return FeatureResult(
         name="gtin_invalid",
         value=1.0,
-        detail=f'declared GTIN "{raw}" is not a valid GTIN-8/12/13/14 (length or check digit)',
+        detail=f'declared GTIN "{raw}" is not a valid GTIN: {why}',
     )
 
 

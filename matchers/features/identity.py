@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from matchers.features.base import BrandHitLike, FeatureResult, models_in, norm
+from matchers.features.base import BrandHitLike, FeatureResult, models_in, norm, product_label
 from matchers.features.base import clamp01 as _clamp
 from matchers.features.context import CandidateContext, DeclarationContext
-from matchers.records import ProductRecord
+from matchers.records import Declaration, ProductRecord
+from matchers.text.commonness import distinctive
 from matchers.text.normalize import is_size
+from matchers.vocabulary import without_terms
 from matchers.weights import FeatureConfig
 
 # "No brand" in the brand field says nothing against a product the description points to.
@@ -75,14 +77,21 @@ def text_similarity(ctx: CandidateContext, config: FeatureConfig) -> FeatureResu
         ctx.text_score
     )  # retrieval may hand over numpy scalars; results must be plain floats
     value = _clamp((score - config.text_floor) / (1.0 - config.text_floor))
-    if value <= 0.0:
-        return None
+    if value <= 0.0 or not _distinctive_words(ctx.declaration, config.common_zipf):
+        return None  # "running shoe" alone says which kind of goods, not which product
     return FeatureResult(
         name="text_similarity",
         value=round(value, 4),
-        detail=f'declared text is {score:.0%} similar to "{product.brand} {product.name}"'
+        detail=f"declared text is {score:.0%} similar to "
+        f'"{product_label(product.brand, product.name)}"'
         f"{ctx.text_note}",
     )
+
+
+def _distinctive_words(declaration: Declaration, threshold: float) -> tuple[str, ...]:
+    """The declared words (brand field and description) that can tell products apart."""
+    said = f"{declaration.brand or ''} {without_terms(declaration.description)}"
+    return distinctive(norm(said).split(), threshold=threshold)
 
 
 def product_models(product: ProductRecord) -> tuple[str, ...]:
@@ -116,7 +125,8 @@ def model_number(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult 
                 return FeatureResult(
                     name="model_same",
                     value=1.0,
-                    detail=f'declared model "{code}" is the model of {product.name}',
+                    detail=f'declared model "{_as_declared(code, ctx.declaration.description)}" '
+                    f"is the model of {product_label(product.brand, product.name)}",
                 )
     others = [c for c in declared if _is_code(c)]
     if not others:
@@ -124,8 +134,17 @@ def model_number(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult 
     return FeatureResult(
         name="model_different",
         value=1.0,
-        detail=f'declared model "{others[0]}" is not {product.model or ours[0]}',
+        detail=f'declared model "{_as_declared(others[0], ctx.declaration.description)}" '
+        f"is not {product.model or ours[0]}",
     )
+
+
+def _as_declared(code: str, text: str) -> str:
+    """The model number as the declaration wrote it ("DV3853-001", not "dv3853001")."""
+    for chunk in text.split():
+        if code in models_in(chunk):
+            return chunk.strip(".,;:()[]\"'")
+    return code
 
 
 def brand_level(ctx: DeclarationContext, config: FeatureConfig) -> FeatureResult | None:

@@ -1,16 +1,62 @@
-"""Image features: declared images that copy a reference image, or photograph the product."""
+"""Image features: declared images that copy a reference image, or photograph the product.
+
+The nearest reference wins (`nearest_wins`): a declared image is credited to the
+reference it is nearest to. When a genuine and a known-counterfeit reference are both
+near, only the nearer is credited, scaled by the margin between them, so a mirrored
+copy of the brand's own photo is not also "a copy of the counterfeit" that shares its
+packaging template.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from matchers.features.base import FeatureResult, NearCopyHitLike, PhotoHitLike, clamp01
+from matchers.features.base import (
+    FeatureResult,
+    NearCopyHitLike,
+    PhotoHitLike,
+    clamp01,
+    product_label,
+)
 from matchers.features.context import CandidateContext
+from matchers.images.nearcopy import NearCopyHit
 from matchers.records import ImageRecord
 from matchers.weights import FeatureConfig
 
 Hit = TypeVar("Hit")
+
+KIND_WORDS = {
+    "genuine": "photo",
+    "packaging": "packaging image",
+    "logo": "logo",
+    "counterfeit": "photo of a known counterfeit",
+}
+
+
+def nearest_wins(
+    hits: Sequence[tuple[NearCopyHit, ImageRecord]], *, margin_full: float
+) -> list[tuple[NearCopyHit, ImageRecord]]:
+    """The near-copy hits of one declared image that count: a hit on a counterfeit reference
+    counts only when no genuine one is as near, and the other way round; the nearer side's
+    similarity is scaled by its margin over the nearest of the other side (full credit at
+    `margin_full` or more)."""
+    nearest: dict[bool, float] = {}
+    for hit, ref in hits:
+        fake = ref.kind == "counterfeit"
+        nearest[fake] = max(nearest.get(fake, 0.0), hit.similarity)
+    kept = []
+    for hit, ref in hits:
+        rival = nearest.get(ref.kind != "counterfeit")
+        if rival is None:
+            kept.append((hit, ref))
+            continue
+        share = clamp01((hit.similarity - rival) / margin_full)
+        if share > 0.0:
+            scaled = dataclasses.replace(hit, similarity=round(hit.similarity * share, 4))
+            kept.append((scaled, ref))
+    return kept
 
 
 def _best(
@@ -23,18 +69,6 @@ def _best(
     return None if best is None else (clamp01(strength(best[0])), *best)
 
 
-def _finding(
-    best: tuple[float, Hit, ImageRecord] | None,
-    name: str,
-    detail: Callable[[Hit, ImageRecord], str],
-) -> FeatureResult | None:
-    """The finding `name` for the best hit, its strength as the value; None without a hit."""
-    if best is None:
-        return None
-    strength, hit, ref = best
-    return FeatureResult(name=name, value=strength, detail=detail(hit, ref))
-
-
 def _similarity(hit: NearCopyHitLike) -> float:
     return hit.similarity
 
@@ -43,49 +77,65 @@ def _score(hit: PhotoHitLike) -> float:
     return hit.score
 
 
-def near_copy_of_genuine(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
-    """A declared image is an (edited) copy of one of the brand's own reference images:
-    it identifies the product, and reusing the brand's photo is what fake listings do."""
-    return _finding(
-        _best(ctx.near_copies, _similarity, counterfeit=False),
-        "image_copy_of_genuine",
-        lambda hit, ref: (
-            f"a declared image copies the {ref.kind} reference {ref.image_id} of "
-            f"{ctx.product.name}: {hit.evidence}"
-        ),
+def _copy(ctx: CandidateContext, *, counterfeit: bool, name: str) -> FeatureResult | None:
+    best = _best(ctx.near_copies, _similarity, counterfeit=counterfeit)
+    if best is None:
+        return None
+    strength, hit, ref = best
+    whose = "" if counterfeit else "the brand's registered "
+    what = "a " if counterfeit else ""
+    detail = (
+        f"a declared image is a {hit.meaning} of {whose}{what}{KIND_WORDS[ref.kind]} of "
+        f"{product_label(ctx.product.brand, ctx.product.name)}"
     )
+    evidence: dict[str, str | float] = {
+        "reference_image_id": ref.image_id,
+        "reference_kind": ref.kind,
+        "similarity": strength,
+        "match": hit.evidence,
+    }
+    return FeatureResult(name=name, value=strength, detail=detail, evidence=evidence)
+
+
+def near_copy_of_genuine(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
+    """A declared image is an (edited) copy of one of the brand's own reference images, nearer
+    to it than to any known counterfeit: it says which product this is."""
+    return _copy(ctx, counterfeit=False, name="image_copy_of_genuine")
 
 
 def near_copy_of_counterfeit(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
-    """A declared image is a copy of a known counterfeit of the product (strong evidence)."""
-    return _finding(
-        _best(ctx.near_copies, _similarity, counterfeit=True),
-        "image_copy_of_counterfeit",
-        lambda hit, ref: (
-            f"a declared image copies the known counterfeit {ref.image_id} of "
-            f"{ctx.product.name}: {hit.evidence}"
-        ),
+    """A declared image copies a known counterfeit of the product, nearer to it than to any
+    genuine reference (strong evidence)."""
+    return _copy(ctx, counterfeit=True, name="image_copy_of_counterfeit")
+
+
+def _photo(ctx: CandidateContext, *, counterfeit: bool, name: str) -> FeatureResult | None:
+    best = _best(ctx.photos, _score, counterfeit=counterfeit)
+    if best is None:
+        return None
+    strength, hit, ref = best
+    label = product_label(ctx.product.brand, ctx.product.name)
+    detail = (
+        f"a declared photo shows the same object as the registered photo of a known counterfeit "
+        f"of {label}"
+        if counterfeit
+        else f"a declared photo shows {label}, matching the brand's registered "
+        f"{KIND_WORDS[ref.kind]}"
     )
+    evidence: dict[str, str | float] = {
+        "reference_image_id": ref.image_id,
+        "reference_kind": ref.kind,
+        "score": strength,
+        "match": hit.evidence,
+    }
+    return FeatureResult(name=name, value=strength, detail=detail, evidence=evidence)
 
 
 def photo_match(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """A declared photo shows the product (local features verified against a genuine reference)."""
-    return _finding(
-        _best(ctx.photos, _score, counterfeit=False),
-        "photo_match",
-        lambda hit, ref: (
-            f"a declared photo shows {ctx.product.name} (reference {ref.image_id}): {hit.evidence}"
-        ),
-    )
+    return _photo(ctx, counterfeit=False, name="photo_match")
 
 
 def photo_match_counterfeit(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """A declared photo matches a registered photo of a known counterfeit of the product."""
-    return _finding(
-        _best(ctx.photos, _score, counterfeit=True),
-        "photo_match_counterfeit",
-        lambda hit, ref: (
-            f"a declared photo matches the known counterfeit {ref.image_id} of "
-            f"{ctx.product.name}: {hit.evidence}"
-        ),
-    )
+    return _photo(ctx, counterfeit=True, name="photo_match_counterfeit")

@@ -14,7 +14,7 @@ def counterfeit_vocabulary(ctx: DeclarationContext, config: FeatureConfig) -> Fe
     hits = find_terms(f"{declaration.brand or ''} {declaration.description}")
     if not hits:
         return None
-    shown = ", ".join(f'"{h.term}"' for h in hits[:4])
+    shown = ", ".join(f'"{h.said}"' for h in hits[:4])
     return FeatureResult(
         name="counterfeit_vocabulary",
         value=hits[0].strength,

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import pycountry
 
-from matchers.features.base import FeatureResult, clamp01, norm
+from matchers.features.base import FeatureResult, clamp01, norm, product_label
 from matchers.features.context import CandidateContext
 from matchers.records import ProductRecord
 from matchers.weights import FeatureConfig
@@ -66,7 +66,12 @@ def _party(
     return FeatureResult(
         f"{role}_not_authorized",
         1.0,
-        f'{role} "{declared}" is not among the {len(names)} {role}s {product.brand} authorised',
+        f'{role} "{declared}" is not '
+        + (
+            f"the {role} {product.brand} authorised"
+            if len(names) == 1
+            else f"among the {len(names)} {role}s {product.brand} authorised"
+        ),
     )
 
 
@@ -119,7 +124,8 @@ def hs_code(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | Non
 
 
 def commercial_quantity(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
-    """Many units of a luxury item (genuine minimum >= `luxury_min_eur`) in one consignment."""
+    """Many units of a product worth copying (genuine minimum >= `commercial_min_eur`) in one
+    consignment; worded by what the goods are, "luxury goods" only from `luxury_min_eur`."""
     qty, price = ctx.declaration.quantity, ctx.product.price
     if qty is None or qty < config.commercial_quantity or price is None:
         return None
@@ -130,17 +136,19 @@ def commercial_quantity(ctx: CandidateContext, config: FeatureConfig) -> Feature
             "commercial_quantity",
             0.0,
             f"{qty} units, but no {price.currency.upper()}->EUR rate on {day.isoformat()} "
-            "to tell whether the product is a luxury item",
+            "to tell what the consignment is worth",
         )
     min_eur = price.min * rate
-    if min_eur < config.luxury_min_eur:
+    if min_eur < config.commercial_min_eur:
         return None
     span = math.log(config.commercial_quantity_full / config.commercial_quantity)
     floor = config.commercial_quantity_floor
     value = floor + (1.0 - floor) * clamp01(math.log(qty / config.commercial_quantity) / span)
+    kind = "luxury goods" if min_eur >= config.luxury_min_eur else "branded goods"
+    label = product_label(ctx.product.brand, ctx.product.name)
     return FeatureResult(
         "commercial_quantity",
         round(value, 4),
-        f"{qty} units of an item whose genuine minimum is {min_eur:.2f} EUR: a commercial "
-        "quantity of a luxury good",
+        f"{qty} units of {label} (genuine from {min_eur:,.0f} EUR a unit, "
+        f"{qty * min_eur:,.0f} EUR at genuine prices): a commercial quantity of {kind}",
     )

@@ -41,6 +41,7 @@ class NearCopyHit:
     similarity: float
     method: str
     evidence: str
+    meaning: str = "copy"  # what kind of copy, in plain words ("mirrored copy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,15 +227,17 @@ class NearCopyIndex:
         With `max_distance`, any rule's view pair within that phash distance is a
         hit (dhash is not consulted); without it, each rule's calibrated thresholds apply.
         """
-        best: dict[int, tuple[float, float, int, str, str]] = {}
+        best: dict[int, tuple[float, float, int, str, str, str]] = {}
         with self._lock:
             for rule in self.rules:
                 self._apply(rule, hashes, max_distance, best)
             found = [(self._image_of[s], *v[1:]) for s, v in best.items()]
         found.sort(key=lambda hit: (-hit[1], hit[2], hit[0]))
         return [
-            NearCopyHit(image_id=i, distance=d, similarity=round(sim, 4), method=m, evidence=e)
-            for i, sim, d, m, e in found[:limit]
+            NearCopyHit(
+                image_id=i, distance=d, similarity=round(sim, 4), method=m, evidence=e, meaning=w
+            )
+            for i, sim, d, m, e, w in found[:limit]
         ]
 
     def _apply(
@@ -242,7 +245,7 @@ class NearCopyIndex:
         rule: Rule,
         hashes: Mapping[str, str],
         max_distance: int | None,
-        best: dict[int, tuple[float, float, int, str, str]],
+        best: dict[int, tuple[float, float, int, str, str, str]],
     ) -> None:
         p_hex = hashes.get(_key("phash", rule.query_view))
         if p_hex is None:
@@ -276,4 +279,4 @@ class NearCopyIndex:
             evidence = (
                 f"{rule.meaning}: query phash is {dist} bits from the reference's ({view}{extra})"
             )
-            best[slot] = (apart, sim, dist, rule.method, evidence)
+            best[slot] = (apart, sim, dist, rule.method, evidence, rule.meaning)

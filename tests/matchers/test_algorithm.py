@@ -19,7 +19,8 @@ from tests.matchers.featurekit import NIKE_GTIN, TODAY, Candidate, declaration
 
 
 def test_every_declared_signal_has_a_weight_and_every_weight_a_feature() -> None:
-    assert emitted(WEIGHTED) == set(DEFAULT_WEIGHTS.values)
+    assert emitted(WEIGHTED) == set(DEFAULT_WEIGHTS.values) | set(DEFAULT_WEIGHTS.identity)
+    assert set(DEFAULT_WEIGHTS.values) <= emitted(WEIGHTED)
     assert set(DEFAULT_WEIGHTS.identity) <= emitted(CANDIDATE_FEATURES)
     assert "registration_expired" not in DEFAULT_WEIGHTS.values  # weighed by expired_factor
     check(DEFAULT_WEIGHTS)

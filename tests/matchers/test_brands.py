@@ -205,3 +205,9 @@ def test_model_number_shortlist_equals_the_deletion_neighbourhood() -> None:
         via_deletes = {n for v in deletes(query, QUERY_DELETES) for n in idx._neighbours.get(v, ())}
         assert idx._shortlist(query) == via_deletes
     assert "khoi1971" in idx._shortlist("kh0i1971")
+
+
+def test_an_edit_made_twice_is_said_once_with_its_count() -> None:
+    from matchers.brands.lookalike import describe, edits
+
+    assert describe(edits("adidas", "abibas")) == "look-alike letter 'd' -> 'b' twice"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
+from PIL import Image
+
 from matchers.engine import MatchIndex, assess
 from matchers.images.hashes import compute_hashes
 from matchers.images.photo import extract_features
@@ -218,3 +220,25 @@ def test_same_input_same_result_whatever_the_insertion_order() -> None:
     first = run(decl)
     backwards = run(decl, build_index(tuple(reversed(CATALOGUE))))
     assert repr(first) == repr(backwards)
+
+
+def test_a_mirrored_copy_of_the_brands_photo_is_not_a_copy_of_the_counterfeit() -> None:
+    genuine = pattern_image(11)
+    fake = genuine.copy()
+    fake.paste((255, 0, 0), (0, 0, 60, 60))  # the counterfeit copies the packaging template
+    index = build_index()
+    for image_id, kind, im in (("img-g", "genuine", genuine), ("img-f", "counterfeit", fake)):
+        index.upsert_image(ImageRecord(image_id, "p-nike-airmax", kind, compute_hashes(im)))
+    mirrored = genuine.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    a = run(
+        Declaration(
+            "Nike Air Max 90 sneaker",
+            origin_country="VN",
+            images=(DeclaredImage(compute_hashes(mirrored)),),
+        ),
+        index,
+    )
+    assert a.matches[0].product_id == "p-nike-airmax"
+    assert "image_copy_of_genuine" in names(a)
+    assert "image_copy_of_counterfeit" not in names(a)
+    assert a.lane == "green"

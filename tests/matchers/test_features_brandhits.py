@@ -30,10 +30,16 @@ def test_lookalike_in_the_brand_field_counts_fully(config: FeatureConfig) -> Non
 
 
 def test_lookalike_deep_in_the_description_counts_half(config: FeatureConfig) -> None:
-    d = declaration(description="portable travel desk stand for tablets")
-    (hit,) = in_brand_position(d, [], [fake("stand", brand="E-Stand")], config=config)
+    d = declaration(description="portable travel desk stand Estandd for tablets")
+    (hit,) = in_brand_position(d, [], [fake("Estandd", brand="E-Stand")], config=config)
     assert hit.score == 0.45
     assert "half weight" in hit.evidence
+
+
+def test_a_common_word_is_never_a_lookalike(config: FeatureConfig) -> None:
+    d = declaration(description="portable travel desk stand for tablets", brand="Mike")
+    hits = [fake("stand", brand="E-Stand")]
+    assert in_brand_position(d, [fake("Mike")], hits, config=config) == []
 
 
 def test_lookalike_beside_the_real_brand_counts_half(config: FeatureConfig) -> None:
@@ -43,11 +49,22 @@ def test_lookalike_beside_the_real_brand_counts_half(config: FeatureConfig) -> N
 
 
 def test_lookalike_beside_another_named_brand_counts_half(config: FeatureConfig) -> None:
-    d = declaration(description="Samsung Series 8 LCD TV")
+    d = declaration(description="Samsung Siriuss 8 LCD TV")
     hits = in_brand_position(
-        d, [], [exact("Samsung", "Samsung"), fake("Series", "Sirius")], config=config
+        d, [], [exact("Samsung", "Samsung"), fake("Siriuss", "Sirius")], config=config
     )
     assert [(h.brand, h.score) for h in hits] == [("Samsung", 1.0), ("Sirius", 0.45)]
+
+
+def test_a_brand_that_is_a_common_word_needs_a_distinctive_word_beside_it(
+    config: FeatureConfig,
+) -> None:
+    apple = exact("Apple", "Apple")
+    assert (
+        in_brand_position(declaration(description="apple juice"), [], [apple], config=config) == []
+    )
+    d = declaration(description="Apple iPhone 15")
+    assert in_brand_position(d, [], [apple], config=config) == [apple]
 
 
 def test_merge_keeps_one_hit_per_finding_in_a_stable_order() -> None:

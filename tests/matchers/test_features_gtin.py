@@ -67,3 +67,18 @@ def test_gtin_unregistered_and_abstentions(candidate: Candidate, config: Feature
     assert gtin.gtin_registration(no_gtins, config) is None
     assert gtin.gtin_registration(candidate(declaration(gtin="123")), config) is None
     assert gtin.gtin_registration(candidate(), config) is None
+
+
+def test_gtin_invalid_says_check_digit_only_when_the_length_is_fine(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    digit = gtin.gtin_invalid(candidate(declaration(gtin="00195866123457")), config)
+    assert digit is not None
+    assert (
+        digit.detail
+        == 'declared GTIN "00195866123457" is not a valid GTIN: its check digit is wrong'
+    )
+    short = gtin.gtin_invalid(candidate(declaration(gtin="1958661")), config)
+    assert short is not None
+    assert short.detail.endswith("a GTIN has 8, 12, 13 or 14 digits")
+    assert "check digit" not in short.detail

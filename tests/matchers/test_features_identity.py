@@ -84,7 +84,8 @@ def test_brand_differs_abstains_for_own_brand_alias_or_lookalike(
 def test_text_similarity_scales_above_the_floor_and_abstains_below(
     candidate: Candidate, config: FeatureConfig
 ) -> None:
-    high = identity.text_similarity(candidate(text_score=0.95), config)
+    pegasus = declaration(description="pegasus running shoes")
+    high = identity.text_similarity(candidate(pegasus, text_score=0.95), config)
     assert high is not None
     assert high.value == 0.9
     assert IDENTITY[high.name] * high.value == 0.9
@@ -92,10 +93,12 @@ def test_text_similarity_scales_above_the_floor_and_abstains_below(
     assert identity.text_similarity(candidate(text_score=0.5), config) is None
     assert identity.text_similarity(candidate(text_score=0.2), config) is None
     noted = identity.text_similarity(
-        candidate(text_score=0.9, text_note=" (reading x as Nike)"), config
+        candidate(pegasus, text_score=0.9, text_note=" (reading x as Nike)"), config
     )
     assert noted is not None
     assert noted.detail.endswith("(reading x as Nike)")
+    plain = declaration(description="mens running shoes")  # only common words
+    assert identity.text_similarity(candidate(plain, text_score=0.95), config) is None
 
 
 def test_model_same_with_separators_and_colour_suffix(
@@ -146,3 +149,25 @@ def test_brand_level_takes_the_strongest_hit_lookalike_first_at_equal_strength(
     assert r2 is not None
     assert r2.name == "brand_exact"
     assert identity.brand_level(candidate(), config) is None
+
+
+def test_model_number_is_quoted_as_declared(candidate: Candidate, config: FeatureConfig) -> None:
+    same = identity.model_number(
+        candidate(declaration(description="Pegasus DV3853-001 shoes")), config
+    )
+    assert same is not None
+    assert same.detail == (
+        'declared model "DV3853-001" is the model of Nike Air Zoom Pegasus 40 running shoe'
+    )
+    other = identity.model_number(candidate(declaration(description="Pegasus FQ1234-100")), config)
+    assert other is not None
+    assert other.detail == 'declared model "FQ1234-100" is not DV3853-001'
+
+
+def test_text_similarity_names_the_brand_once(candidate: Candidate, config: FeatureConfig) -> None:
+    juice = product(brand="Tropicana", name="Tropicana Apple Juice 1 L")
+    r = identity.text_similarity(
+        candidate(declaration(description="tropicana juice"), juice, text_score=0.9), config
+    )
+    assert r is not None
+    assert r.detail == 'declared text is 90% similar to "Tropicana Apple Juice 1 L"'

@@ -10,9 +10,9 @@ from matchers.weights import FeatureConfig
 from tests.matchers.featurekit import Candidate
 
 
-def Copy(image_id: str, similarity: float) -> NearCopyHit:
+def Copy(image_id: str, similarity: float, meaning: str = "copy") -> NearCopyHit:
     """A near-copy index hit, as plain data."""
-    return NearCopyHit(image_id, 4, similarity, "phash", "phash 4 bits apart")
+    return NearCopyHit(image_id, 4, similarity, "phash", "phash 4 bits apart", meaning)
 
 
 def Photo(image_id: str, score: float) -> PhotoHit:
@@ -35,12 +35,43 @@ def test_near_copy_of_genuine_and_of_counterfeit_are_told_apart(
     assert g is not None
     assert g.name == "image_copy_of_genuine"
     assert g.value == 0.95
-    assert "img-g" in g.detail
-    assert "phash" in g.detail
+    assert g.detail == (
+        "a declared image is a copy of the brand's registered photo of "
+        "Nike Air Zoom Pegasus 40 running shoe"
+    )
+    assert g.evidence is not None
+    assert g.evidence["reference_image_id"] == "img-g"
+    assert g.evidence["match"] == "phash 4 bits apart"  # expert detail beside the sentence
     assert f is not None
     assert f.name == "image_copy_of_counterfeit"
     assert f.value == 0.9
-    assert "img-f" in f.detail
+    assert f.detail == (
+        "a declared image is a copy of a photo of a known counterfeit of "
+        "Nike Air Zoom Pegasus 40 running shoe"
+    )
+
+
+def test_sentences_name_the_reference_by_product_and_kind_never_by_id(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    ctx = candidate(near_copies={"p-nike-1": [(Copy("img-g", 1.0, "mirrored copy"), GENUINE)]})
+    g = images.near_copy_of_genuine(ctx, config)
+    assert g is not None
+    assert "mirrored copy of the brand's registered photo of Nike Air Zoom" in g.detail
+    for jargon in ("img-g", "phash", "bits", "view", "CIELAB", "homography"):
+        assert jargon not in g.detail
+
+
+def test_the_nearest_reference_wins_by_its_margin(config: FeatureConfig) -> None:
+    mirrored = [(Copy("img-g", 1.0), GENUINE), (Copy("img-f", 0.875), FAKE)]
+    assert images.nearest_wins(mirrored, margin_full=0.125) == [(Copy("img-g", 1.0), GENUINE)]
+    close = [(Copy("img-g", 0.9), GENUINE), (Copy("img-f", 0.95), FAKE)]
+    kept = images.nearest_wins(close, margin_full=0.125)
+    assert [(h.image_id, h.similarity) for h, _ in kept] == [("img-f", 0.38)]  # 0.95 x 0.4
+    tie = [(Copy("img-g", 0.9), GENUINE), (Copy("img-f", 0.9), FAKE)]
+    assert images.nearest_wins(tie, margin_full=0.125) == []
+    alone = [(Copy("img-f", 0.9), FAKE)]
+    assert images.nearest_wins(alone, margin_full=0.125) == alone
 
 
 def test_near_copy_abstains_without_hits_of_its_kind(
@@ -64,7 +95,12 @@ def test_photo_match_takes_the_best_hit(candidate: Candidate, config: FeatureCon
     assert r is not None
     assert r.name == "photo_match"
     assert r.value == 0.8
-    assert "img-g2" in r.detail
+    assert r.evidence is not None
+    assert r.evidence["reference_image_id"] == "img-g2"
+    assert r.detail == (
+        "a declared photo shows Nike Air Zoom Pegasus 40 running shoe, "
+        "matching the brand's registered packaging image"
+    )
     assert images.photo_match_counterfeit(ctx, config) is None
 
 

@@ -69,8 +69,13 @@ def test_counterfeit_vocabulary_feature(candidate: Candidate, config: FeatureCon
     assert r is not None
     assert r.name == "counterfeit_vocabulary"
     assert r.value == 1.0
-    assert '"aaa"' in r.detail
+    assert '"AAA"' in r.detail  # quoted as declared, not in normalised form
     assert '"replica"' in r.detail
+    said = counterfeit_vocabulary(
+        candidate(declaration(description="Nike 1:1 Mirror-Quality")), config
+    )
+    assert said is not None
+    assert said.detail == 'the declaration uses counterfeit vocabulary: "1:1", "Mirror-Quality"'
     weak = counterfeit_vocabulary(candidate(declaration(description="bag dupe")), config)
     assert weak is not None
     assert weak.value == 0.8

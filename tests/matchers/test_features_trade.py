@@ -109,6 +109,14 @@ def test_commercial_quantity_of_a_luxury_item(candidate: Candidate, config: Feat
     )
     assert big is not None
     assert big.value == 1.0
+    assert big.detail == (
+        "5000 units of Nike Air Zoom Pegasus 40 running shoe (genuine from 120 EUR a unit, "
+        "600,000 EUR at genuine prices): a commercial quantity of branded goods"
+    )  # a 120 EUR running shoe is not a luxury good
+    bag = product(price=PriceRange(1400.0, 1700.0, "EUR"))
+    luxury = trade.commercial_quantity(candidate(declaration(quantity=20), bag), config)
+    assert luxury is not None
+    assert luxury.detail.endswith("a commercial quantity of luxury goods")
 
 
 def test_commercial_quantity_abstains(candidate: Candidate, config: FeatureConfig) -> None:

@@ -88,3 +88,14 @@ def test_decide(risk: float, implicated: bool, expected: tuple[str, str]) -> Non
 def test_signals_of_genuine_trade_lower_risk() -> None:
     genuine = ("price_plausible", "origin_authorized", "importer_authorized", "exporter_authorized")
     assert all(DEFAULT_WEIGHTS.values[n] < 0 for n in genuine)
+
+
+def test_risk_is_identity_times_the_conditional_plus_the_rest_times_otherwise() -> None:
+    w = Weights(version="t", values={"s": 2.0}, bias=0.0, identity={"t": 1.0})
+    found = [FeatureResult("s", 1.0, "s"), FeatureResult("t", 1.0, "t")]
+    conditional = round(1 / (1 + math.exp(-2.0)), 4)
+    assert combine(found, weights=w, identity=0.5)[0] == round(0.5 * conditional, 4)
+    assert combine(found, weights=w, identity=0.5, otherwise=0.8)[0] == round(
+        0.5 * conditional + 0.4, 4
+    )
+    assert {s.name: s.contribution for s in combine(found, weights=w)[1]}["t"] == 0.0
