@@ -183,7 +183,11 @@ class SignalOut(BaseModel):
 
     name: str = Field(examples=["price_below_range"])
     contribution: float = Field(examples=[2.1])
-    detail: str
+    detail: str = Field(description="a sentence an officer can read aloud")
+    evidence: dict[str, str | float] | None = Field(
+        default=None,
+        description="the expert detail behind the sentence (which reference, how near)",
+    )
 
 
 class MatchOut(BaseModel):

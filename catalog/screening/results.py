@@ -104,7 +104,12 @@ class ScreeningRecord:
 
 
 def _signals(signals: Sequence[Signal]) -> list[dict[str, Any]]:
-    return [{"name": s.name, "contribution": s.contribution, "detail": s.detail} for s in signals]
+    # The sentence is for people; `evidence` (when a feature gives it) is the expert detail.
+    return [
+        {"name": s.name, "contribution": s.contribution, "detail": s.detail}
+        | ({"evidence": dict(s.evidence)} if s.evidence else {})
+        for s in signals
+    ]
 
 
 def assessment_document(assessment: Assessment) -> dict[str, Any]:
