@@ -76,7 +76,7 @@ HOLDERS = [
 ]
 ORIGINS = ["JP", "CN", "MY", "TH", "VN", "KR", "US", "DE", "MX", "ID", "PH", "CZ"]
 ROGUE_ORIGINS = ["CN", "TR", "AE", "HK", "PK", "BD"]
-HS_CODES = ["851830", "852872", "852589", "847130", "850440", "851712", "900659", "841810"]
+HS_CODES = ["851830", "852872", "852589", "847130", "850440", "851713", "900659", "841810"]
 ROGUE_TRADERS = ["Quick Trade Ltd", "Global Best Goods Co", "Shenzhen Lucky Export", "XX Imports"]
 COUNTERFEIT_WORDS = [
     "replica AAA 1:1",
@@ -100,13 +100,13 @@ KNOCKOFF_PRODUCTS = {  # made-up genuine products for the knock-off seed's brand
     "Armani": ("Emporio Armani leather belt", "accessories", "420330", 90.0, 150.0),
     "Puma": ("Suede Classic sneaker", "footwear", "640411", 60.0, 90.0),
     "Gucci": ("GG Marmont leather shoulder bag", "handbags", "420221", 1800.0, 2600.0),
-    "Uniqlo": ("Ultra Light Down jacket", "apparel", "620193", 60.0, 90.0),
+    "Uniqlo": ("Ultra Light Down jacket", "apparel", "620140", 60.0, 90.0),
     "Starbucks": ("House Blend ground coffee 250 g", "coffee", "090121", 6.0, 9.0),
     "Pringles": ("Original potato crisps 165 g", "snacks", "200520", 2.0, 3.5),
     "Red Bull": ("Energy drink 250 ml can", "beverages", "220299", 1.2, 2.0),
     "PlayStation": ("DualSense wireless controller", "gaming", "950450", 60.0, 80.0),
     "Xbox": ("Wireless controller carbon black", "gaming", "950450", 50.0, 70.0),
-    "Tide": ("Original liquid laundry detergent 2 l", "household", "340220", 10.0, 16.0),
+    "Tide": ("Original liquid laundry detergent 2 l", "household", "340250", 10.0, 16.0),
     "Kit Kat": ("4 finger milk chocolate bar", "confectionery", "180632", 0.8, 1.5),
     "Minecraft": ("Creeper plush toy 30 cm", "toys", "950300", 15.0, 25.0),
     "Star Wars": ("Millennium Falcon building set", "toys", "950300", 150.0, 180.0),

@@ -38,7 +38,7 @@ BRANDS: dict[str, tuple[int, str, str, tuple[str, ...], list[tuple[str, str, flo
     "Sony": (2, "electronics", "851830", ("Sonny", "Soni"), [
         ("WH-1000XM5", "wireless noise cancelling headphones", 330.0),
         ("WF-1000XM4", "wireless earbuds", 210.0), ("SRS-XB13", "portable speaker", 45.0)]),
-    "Samsung": (2, "electronics", "851712", ("Samsang", "Sansung"), [
+    "Samsung": (2, "electronics", "851713", ("Samsang", "Sansung"), [
         ("Galaxy Buds2 Pro", "wireless earbuds", 190.0), ("EVO Plus 256GB", "microSD card", 25.0),
         ("T7 Shield 1TB", "portable SSD", 110.0)]),
     "PlayStation": (2, "gaming", "950450", ("PolyStation", "PlayStaion"), [
@@ -77,7 +77,7 @@ VOCABULARY = [
 UNRELATED = [
     ("steel hex bolts M8 x 40", "731815"), ("frozen shrimp 1 kg", "030617"),
     ("ceramic floor tiles", "690721"), ("printed paper notebooks", "482020"),
-    ("garden hose 25 m", "391732"), ("office chairs with castors", "940130"),
+    ("garden hose 25 m", "391732"), ("office chairs with castors", "940131"),
     ("wooden pallets", "441520"), ("cotton bath towels", "630260"),
 ]  # fmt: skip
 UNBRANDED = [  # protected kinds, no brand: (description, HS code, unit price EUR range)
