@@ -898,6 +898,7 @@ def main() -> None:
     labels = Labels()
     rng = random.Random(SEED)
     try:
+        server.cli("migrate")  # commands other than migrate/serve never make a database
         admin = server.cli("keys", "create", "--role", "admin", "--name", "bench")
         admin = admin.strip().splitlines()[-1].strip()
         server.start()

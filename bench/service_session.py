@@ -36,6 +36,7 @@ class Session:
 
     def __enter__(self) -> Session:
         try:
+            self.server.cli("migrate")  # commands other than migrate/serve never make a database
             out = self.server.cli("keys", "create", "--role", "admin", "--name", "bench")
             self.admin = out.strip().splitlines()[-1].strip()
             self.server.start()
