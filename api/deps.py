@@ -68,6 +68,12 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
 RightsHolderOrAdmin = Annotated[Principal, Depends(require_roles("rights_holder", "admin"))]
 RightsHolderOnly = Annotated[Principal, Depends(require_roles("rights_holder"))]
+Customs = Annotated[Principal, Depends(require_roles("customs"))]
+Screener = Annotated[Principal, Depends(require_roles("customs", "officer"))]
+ScreeningReader = Annotated[Principal, Depends(require_roles("customs", "officer", "admin"))]
+EvidenceReader = Annotated[
+    Principal, Depends(require_roles("customs", "officer", "admin", "rights_holder"))
+]
 ImageReader = Annotated[
     Principal, Depends(require_roles("rights_holder", "admin", "customs", "officer"))
 ]

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import require_roles
-from api.deps import BlobsDep, ImageProcessorDep, SessionDep
+from api.deps import BlobsDep, ImageProcessorDep, Screener, ScreeningReader, SessionDep
 from api.errors import problem_responses
 from api.schemas.checks import CheckOutcomeIn, CheckResult
-from catalog.access.keys import Principal
 from catalog.checks.answer import check_document, store_check
 from catalog.checks.outcomes import record_check_outcome
 from catalog.checks.repository import load_check
@@ -23,8 +21,6 @@ from catalog.products.validation import clean_gtin
 from catalog.screening.service import ScreeningService
 
 router = APIRouter(prefix="/v1/checks", tags=["checks"])
-Checker = Annotated[Principal, Depends(require_roles("officer", "customs"))]
-Reader = Annotated[Principal, Depends(require_roles("officer", "customs", "admin"))]
 
 
 def _screening(request: Request) -> ScreeningService:
@@ -54,7 +50,7 @@ def _gtin(value: str | None) -> str | None:
     responses=problem_responses(401, 403, 409, 413, 422, 503),
 )
 async def check(
-    principal: Checker,
+    principal: Screener,
     request: Request,
     session: SessionDep,
     blobs: BlobsDep,
@@ -87,7 +83,7 @@ async def check(
 
 
 @router.get("/{check_id}", response_model=CheckResult, responses=problem_responses(401, 403, 404))
-def read(check_id: str, principal: Reader, session: SessionDep) -> CheckResult:
+def read(check_id: str, principal: ScreeningReader, session: SessionDep) -> CheckResult:
     """A stored check with its outcome (its client or an admin)."""
     check = load_check(session, check_id=check_id, principal=principal)
     return CheckResult.model_validate(check_document(session, check=check))
@@ -101,7 +97,9 @@ def read(check_id: str, principal: Reader, session: SessionDep) -> CheckResult:
         **problem_responses(401, 403, 404),
     },
 )
-def photo_of(check_id: str, principal: Reader, session: SessionDep, blobs: BlobsDep) -> Response:
+def photo_of(
+    check_id: str, principal: ScreeningReader, session: SessionDep, blobs: BlobsDep
+) -> Response:
     """The photo stored with a check (its client or an admin)."""
     check = load_check(session, check_id=check_id, principal=principal)
     if check.photo_sha256 is None:
@@ -119,7 +117,7 @@ def photo_of(check_id: str, principal: Reader, session: SessionDep, blobs: Blobs
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def outcome(
-    check_id: str, body: CheckOutcomeIn, principal: Checker, session: SessionDep
+    check_id: str, body: CheckOutcomeIn, principal: Screener, session: SessionDep
 ) -> CheckResult:
     """Record what the officer found; `counterfeit` with a photo offers it to the rights holder."""
     document = record_check_outcome(

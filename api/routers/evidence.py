@@ -6,21 +6,16 @@ import json
 from typing import Annotated, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.auth import require_roles
-from api.deps import SessionDep
+from api.deps import EvidenceReader, SessionDep
 from api.errors import problem_responses
 from api.evidence_pdf import render_pdf
 from catalog.access import signing
-from catalog.access.keys import Principal
 from catalog.screening.evidence import evidence_packet, load_for_evidence
 
 router = APIRouter(prefix="/v1/screenings", tags=["screenings"])
-Reader = Annotated[
-    Principal, Depends(require_roles("customs", "officer", "admin", "rights_holder"))
-]
 PDF = "application/pdf"
 
 
@@ -47,7 +42,7 @@ def _key(request: Request) -> Ed25519PrivateKey:
 )
 def evidence(
     screening_id: str,
-    principal: Reader,
+    principal: EvidenceReader,
     session: SessionDep,
     request: Request,
     view: Annotated[

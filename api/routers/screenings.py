@@ -12,14 +12,13 @@ round trip on the hot path); tests validate real responses against the schemas.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import TypeAdapter, ValidationError
 
-from api.auth import require_roles
-from api.deps import SessionDep
+from api.deps import Customs, Screener, ScreeningReader, SessionDep
 from api.errors import domain_problem, invalid_fields, problem_responses
 from api.schemas.screening import (
     BatchRequest,
@@ -28,16 +27,12 @@ from api.schemas.screening import (
     ScreeningRequest,
     ScreeningResult,
 )
-from catalog.access.keys import Principal
 from catalog.core.errors import DomainError, IndexNotReady
 from catalog.screening.records import HASH_NAMES, DeclaredImageInput, DeclaredItem
 from catalog.screening.service import ScreeningService
 from catalog.screening.stored_screenings import load_screening, record_outcome, screening_document
 from matchers.records import Money
 
-Screener = Annotated[Principal, Depends(require_roles("customs", "officer"))]
-Customs = Annotated[Principal, Depends(require_roles("customs"))]
-Reader = Annotated[Principal, Depends(require_roles("customs", "officer", "admin"))]
 _REQUEST = TypeAdapter(ScreeningRequest)
 
 router = APIRouter(prefix="/v1/screenings", tags=["screenings"])
@@ -127,7 +122,7 @@ async def screen_batch(body: BatchRequest, principal: Customs, request: Request)
 @router.get(
     "/{screening_id}", response_model=ScreeningResult, responses=problem_responses(401, 403, 404)
 )
-def read(screening_id: str, principal: Reader, session: SessionDep) -> Response:
+def read(screening_id: str, principal: ScreeningReader, session: SessionDep) -> Response:
     """A stored screening result, with the latest inspection outcome (its client or an admin)."""
     screening = load_screening(session, screening_id=screening_id, principal=principal)
     return _json(screening_document(session, screening=screening))
