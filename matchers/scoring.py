@@ -40,6 +40,7 @@ from matchers.weights import DEFAULT_WEIGHTS, Weights
 
 __all__ = [
     "DEFAULT_WEIGHTS",
+    "FxQuote",
     "FxRate",
     "FxRates",
     "Thresholds",
@@ -73,10 +74,21 @@ class FxRate:
     rate: float
     valid_from: date
     valid_to: date | None = None
+    source: str | None = None  # who published it (e.g. the ECB feed it was imported from)
 
     def valid_on(self, day: date) -> bool:
         """Whether this rate applies on `day` (both ends inclusive)."""
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True, slots=True)
+class FxQuote:
+    """A conversion and the stored rates it used: `value` units of the target currency for one
+    unit of the source, from `used` (one rate, or two through an intermediate currency), each
+    as stored (so "1 EUR = 1.0812 USD" even when USD was converted to EUR)."""
+
+    value: float
+    used: tuple[FxRate, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,25 +114,30 @@ class FxRates:
         }
         object.__setattr__(self, "_pairs", ordered)
 
-    def _direct(self, src: str, dst: str, on: date) -> float | None:
+    def _direct_rate(self, src: str, dst: str, on: date) -> tuple[float, FxRate] | None:
         for _, value, r in self._pairs.get((src, dst), ()):
             if r.valid_on(on):
-                return value
+                return value, r
         return None
 
     def rate(self, *, from_currency: str, to_currency: str, on: date) -> float | None:
         """Units of `to_currency` for one `from_currency` on `on`, directly, inverted or via one
         intermediate currency; None when no usable rate exists."""
+        found = self.quote(from_currency=from_currency, to_currency=to_currency, on=on)
+        return None if found is None else found.value
+
+    def quote(self, *, from_currency: str, to_currency: str, on: date) -> FxQuote | None:
+        """The rate `rate` returns with the stored rates it used (none for one currency)."""
         src, dst = from_currency.upper(), to_currency.upper()
         if src == dst:
-            return 1.0
-        direct = self._direct(src, dst, on)
+            return FxQuote(1.0, ())
+        direct = self._direct_rate(src, dst, on)
         if direct is not None:
-            return direct
+            return FxQuote(direct[0], (direct[1],))
         for mid in sorted({q for (b, q) in self._pairs if b == src}):
-            first, second = self._direct(src, mid, on), self._direct(mid, dst, on)
+            first, second = self._direct_rate(src, mid, on), self._direct_rate(mid, dst, on)
             if first is not None and second is not None:
-                return first * second
+                return FxQuote(first[0] * second[0], (first[1], second[1]))
         return None
 
     def convert(self, money: Money, *, to: str, on: date) -> float | None:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from matchers.features.price import price_vs_range
-from matchers.records import Money
+from matchers.records import Money, PriceRange
 from matchers.scoring import FxRate, FxRates
 from matchers.weights import FeatureConfig
 from tests.matchers.featurekit import TODAY, Candidate, declaration, product
@@ -104,3 +104,71 @@ def test_fx_inverse_and_cross_rates() -> None:
     assert fx.rate(from_currency="usd", to_currency="USD", on=TODAY) == 1.0
     assert fx.rate(from_currency="USD", to_currency="JPY", on=TODAY) is None
     assert fx.rate(from_currency="USD", to_currency="EUR", on=date(2025, 1, 1)) is None
+
+
+def test_fx_quote_names_the_stored_rates_it_used() -> None:
+    usd = FxRate("EUR", "USD", 1.0812, date(2026, 11, 27), source="ECB")
+    cny = FxRate("EUR", "CNY", 7.6543, date(2026, 11, 26), source="ECB")
+    fx = FxRates((usd, cny, FxRate("EUR", "USD", 1.05, date(2026, 1, 2))))
+    inverse = fx.quote(from_currency="usd", to_currency="EUR", on=TODAY)
+    assert inverse is not None
+    assert inverse.used == (usd,)  # the most recent rate valid on the day, as stored
+    assert inverse.value == fx.rate(from_currency="USD", to_currency="EUR", on=TODAY)
+    cross = fx.quote(from_currency="USD", to_currency="CNY", on=TODAY)
+    assert cross is not None
+    assert cross.used == (usd, cny)
+    assert cross.value == fx.rate(from_currency="USD", to_currency="CNY", on=TODAY)
+    same = fx.quote(from_currency="EUR", to_currency="eur", on=TODAY)
+    assert same is not None
+    assert (same.value, same.used) == (1.0, ())
+    assert fx.quote(from_currency="USD", to_currency="JPY", on=TODAY) is None
+
+
+def test_the_sentence_names_the_rate_and_its_date_and_evidence_its_source(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    fx = FxRates((FxRate("EUR", "USD", 1.0812, date(2026, 11, 27), source="ECB eurofxref"),))
+    d = declaration(unit_value=Money(5.0, "USD"), declared_on=date(2026, 11, 30))
+    r = price_vs_range(candidate(d, product(), fx=fx), config)
+    assert r is not None
+    assert r.name == "price_far_below_range"
+    assert r.detail == (
+        "declared 5.00 USD (4.62 EUR at 1 EUR = 1.0812 USD, the rate of 2026-11-27) a unit is "
+        "4% of the genuine minimum 120.00 EUR, far below any genuine import value"
+    )
+    assert r.evidence == {
+        "converted": 4.6245,
+        "converted_currency": "EUR",
+        "rate": round(1 / 1.0812, 8),
+        "rates_used": "1 EUR = 1.0812 USD",
+        "rates_valid_from": "2026-11-27",
+        "rates_source": "ECB eurofxref",
+    }
+
+
+def test_a_cross_rate_names_both_rates(candidate: Candidate, config: FeatureConfig) -> None:
+    fx = FxRates(
+        (
+            FxRate("EUR", "USD", 1.25, date(2026, 11, 27)),
+            FxRate("EUR", "CNY", 8.0, date(2026, 11, 26)),
+        )
+    )
+    d = declaration(unit_value=Money(400.0, "CNY"), declared_on=date(2026, 11, 30))
+    r = price_vs_range(candidate(d, product(price=PriceRange(100.0, 150.0, "USD")), fx=fx), config)
+    assert r is not None
+    assert r.name == "price_plausible"
+    assert r.detail.startswith(
+        "declared 400.00 CNY (62.50 USD at 1 EUR = 8 CNY and 1 EUR = 1.25 USD, "
+        "the rates of 2026-11-26 and 2026-11-27) a unit is 62% of the genuine minimum 100.00 USD"
+    )
+    assert r.evidence is not None
+    assert "rates_source" not in r.evidence  # no source was stored with these rates
+
+
+def test_same_currency_has_no_rate_to_name(candidate: Candidate, config: FeatureConfig) -> None:
+    r = price_vs_range(
+        candidate(declaration(unit_value=Money(60.0, "EUR")), product(), fx=FxRates()), config
+    )
+    assert r is not None
+    assert "rate" not in r.detail
+    assert r.evidence is None
