@@ -93,6 +93,9 @@ class Declaration:
     importer: str | None = None
     images: tuple[DeclaredImage, ...] = ()
     declared_on: date | None = None
+    # whether `hs_code` is in the HS 2022 nomenclature, as the catalogue's table says
+    # (None: not checked); read by `matchers.features.hs`
+    hs_code_known: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

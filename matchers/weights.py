@@ -112,7 +112,7 @@ class Weights:
 
 
 DEFAULT_WEIGHTS = Weights(
-    version="2026-12-01.1",
+    version="2026-12-02.1",
     bias=-3.0,
     expired_factor=0.5,
     values={
@@ -141,6 +141,9 @@ DEFAULT_WEIGHTS = Weights(
         "hs_code_consistent": -0.2,
         # abstentions that say why (value 0)
         "price_unavailable": 0.0,
+        # HS 2022 (matchers.features.hs): a tariff code that does not exist is a mistake
+        # or an invention; weighed a little below another chapter
+        "hs_code_unknown": 0.5,
     },
     identity={
         # a brand alone never makes a product match (min_similarity 0.5): some text must agree

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from catalog.products.hs_codes import known_hs_code
 from matchers.records import Declaration, DeclaredImage, Money
 
 DECLARATION_FIELDS = (
@@ -125,4 +126,5 @@ def declaration_from_stored(stored: Mapping[str, Any]) -> Declaration:
         importer=stored.get("importer"),
         images=images,
         declared_on=date.fromisoformat(stored["declared_on"]),
+        hs_code_known=known_hs_code(stored["hs_code"]) if stored.get("hs_code") else None,
     )

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from matchers.features import gtin, identity, images, price, registration, text, trade
+from matchers.features import gtin, hs, identity, images, price, registration, text, trade
 from matchers.features.base import FeatureResult
 from matchers.features.context import CandidateContext, DeclarationContext, ProductFacts
 from matchers.features.feature import Feature, check_weights, emitted, run_all
@@ -60,6 +60,7 @@ def has_photos(ctx: CandidateContext) -> bool:
 DECLARATION_FEATURES: tuple[Feature[DeclarationContext], ...] = (
     Feature(text.counterfeit_vocabulary, names=("counterfeit_vocabulary",)),
     Feature(gtin.gtin_invalid, names=("gtin_invalid",)),
+    Feature(hs.hs_code_unknown, names=("hs_code_unknown",)),
 )
 
 CANDIDATE_FEATURES: tuple[Feature[CandidateContext], ...] = (
@@ -72,8 +73,7 @@ CANDIDATE_FEATURES: tuple[Feature[CandidateContext], ...] = (
     Feature(trade.importer_authorized, names=("importer_authorized", "importer_not_authorized")),
     Feature(trade.exporter_authorized, names=("exporter_authorized", "exporter_not_authorized")),
     Feature(
-        trade.hs_code,
-        names=("hs_code_consistent", "hs_code_other_heading", "hs_code_other_chapter"),
+        hs.hs_code, names=("hs_code_consistent", "hs_code_other_heading", "hs_code_other_chapter")
     ),
     Feature(
         gtin.gtin_registration,

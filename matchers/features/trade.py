@@ -1,4 +1,4 @@
-"""Trade features: origin, importer, exporter, HS code and quantity against the registration.
+"""Trade features: origin, importer, exporter and quantity against the registration.
 
 Allow-lists come first: a party or origin the rights holder authorised is evidence
 of genuine trade and lowers risk. An empty list means "not registered" and abstains.
@@ -85,42 +85,6 @@ def exporter_authorized(ctx: CandidateContext, config: FeatureConfig) -> Feature
     """The declared exporter is (or is not) on the product's authorised exporter list."""
     product = ctx.product
     return _party("exporter", ctx.declaration.exporter, product.authorized_exporters, product)
-
-
-def _digits(code: str) -> str:
-    return "".join(c for c in code if c.isdigit())
-
-
-def hs_code(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
-    """The declared HS code against the product's: same heading (4 digits), same chapter
-    (2 digits) or another chapter (misclassification is a common way to avoid scrutiny)."""
-    if not ctx.declaration.hs_code or not ctx.product.hs_codes:
-        return None
-    declared = _digits(ctx.declaration.hs_code)
-    ours = sorted({_digits(c) for c in ctx.product.hs_codes} - {""})
-    if len(declared) < 2 or not ours:
-        return None
-    level = 4 if len(declared) >= 4 else 2  # a 2-digit declaration is compared by chapter
-    if any(o[:level] == declared[:level] for o in ours):
-        return FeatureResult(
-            "hs_code_consistent",
-            1.0,
-            f"HS {declared} is in the product's {('chapter', 'heading')[level == 4]} "
-            f"{declared[:level]}",
-        )
-    if any(o[:2] == declared[:2] for o in ours):
-        return FeatureResult(
-            "hs_code_other_heading",
-            1.0,
-            f"HS {declared} is in chapter {declared[:2]} but not the product's heading "
-            f"{', '.join(sorted({o[:4] for o in ours}))}",
-        )
-    return FeatureResult(
-        "hs_code_other_chapter",
-        1.0,
-        f"HS {declared} is outside the product's chapters "
-        f"{', '.join(sorted({o[:2] for o in ours}))}",
-    )
 
 
 def commercial_quantity(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:

@@ -49,3 +49,26 @@ def test_a_declaration_with_an_unknown_hs_code_is_still_screened(
     response = client.post("/v1/screenings", json=declared, headers=make_key("customs"))
     assert response.status_code == 201, response.text
     assert response.json()["verdict"] == "no_match"
+
+
+@pytest.mark.parametrize(
+    ("code", "signal"),
+    [
+        ("640490", "hs_code_unknown"),  # heading 6404 exists, subheading 640490 does not
+        ("999999", "hs_code_unknown"),
+        ("640299", "hs_code_other_heading"),  # a real heading of the product's chapter
+        ("64041100", "hs_code_consistent"),  # an 8-digit national code of a real subheading
+    ],
+)
+def test_the_declared_code_is_read_against_the_hs_2022_table(
+    client: TestClient, make_holder: HolderFactory, make_key: KeyFactory, code: str, signal: str
+) -> None:
+    _, headers = make_holder("Nike Inc.")
+    body = {"brand": "Nike", "name": "Air Zoom Pegasus 40 running shoe", "hs_codes": ["640411"]}
+    assert client.post("/v1/products", json=body, headers=headers).status_code == 201
+    declared = {"description": "nike air zoom pegasus 40 running shoe", "hs_code": code}
+    response = client.post("/v1/screenings", json=declared, headers=make_key("customs"))
+    assert response.status_code == 201, response.text
+    names = [s["name"] for s in response.json()["matches"][0]["signals"]]
+    hs_names = [n for n in names if n.startswith("hs_code")]
+    assert hs_names == [signal]

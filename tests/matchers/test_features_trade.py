@@ -1,4 +1,4 @@
-"""Golden cases for origin, importer, exporter, HS code and commercial quantity."""
+"""Golden cases for origin, importer, exporter and commercial quantity."""
 
 from __future__ import annotations
 
@@ -72,29 +72,6 @@ def test_exporter_allow_list_first(candidate: Candidate, config: FeatureConfig) 
         )
         is None
     )
-
-
-def test_hs_code_heading_chapter_and_other_chapter(
-    candidate: Candidate, config: FeatureConfig
-) -> None:
-    same = trade.hs_code(candidate(declaration(hs_code="6404.19"), product()), config)
-    assert same is not None
-    assert same.name == "hs_code_consistent"
-    assert "6404" in same.detail
-    chapter = trade.hs_code(candidate(declaration(hs_code="640299"), product()), config)
-    assert chapter is not None
-    assert chapter.name == "hs_code_other_heading"
-    other = trade.hs_code(candidate(declaration(hs_code="420221"), product()), config)
-    assert other is not None
-    assert other.name == "hs_code_other_chapter"
-    assert "64" in other.detail
-    short = trade.hs_code(candidate(declaration(hs_code="64"), product()), config)
-    assert short is not None
-    assert short.name == "hs_code_consistent"
-    assert (
-        trade.hs_code(candidate(declaration(hs_code="6404"), product(hs_codes=())), config) is None
-    )
-    assert trade.hs_code(candidate(declaration(), product()), config) is None
 
 
 def test_commercial_quantity_of_a_luxury_item(candidate: Candidate, config: FeatureConfig) -> None:
