@@ -214,11 +214,8 @@ async def _screening(
 
 
 def _load_index(holder: IndexHolder) -> None:
-    try:
-        holder.load()
-    except Exception as exc:  # keep serving /healthz; /readyz stays false and says why in logs
-        holder.load_error = str(exc)
-        log.exception("loading the screening index failed")
+    # Retried with backoff while the database is down; /readyz stays 503 until it loads.
+    if not holder.load_retrying():
         return
     # uvicorn's own logger is configured to print INFO: operators (and the bench) see this line.
     logging.getLogger("uvicorn.error").info(

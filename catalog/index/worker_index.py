@@ -63,6 +63,8 @@ class IndexHolder:
         self._aliases: AliasMap = {}
         self._fx_cache: dict[date, FxRates] = {}
         self._dirty = threading.Event()
+        self._stopped = threading.Event()
+        self.load_attempts = 0
         self._checked = 0.0
         self._refreshing: asyncio.Future[None] | None = None
         self._applying: asyncio.Future[None] | None = None  # set while a change is half in
@@ -116,6 +118,33 @@ class IndexHolder:
             self.load_seconds,
         )
 
+    def load_retrying(self, *, first_delay: float = 0.5, max_delay: float = 30.0) -> bool:
+        """`load()` until it succeeds, waiting longer after each failure (blocking; a thread).
+
+        A worker started while its database is down would otherwise never load its index:
+        /readyz answers 503 (with Retry-After) until a load succeeds, and each failure is
+        logged with the wait before the next attempt (doubling, at most `max_delay`).
+        Returns whether the index is loaded (False only when `stop()` came first).
+        """
+        delay = first_delay
+        while not self._stopped.is_set():
+            self.load_attempts += 1
+            try:
+                self.load()
+            except Exception as exc:
+                self.load_error = f"{type(exc).__name__}: {exc}"
+                log.warning(
+                    "loading the screening index failed (attempt %d), retrying in %.1f s: %s",
+                    self.load_attempts, delay, self.load_error,
+                )  # fmt: skip
+                if self._stopped.wait(delay):
+                    break
+                delay = min(max_delay, delay * 2)
+            else:
+                self.load_error = None
+                return True
+        return False
+
     def _publish(self) -> None:
         record_index(
             catalog_version=self.catalog_version,
@@ -134,7 +163,8 @@ class IndexHolder:
         self._dirty.set()
 
     def stop(self) -> None:
-        """Stop listening for changes."""
+        """Stop listening for changes (and stop retrying a failed load)."""
+        self._stopped.set()
         if self._listener is not None:
             self._listener.stop()
 
