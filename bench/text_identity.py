@@ -17,10 +17,8 @@ from __future__ import annotations
 import argparse
 import random
 import shlex
-import subprocess
 import sys
 import time
-import types
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -35,19 +33,6 @@ import engine_speed  # noqa: E402
 import text_accuracy  # noqa: E402
 
 from matchers.text.index import TextIndex, features, product_document  # noqa: E402
-
-
-def old_module(rev: str) -> types.ModuleType:
-    """`matchers/text/index.py` as it is at git revision `rev`, loaded as its own module."""
-    source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{rev}:matchers/text/index.py"],
-        check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
-    module = types.ModuleType("old_text_index")
-    module.__file__ = f"{rev}:matchers/text/index.py"
-    sys.modules[module.__name__] = module
-    exec(compile(source, module.__file__, "exec"), module.__dict__)
-    return module
 
 
 def differences(old: Any, new: TextIndex, queries: Iterable[str]) -> tuple[int, int, list[str]]:
@@ -120,7 +105,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
     print("command:", shlex.join([Path(sys.executable).name, *sys.argv]))
-    old_cls = old_module(args.rev).TextIndex
+    old_cls = engine_speed.old_text_module(args.rev).TextIndex
     total = 0
     print(f"old: matchers/text/index.py at {args.rev}; new: the working tree")
     for name, (
