@@ -7,6 +7,7 @@ database file is missing (or, once the app made it, empty) until the migrated on
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import sqlite3
 import threading
@@ -63,10 +64,8 @@ class _Relay:
             pass
         finally:
             for s in (src, dst):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 class _Outage:
