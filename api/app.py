@@ -57,6 +57,7 @@ from catalog.core.blobs import BlobStore
 from catalog.core.db import Database, create_database
 from catalog.core.pool import ImageProcessor
 from catalog.core.settings import Settings, pseudonym_secret
+from catalog.index.snapshot import SnapshotStore
 from catalog.index.worker_index import IndexHolder
 from catalog.screening.service import WRITE_ORDER, ScreeningService
 from catalog.screening.writer import GroupCommitWriter
@@ -183,6 +184,9 @@ async def _screening(
             engine=database.engine,
             check_interval=settings.index_check_ms / 1000.0,
             refresh_wait=settings.refresh_wait_seconds,
+            snapshots=SnapshotStore(settings.data_dir / "index")
+            if settings.index_snapshot
+            else None,
         )
         writer = GroupCommitWriter(
             engine=database.write_engine,
