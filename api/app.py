@@ -223,11 +223,12 @@ def _load_index(holder: IndexHolder) -> None:
         return
     # uvicorn's own logger is configured to print INFO: operators (and the bench) see this line.
     logging.getLogger("uvicorn.error").info(
-        "index loaded: %d products, %d images, catalogue version %d, in %.2f s",
+        "index loaded: %d products, %d images, catalogue version %d, in %.2f s (from the %s)",
         len(holder.index),
         len(holder.index.images),
         holder.catalog_version,
         holder.load_seconds or 0.0,
+        holder.load_source,
     )
 
 
