@@ -184,9 +184,7 @@ async def _screening(
             engine=database.engine,
             check_interval=settings.index_check_ms / 1000.0,
             refresh_wait=settings.refresh_wait_seconds,
-            snapshots=SnapshotStore(settings.data_dir / "index")
-            if settings.index_snapshot
-            else None,
+            snapshots=_snapshot_store(settings, database),
         )
         writer = GroupCommitWriter(
             engine=database.write_engine,
@@ -215,6 +213,13 @@ async def _screening(
         app.state.screening = None
         writer.stop()
         holder.stop()
+
+
+def _snapshot_store(settings: Settings, database: Database) -> SnapshotStore | None:
+    if not settings.index_snapshot:
+        return None
+    url = database.engine.url.render_as_string(hide_password=True)
+    return SnapshotStore(settings.data_dir / "index", database=url)
 
 
 def _load_index(holder: IndexHolder) -> None:

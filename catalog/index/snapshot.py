@@ -12,9 +12,10 @@ that version (`catalog_delta.fetch_delta`), so it is current before it says it i
 - Atomic: written to a temporary file in the same folder, fsynced, renamed over, and the folder
   fsynced; a reader sees the old file or the new one, never half of one.
 - Invalidated by anything that changes what the index holds: ENGINE_VERSION, the weights
-  version, the source of the `matchers` package, the Python and numpy versions and the snapshot
-  format are all in the file's key (its name and its header). A file whose header, length or
-  checksum does not match is ignored (and replaced at the next build), never half-used.
+  version, the source of the `matchers` package, the Python and numpy versions, the snapshot
+  format and the database's URL are all in the file's key (its name and its header). A file
+  whose header, length or checksum does not match is ignored (and replaced at the next
+  build), never half-used.
 - Only this service writes its data folder; the payload is a pickle, so the folder must not be
   writable by anyone else (as for the blobs and the SQLite file beside it).
 """
@@ -51,8 +52,12 @@ MAGIC = b"countermark-index-snapshot\n"
 IMAGE_STATE = frozenset({"images", "nearcopy", "_photos", "_images_of"})
 
 
-def engine_key() -> str:
-    """What the built index depends on, as a short hash (part of the file name)."""
+def engine_key(database: str = "") -> str:
+    """What the built index depends on, as a short hash (part of the file name).
+
+    `database` names the catalogue's database (its URL without password): a data folder
+    used with another database never starts from the first one's snapshot.
+    """
     code = hashlib.sha256()
     root = Path(matchers.__file__).parent
     for path in sorted(root.rglob("*.py")):
@@ -65,6 +70,7 @@ def engine_key() -> str:
         "code": code.hexdigest(),
         "python": sys.version_info[:2],
         "numpy": np.__version__,
+        "database": database,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:24]
 
@@ -81,9 +87,9 @@ class Snapshot:
 class SnapshotStore:
     """The snapshot file of this engine in a folder, its lock, and reading and writing it."""
 
-    def __init__(self, folder: Path, *, key: str | None = None) -> None:
+    def __init__(self, folder: Path, *, key: str | None = None, database: str = "") -> None:
         self.folder = folder
-        self.key = key or engine_key()
+        self.key = key or engine_key(database)
         self.path = folder / f"index-{self.key}.snapshot"
         self._lock_path = folder / f"index-{self.key}.lock"
 

@@ -155,3 +155,13 @@ def test_workers_starting_together_build_once(
     assert sorted(str(h.load_source) for h in holders) == ["database", "snapshot", "snapshot"]
     for h in holders:
         _same_as_database(h, database)
+
+
+def test_another_database_does_not_start_from_this_ones_snapshot(
+    database: Database, make_holder: HolderFactory, tmp_path: Path
+) -> None:
+    holder_id, _ = make_holder("Acme")
+    _catalogue(database, holder_id)
+    _holder(database, SnapshotStore(tmp_path / "index", database="sqlite:///first.db"))
+    other = _holder(database, SnapshotStore(tmp_path / "index", database="sqlite:///second.db"))
+    assert other.load_source == "database"
