@@ -56,7 +56,8 @@ def memory_mb(pid: int) -> tuple[float, float]:
 def unloaded_p50(base: str, key: str, bodies: list[dict[str, Any]], n: int) -> float:
     """p50 ms of `n` sequential screenings on one connection, each declaration used once."""
     times = []
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as client:
+    headers = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=120.0) as client:
         for body in bodies[:5]:  # the connection and the first-request paths warmed
             client.post("/v1/screenings", json=body)
         for body in bodies[5 : 5 + n]:
