@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -119,12 +120,14 @@ def main() -> None:
             p50 = unloaded_p50(base, key, bodies, args.requests)
         finally:
             stop(proc)
+        loads = re.findall(r"index loaded: .*? in ([\d.]+) s \(from the (\w+)\)", log.read_text())
+        load = ", ".join(f"{float(sec):.1f} s from the {src}" for sec, src in loads)
         rss = " ".join(f"{r:.0f}" for r, _ in mem)
         pss = " ".join(f"{p:.0f}" for _, p in mem)
         print(f"  {name:40s} ready {ready:7.1f} s | RSS MB per process (supervisor first) "
               f"[{rss}] | PSS [{pss}] "
               f"total {sum(p for _, p in mem):.0f} | unloaded p50 {p50:.2f} ms "
-              f"(n={args.requests}, 1 connection)")  # fmt: skip
+              f"(n={args.requests}, 1 connection) | index load per worker: {load}")  # fmt: skip
         sys.stdout.flush()
 
 

@@ -6,6 +6,8 @@ import threading
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from catalog.core.db import Database
 from catalog.index.snapshot import SnapshotStore
 from catalog.index.worker_index import IndexHolder
@@ -44,21 +46,22 @@ def _same_as_database(holder: IndexHolder, database: Database) -> None:
         )
 
 
-def _catalogue(database: Database, holder_id: str) -> tuple[str, str]:
+@pytest.fixture
+def acme(database: Database, make_holder: HolderFactory) -> tuple[str, str, str]:
+    """A rights holder with two products, an image and an alias: (holder, skates, anvil)."""
+    holder_id, _ = make_holder("Acme")
     skates = add_product(database, holder_id=holder_id, brand="Acme", name="Rocket skates",
                          gtins=["4006381333931"], price_min=10.0, price_max=20.0,
                          price_currency="EUR")  # fmt: skip
     anvil = add_product(database, holder_id=holder_id, brand="Acme", name="Anvil 50 kg")
     add_image(database, product_id=skates, kind="genuine", image=pattern_image(1))
     add_alias(database, holder_id=holder_id, brand="Acme", alias="ACM")
-    return skates, anvil
+    return holder_id, skates, anvil
 
 
 def test_first_start_builds_and_writes_the_next_loads_it(
-    database: Database, make_holder: HolderFactory, tmp_path: Path
+    database: Database, acme: tuple[str, str, str], tmp_path: Path
 ) -> None:
-    holder_id, _ = make_holder("Acme")
-    _catalogue(database, holder_id)
     store = SnapshotStore(tmp_path / "index")
 
     first = _holder(database, store)
@@ -72,10 +75,9 @@ def test_first_start_builds_and_writes_the_next_loads_it(
 
 
 def test_changes_after_the_snapshot_are_applied_at_load(
-    database: Database, make_holder: HolderFactory, tmp_path: Path
+    database: Database, acme: tuple[str, str, str], tmp_path: Path
 ) -> None:
-    holder_id, _ = make_holder("Acme")
-    skates, anvil = _catalogue(database, holder_id)
+    holder_id, skates, anvil = acme
     store = SnapshotStore(tmp_path / "index")
     _holder(database, store)
     image = next(iter(_holder(database, None).index.images))
@@ -96,10 +98,8 @@ def test_changes_after_the_snapshot_are_applied_at_load(
 
 
 def test_a_damaged_or_foreign_snapshot_is_not_used(
-    database: Database, make_holder: HolderFactory, tmp_path: Path
+    database: Database, acme: tuple[str, str, str], tmp_path: Path
 ) -> None:
-    holder_id, _ = make_holder("Acme")
-    _catalogue(database, holder_id)
     store = SnapshotStore(tmp_path / "index")
     _holder(database, store)
     good = store.path.read_bytes()
@@ -120,10 +120,8 @@ def test_a_damaged_or_foreign_snapshot_is_not_used(
 
 
 def test_a_snapshot_ahead_of_the_database_is_not_used(
-    database: Database, make_holder: HolderFactory, tmp_path: Path
+    database: Database, acme: tuple[str, str, str], tmp_path: Path
 ) -> None:
-    holder_id, _ = make_holder("Acme")
-    _catalogue(database, holder_id)
     store = SnapshotStore(tmp_path / "index")
     built = _holder(database, store)
     # As if the database were restored from a backup older than the snapshot.
@@ -134,10 +132,8 @@ def test_a_snapshot_ahead_of_the_database_is_not_used(
 
 
 def test_workers_starting_together_build_once(
-    database: Database, make_holder: HolderFactory, tmp_path: Path
+    database: Database, acme: tuple[str, str, str], tmp_path: Path
 ) -> None:
-    holder_id, _ = make_holder("Acme")
-    _catalogue(database, holder_id)
     holders = [
         IndexHolder(
             engine=database.engine,
@@ -158,10 +154,8 @@ def test_workers_starting_together_build_once(
 
 
 def test_another_database_does_not_start_from_this_ones_snapshot(
-    database: Database, make_holder: HolderFactory, tmp_path: Path
+    database: Database, acme: tuple[str, str, str], tmp_path: Path
 ) -> None:
-    holder_id, _ = make_holder("Acme")
-    _catalogue(database, holder_id)
     _holder(database, SnapshotStore(tmp_path / "index", database="sqlite:///first.db"))
     other = _holder(database, SnapshotStore(tmp_path / "index", database="sqlite:///second.db"))
     assert other.load_source == "database"
