@@ -57,6 +57,7 @@ from catalog.core.blobs import BlobStore
 from catalog.core.db import Database, create_database
 from catalog.core.pool import ImageProcessor
 from catalog.core.settings import Settings, pseudonym_secret
+from catalog.index.snapshot import SnapshotStore
 from catalog.index.worker_index import IndexHolder
 from catalog.screening.service import WRITE_ORDER, ScreeningService
 from catalog.screening.writer import GroupCommitWriter
@@ -183,6 +184,7 @@ async def _screening(
             engine=database.engine,
             check_interval=settings.index_check_ms / 1000.0,
             refresh_wait=settings.refresh_wait_seconds,
+            snapshots=_snapshot_store(settings, database),
         )
         writer = GroupCommitWriter(
             engine=database.write_engine,
@@ -213,20 +215,25 @@ async def _screening(
         holder.stop()
 
 
+def _snapshot_store(settings: Settings, database: Database) -> SnapshotStore | None:
+    if not settings.index_snapshot:
+        return None
+    url = database.engine.url.render_as_string(hide_password=True)
+    return SnapshotStore(settings.data_dir / "index", database=url)
+
+
 def _load_index(holder: IndexHolder) -> None:
-    try:
-        holder.load()
-    except Exception as exc:  # keep serving /healthz; /readyz stays false and says why in logs
-        holder.load_error = str(exc)
-        log.exception("loading the screening index failed")
+    # Retried with backoff while the database is down; /readyz stays 503 until it loads.
+    if not holder.load_retrying():
         return
     # uvicorn's own logger is configured to print INFO: operators (and the bench) see this line.
     logging.getLogger("uvicorn.error").info(
-        "index loaded: %d products, %d images, catalogue version %d, in %.2f s",
+        "index loaded: %d products, %d images, catalogue version %d, in %.2f s (from the %s)",
         len(holder.index),
         len(holder.index.images),
         holder.catalog_version,
         holder.load_seconds or 0.0,
+        holder.load_source,
     )
 
 

@@ -9,6 +9,8 @@ often the top match is the product the query came from.
 
     .venv/bin/python bench/engine_speed.py [--sizes 1000,10000,100000] [--queries 300]
         [--genuine N]   # also: N true pairs of walmart_amazon and abt_buy as genuine trade
+        [--before REV]  # also: the same queries, alternately, on an index whose text
+                        # retrieval is matchers/text/index.py of git revision REV (a baseline)
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ import gc
 import random
 import resource
 import shlex
+import subprocess
 import sys
 import time
+import types
 from collections.abc import Callable
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -107,6 +111,19 @@ def declared_text(p: ProductRecord, rng: random.Random) -> str:
     return " ".join([*keep, extra]).strip().lower()
 
 
+def old_text_module(rev: str) -> types.ModuleType:
+    """`matchers/text/index.py` as it is at git revision `rev`, loaded as its own module."""
+    source = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{rev}:matchers/text/index.py"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    module = types.ModuleType("old_text_index")
+    module.__file__ = f"{rev}:matchers/text/index.py"
+    sys.modules[module.__name__] = module
+    exec(compile(source, module.__file__, "exec"), module.__dict__)
+    return module
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -123,24 +140,39 @@ def timed(fn: Callable[[], T]) -> tuple[T, float, float]:
     return out, (time.perf_counter() - w) * 1000, (time.thread_time() - c) * 1000
 
 
-def run(size: int, queries: int, baseline_queries: int, brands: list[str], seed: int) -> None:
+def build(products: list[ProductRecord], text_class: Any = None) -> tuple[MatchIndex, float]:
+    """A MatchIndex of `products` (its text retrieval an instance of `text_class` if given)."""
+    t0 = time.perf_counter()
+    index = MatchIndex()
+    if text_class is not None:
+        index.text = text_class()
+    for p in products:
+        index.upsert_product(p)
+    return index, time.perf_counter() - t0
+
+
+def run(size: int, queries: int, baseline_queries: int, brands: list[str], seed: int,
+        before: Any = None) -> None:  # fmt: skip
     rng = random.Random(seed)
     products = make_products(size, brands, rng)
     gc.collect()
-    before = rss_mb()
-    t0 = time.perf_counter()
-    index = MatchIndex()
-    for p in products:
-        index.upsert_product(p)
-    build = time.perf_counter() - t0
-    grown = rss_mb() - before
+    before_rss = rss_mb()
+    index, build_s = build(products)
+    grown = rss_mb() - before_rss
+    old = build(products, before)[0] if before is not None else None
     picks = [rng.choice(products) for _ in range(queries)]
     decls = [Declaration(declared_text(p, rng)) for p in picks]
     today = date(2026, 11, 27)
     for d in decls[:20]:  # warm caches
         assess(d, index=index, today=today)
+        if old is not None:
+            assess(d, index=old, today=today)
     wall, cpu, text_cpu, brand_cpu, hits = [], [], [], [], 0
+    old_cpu: list[float] = []
+    old_text_cpu: list[float] = []
     for p, d in zip(picks, decls, strict=True):
+        if old is not None:  # alternately, so both see the same load on a shared machine
+            old_cpu.append(timed(partial(assess, d, index=old, today=today))[2])
         a, w, c = timed(partial(assess, d, index=index, today=today))
         wall.append(w)
         cpu.append(c)
@@ -148,6 +180,8 @@ def run(size: int, queries: int, baseline_queries: int, brands: list[str], seed:
     # The two retrievals alone, to show where a query's time goes: on fresh queries of the same
     # kind, since the brand index caches what it has seen (assess above saw its queries once).
     for d in (Declaration(declared_text(rng.choice(products), rng)) for _ in range(queries)):
+        if old is not None:
+            old_text_cpu.append(timed(partial(old.text.search, d.description, limit=10))[2])
         text_cpu.append(timed(partial(index.text.search, d.description, limit=10))[2])
         brand_cpu.append(timed(partial(index.brands.lookup, d.description))[2])
     docs = [product_document(p) for p in products]
@@ -161,7 +195,7 @@ def run(size: int, queries: int, baseline_queries: int, brands: list[str], seed:
         base_hits += best is not None and products[best[2]].product_id == p.product_id
     rest = pct(cpu, 0.5) - pct(text_cpu, 0.5) - pct(brand_cpu, 0.5)
     print(
-        f"{size:>7} products: build {build:.1f} s, max RSS +{grown:.0f} MB\n"
+        f"{size:>7} products: build {build_s:.1f} s, max RSS +{grown:.0f} MB\n"
         f"  assess       wall p50 {pct(wall, 0.5):8.3f} p99 {pct(wall, 0.99):8.3f} ms | "
         f"CPU p50 {pct(cpu, 0.5):8.3f} p99 {pct(cpu, 0.99):8.3f} ms | n={len(wall)} | "
         f"top-1 {hits / len(wall):.1%}\n"
@@ -173,6 +207,18 @@ def run(size: int, queries: int, baseline_queries: int, brands: list[str], seed:
         f"{pct(brand_cpu, 0.5):.3f} ms (p50s of separate fresh queries), rest (features, scoring, "
         f"rereads) {rest:.3f} ms"
     )
+    if old is not None:
+        print(
+            f"  before (text retrieval of the baseline revision), same queries, alternating:\n"
+            f"  assess before CPU p50 {pct(old_cpu, 0.5):8.3f} p99 {pct(old_cpu, 0.99):8.3f} ms"
+            f" -> after p50 {pct(cpu, 0.5):.3f} p99 {pct(cpu, 0.99):.3f} ms "
+            f"(after/before p50 {pct(cpu, 0.5) / pct(old_cpu, 0.5):.2f}, "
+            f"p99 {pct(cpu, 0.99) / pct(old_cpu, 0.99):.2f})\n"
+            f"  text search before CPU p50 {pct(old_text_cpu, 0.5):.3f} p99 "
+            f"{pct(old_text_cpu, 0.99):.3f} ms -> after p50 {pct(text_cpu, 0.5):.3f} p99 "
+            f"{pct(text_cpu, 0.99):.3f} ms (after/before p50 "
+            f"{pct(text_cpu, 0.5) / pct(old_text_cpu, 0.5):.2f})"
+        )
     sys.stdout.flush()
 
 
@@ -229,13 +275,17 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--genuine", type=int, default=0, help="also check N true pairs per text set")
+    ap.add_argument("--before", help="git revision whose text retrieval is the baseline")
     args = ap.parse_args()
     brands = load_brands(args.data)
     print("command:", shlex.join([Path(sys.executable).name, *sys.argv]))
     print(f"data: {len(brands)} brands from {args.data / 'brands'}; synthetic products, text only")
     print(f"python {sys.version.split()[0]}, one process; per query wall-clock and CPU (thread) ms")
+    before = old_text_module(args.before).TextIndex if args.before else None
+    if args.before:
+        print(f"baseline: matchers/text/index.py at {args.before} (the rest of the engine as is)")
     for size in (int(s) for s in args.sizes.split(",") if s):
-        run(size, args.queries, args.baseline_queries, brands, args.seed)
+        run(size, args.queries, args.baseline_queries, brands, args.seed, before)
     if args.genuine:
         genuine_check(args.data, args.genuine)
 

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
         default=5.0, ge=0, description="how long start-up waits for the index before serving"
     )
     writer_max_batch: int = Field(default=512, gt=0, description="screenings per commit")
+    index_snapshot: bool = Field(
+        default=True, description="start from the index snapshot in data_dir/index (one builds it)"
+    )
     pseudonym_key: SecretStr | None = Field(
         default=None, description="secret keying consignee pseudonyms; a file in data_dir if unset"
     )

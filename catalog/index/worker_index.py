@@ -1,6 +1,8 @@
 """Keep a current in-memory `MatchIndex` in every worker, in step with the catalogue version.
 
-At start the whole catalogue is read in bulk (only the columns the engine needs).
+At start the index comes from the data folder's snapshot of it (`snapshot.py`) plus the
+changes since the snapshot's version; without a usable snapshot, one worker reads the whole
+catalogue in bulk (only the columns the engine needs) and stores a snapshot for the others.
 After that a screening calls `ensure_current()`: when a PostgreSQL NOTIFY arrived,
 or when the last check is older than `check_interval`, one cheap query reads the
 catalogue, fx and settings versions; if the catalogue moved, only the products,
@@ -29,6 +31,7 @@ from catalog.index.catalog_delta import Delta, fetch_delta, read_versions
 from catalog.index.change_listener import ChangeListener
 from catalog.index.engine_metrics import record_index
 from catalog.index.engine_records import AliasMap, iter_images, iter_products, load_aliases
+from catalog.index.snapshot import SnapshotStore
 from catalog.products.validation import brand_key
 from catalog.screening.fx import FxTable, load_fx_table
 from catalog.screening.thresholds import ScoringSnapshot, current_settings
@@ -48,6 +51,7 @@ class IndexHolder:
         check_interval: float,
         listen: bool = True,
         refresh_wait: float = 0.25,
+        snapshots: SnapshotStore | None = None,
     ) -> None:
         self._engine = engine
         self.check_interval = check_interval
@@ -60,9 +64,13 @@ class IndexHolder:
         self.ready = False
         self.load_seconds: float | None = None
         self.load_error: str | None = None
+        self.load_source: str | None = None  # "snapshot" or "database"
+        self.snapshots = snapshots
         self._aliases: AliasMap = {}
         self._fx_cache: dict[date, FxRates] = {}
         self._dirty = threading.Event()
+        self._stopped = threading.Event()
+        self.load_attempts = 0
         self._checked = 0.0
         self._refreshing: asyncio.Future[None] | None = None
         self._applying: asyncio.Future[None] | None = None  # set while a change is half in
@@ -74,47 +82,131 @@ class IndexHolder:
 
     # -- full load -------------------------------------------------------------------------
     def load(self) -> None:
-        """Build the index from the whole catalogue (blocking; run it in a thread at start)."""
+        """Make the index current (blocking; run it in a thread at start).
+
+        With a snapshot store: from the stored snapshot plus the changes since its version;
+        without a usable one, one process builds from the whole catalogue (under the store's
+        lock, so the other workers wait and then load what it wrote) and stores it.
+        """
         started = time.perf_counter()
         if self._listener is not None:
             self._listener.start()  # before reading, so no change between the two is missed
         self._dirty.clear()  # what the load reads is current; later changes set it again
-        # Reuse the empty index made at construction: building one loads the photo vocabulary.
-        index = self.index if not self.ready and len(self.index) == 0 else MatchIndex()
         # The cyclic GC would walk the growing index again and again while it is built, and
         # then every full collection would stop the worker to walk millions of long-lived
         # objects (p99 over 1 s at 100k products): build without it, then freeze what exists.
         gc.disable()
         try:
+            source = self._load_from_store()
             with self._engine.connect() as conn:
-                versions = read_versions(conn)
-                self._aliases = load_aliases(conn)
-                for record, active in iter_products(conn, until_version=versions.catalog):
-                    if active:
-                        index.upsert_product(record)
-                for image in iter_images(conn, until_version=versions.catalog):
-                    if image.product_id in index.products:
-                        index.upsert_image(image)
                 self.fx = load_fx_table(conn)
                 self.scoring = current_settings(conn)
         finally:
             gc.enable()
-        self.index = index
         gc.collect()
         gc.freeze()
-        self.catalog_version = self.database_version = versions.catalog
+        self.database_version = max(self.database_version, self.catalog_version)
         self._publish()
         self._fx_cache = {}
         self._checked = time.monotonic()
         self.load_seconds = time.perf_counter() - started
+        self.load_source = source
         self.ready = True
         log.info(
-            "index loaded: %d products, %d images, version %d, %.2f s",
-            len(index),
-            len(index.images),
-            versions.catalog,
+            "index loaded (%s): %d products, %d images, version %d, %.2f s",
+            source,
+            len(self.index),
+            len(self.index.images),
+            self.catalog_version,
             self.load_seconds,
         )
+
+    def _load_from_store(self) -> str:
+        """Set the index from the snapshot (then its delta) or from the database; say which."""
+        store = self.snapshots
+        if store is None:
+            self._build()
+            return "database"
+        if self._from_snapshot(store):
+            return "snapshot"
+        with store.building():
+            if self._from_snapshot(store):  # built by another worker while this one waited
+                return "snapshot"
+            self._build()
+            if store.write(
+                catalog_version=self.catalog_version, index=self.index, aliases=self._aliases
+            ):
+                log.info("index snapshot written: %s", store.path)
+        return "database"
+
+    def _from_snapshot(self, store: SnapshotStore) -> bool:
+        snapshot = store.read()
+        if snapshot is None:
+            return False
+        with self._engine.connect() as conn:
+            current = read_versions(conn).catalog
+            if snapshot.catalog_version > current:  # a database restored to an older state
+                log.warning("index snapshot (version %d) is ahead of the database (%d): not used",
+                            snapshot.catalog_version, current)  # fmt: skip
+                return False
+            index = snapshot.index
+            for image in iter_images(conn, until_version=snapshot.catalog_version):
+                if image.product_id in index.products:
+                    index.upsert_image(image)
+        self.index, self._aliases = index, snapshot.aliases
+        self.catalog_version = self.database_version = snapshot.catalog_version
+        delta = self._fetch(snapshot.catalog_version)
+        self.apply(delta)  # the changes made since
+        changed = len(delta.products) + len(delta.images) + len(delta.gone_ids)
+        if changed > max(1000, len(index) // 20):  # keep the next start's delta small
+            with store.building():
+                store.write(
+                    catalog_version=self.catalog_version, index=self.index, aliases=self._aliases
+                )
+        return True
+
+    def _build(self) -> None:
+        """The index of the whole catalogue, read from the database."""
+        # Reuse the empty index made at construction: building one loads the photo vocabulary.
+        index = self.index if not self.ready and len(self.index) == 0 else MatchIndex()
+        with self._engine.connect() as conn:
+            versions = read_versions(conn)
+            self._aliases = load_aliases(conn)
+            for record, active in iter_products(conn, until_version=versions.catalog):
+                if active:
+                    index.upsert_product(record)
+            for image in iter_images(conn, until_version=versions.catalog):
+                if image.product_id in index.products:
+                    index.upsert_image(image)
+        self.index = index
+        self.catalog_version = self.database_version = versions.catalog
+
+    def load_retrying(self, *, first_delay: float = 0.5, max_delay: float = 30.0) -> bool:
+        """`load()` until it succeeds, waiting longer after each failure (blocking; a thread).
+
+        A worker started while its database is down would otherwise never load its index:
+        /readyz answers 503 (with Retry-After) until a load succeeds, and each failure is
+        logged with the wait before the next attempt (doubling, at most `max_delay`).
+        Returns whether the index is loaded (False only when `stop()` came first).
+        """
+        delay = first_delay
+        while not self._stopped.is_set():
+            self.load_attempts += 1
+            try:
+                self.load()
+            except Exception as exc:
+                self.load_error = f"{type(exc).__name__}: {exc}"
+                log.warning(
+                    "loading the screening index failed (attempt %d), retrying in %.1f s: %s",
+                    self.load_attempts, delay, self.load_error,
+                )  # fmt: skip
+                if self._stopped.wait(delay):
+                    break
+                delay = min(max_delay, delay * 2)
+            else:
+                self.load_error = None
+                return True
+        return False
 
     def _publish(self) -> None:
         record_index(
@@ -134,7 +226,8 @@ class IndexHolder:
         self._dirty.set()
 
     def stop(self) -> None:
-        """Stop listening for changes."""
+        """Stop listening for changes (and stop retrying a failed load)."""
+        self._stopped.set()
         if self._listener is not None:
             self._listener.stop()
 

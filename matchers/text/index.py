@@ -14,6 +14,7 @@ import re
 from array import array
 from functools import lru_cache
 
+import numba
 import numpy as np
 from rapidfuzz import fuzz, process
 
@@ -91,16 +92,86 @@ class _Weights(dict[str, float]):
         return _UNSEEN
 
 
-def _top_slots(scores: np.ndarray, k: int) -> list[int]:
-    """The k best-scoring slots with a positive score, ties broken by slot (deterministic)."""
-    nonzero = np.flatnonzero(scores > 0)
-    if len(nonzero) <= k:
-        return [int(s) for s in nonzero]
-    values = scores[nonzero]
-    kth = np.partition(values, len(values) - k)[len(values) - k]
-    above = nonzero[values > kth]
-    tied = nonzero[values == kth][: k - len(above)]
-    return [int(s) for s in np.concatenate([above, tied])]
+@numba.njit("void(float64[::1], int64[::1], int64, int64)", cache=True, boundscheck=False)
+def _sift(val: np.ndarray, slot: np.ndarray, i: int, n: int) -> None:  # pragma: no cover
+    """Move entry `i` down the heap until both children are better than it."""
+    while True:
+        worst = i
+        for c in (2 * i + 1, 2 * i + 2):
+            if c < n and (val[c] < val[worst] or (val[c] == val[worst] and slot[c] > slot[worst])):
+                worst = c
+        if worst == i:
+            return
+        val[i], val[worst] = val[worst], val[i]
+        slot[i], slot[worst] = slot[worst], slot[i]
+        i = worst
+
+
+# The shortlist kernel, compiled once (cached on disk by numba) when this module is imported.
+# It holds the GIL, so the scratch array it borrows is never shared by two searches at once.
+_SHORTLIST_SIGNATURE = (
+    "Tuple((int64[::1], float64[::1], float64[::1]))"
+    "(int32[::1], int64[::1], float64[::1], float64[::1], int64, int64[::1])"
+)
+
+
+@numba.njit(_SHORTLIST_SIGNATURE, cache=True, nogil=False, boundscheck=False)
+def _shortlist(
+    cat: np.ndarray,
+    ends: np.ndarray,
+    weights: np.ndarray,
+    scratch: np.ndarray,
+    k: int,
+    extra: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Scores of the touched slots, their k best, and the scores of `extra` slots.
+
+    `cat` holds the postings of the chosen grams one after the other (gram j ends at
+    `ends[j]`, weighs `weights[j]`). Each slot's score is summed gram by gram in that order,
+    as `numpy.bincount` over `cat` would sum it, into `scratch` (all zeros, left all zeros).
+    Only the slots touched are visited again: the best k by (score desc, slot asc) are kept
+    in a heap whose root is the worst of them.
+    """
+    touched = np.empty(cat.shape[0], np.int64)
+    nt = 0
+    start = 0
+    for j in range(ends.shape[0]):
+        w = weights[j]
+        for i in range(start, ends[j]):
+            s = cat[i]
+            if scratch[s] == 0.0:
+                touched[nt] = s
+                nt += 1
+            scratch[s] += w
+        start = ends[j]
+    if k <= 0:
+        top = touched[:0].copy()
+    elif nt <= k:
+        top = touched[:nt].copy()
+    else:
+        top = touched[:k].copy()
+        val = np.empty(k, np.float64)
+        for i in range(k):
+            val[i] = scratch[top[i]]
+        # A heap with the worst (lowest score, then highest slot) at the root.
+        for root in range(k // 2 - 1, -1, -1):
+            _sift(val, top, root, k)
+        for i in range(k, nt):
+            s = touched[i]
+            v = scratch[s]
+            if v > val[0] or (v == val[0] and s < top[0]):
+                val[0] = v
+                top[0] = s
+                _sift(val, top, 0, k)
+    top_scores = np.empty(top.shape[0], np.float64)
+    for i in range(top.shape[0]):
+        top_scores[i] = scratch[top[i]]
+    extra_scores = np.empty(extra.shape[0], np.float64)
+    for i in range(extra.shape[0]):
+        extra_scores[i] = scratch[extra[i]]
+    for i in range(nt):
+        scratch[touched[i]] = 0.0
+    return top, top_scores, extra_scores
 
 
 class TextIndex:
@@ -130,6 +201,7 @@ class TextIndex:
         self._texts: list[str] = []
         self._model_docs: dict[str, set[int]] = {}
         self._dead = 0
+        self._scratch: np.ndarray = np.zeros(0)  # per-slot scores of one search, kept all zeros
         # Summed token weights of documents, reused across queries; every add or remove changes
         # token weights, so it empties the cache (exact, and free while the catalogue is still).
         self._doc_totals: dict[int, float] = {}
@@ -224,17 +296,30 @@ class TextIndex:
                 break
             chosen.append(gid)
             spent += size
-        slots = self._model_hits(query)
-        scores: np.ndarray = np.zeros(len(self._keys))
+        hits = self._model_hits(query)
+        extra = np.array(sorted(hits), dtype=np.int64)
         if chosen:
             lists = [np.frombuffer(self._postings[g], dtype=np.int32) for g in chosen]
-            weights = np.repeat([_idf(df[g]) for g in chosen], [len(p) for p in lists])
-            scores = np.bincount(np.concatenate(lists), weights=weights, minlength=len(self._keys))
-            slots.update(_top_slots(scores, self.shortlist))
+            ends = np.cumsum([len(p) for p in lists], dtype=np.int64)
+            weights = np.array([_idf(df[g]) for g in chosen], dtype=np.float64)
+            top, top_scores, extra_scores = _shortlist(
+                np.concatenate(lists), ends, weights, self._scratch_for(), self.shortlist, extra
+            )
+            score_of = dict(zip(extra.tolist(), extra_scores.tolist(), strict=True))
+            score_of.update(zip(top.tolist(), top_scores.tolist(), strict=True))
+        else:
+            score_of = dict.fromkeys(extra.tolist(), 0.0)
         # Coverage is measured against every query trigram, so a skipped common gram still counts.
         total = sum(_idf(d) for d, _ in known) + (len(ids) - len(known)) * _UNSEEN
-        live = np.array(sorted(s for s in slots if self._keys[s] is not None), dtype=np.int64)
-        return live, np.minimum(1.0, scores[live] / total) if total else np.zeros(len(live))
+        live = np.array(sorted(s for s in score_of if self._keys[s] is not None), dtype=np.int64)
+        scores = np.array([score_of[s] for s in live.tolist()], dtype=np.float64)
+        return live, np.minimum(1.0, scores / total) if total else np.zeros(len(live))
+
+    def _scratch_for(self) -> np.ndarray:
+        """A zeroed score array with a cell per slot, grown (doubling) as documents arrive."""
+        if len(self._scratch) < len(self._keys):
+            self._scratch = np.zeros(max(len(self._keys), 2 * len(self._scratch)))
+        return self._scratch
 
     def search(
         self, query: str, *, limit: int = 10, score_cutoff: float = 0.0

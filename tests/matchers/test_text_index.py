@@ -5,11 +5,12 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matchers.records import ProductRecord
-from matchers.text.index import TextIndex, features, product_document
+from matchers.text.index import TextIndex, _shortlist, features, product_document
 
 CATALOGUE = {
     "sony-ps": "Sony PS-LX350H Belt Drive Turntable",
@@ -169,3 +170,38 @@ def test_search_never_fails_and_stays_in_range(docs: list[str], query: str) -> N
     hits = index.search(query, limit=10)
     assert all(0.0 <= s <= 1.0 for _, s in hits)
     assert len({k for k, _ in hits}) == len(hits)
+
+
+def _reference_shortlist(
+    lists: list[np.ndarray], weights: list[float], n: int, k: int
+) -> tuple[set[int], np.ndarray]:
+    """The whole-catalogue way: one bincount over every slot, then the k best (ties by slot)."""
+    scores = np.bincount(np.concatenate(lists), weights=np.repeat(weights, [len(p) for p in lists]),
+                         minlength=n)  # fmt: skip
+    ranked = sorted(np.flatnonzero(scores > 0).tolist(), key=lambda s: (-scores[s], s))
+    return set(ranked[:k]), scores
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 40), st.integers(1, 12))
+@settings(max_examples=200, deadline=None)
+def test_shortlist_kernel_equals_a_full_bincount(seed: int, k: int, grams: int) -> None:
+    # Few distinct weights and overlapping postings: many tied scores at the k-th place.
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    lists = [
+        np.sort(rng.choice(n, size=int(rng.integers(1, n + 1)), replace=False)).astype(np.int32)
+        for _ in range(grams)
+    ]
+    weights = [float(w) for w in rng.choice([0.5, 1.0, 2.25, 3.1], size=grams)]
+    extra = np.sort(rng.choice(n, size=min(n, 5), replace=False)).astype(np.int64)
+    scratch = np.zeros(n + int(rng.integers(0, 10)))
+    top, top_scores, extra_scores = _shortlist(
+        np.concatenate(lists), np.cumsum([len(p) for p in lists], dtype=np.int64),
+        np.array(weights), scratch, k, extra,
+    )  # fmt: skip
+    expected, scores = _reference_shortlist(lists, weights, n, k)
+    assert set(top.tolist()) == expected
+    assert len(top) == len(expected)
+    assert top_scores.tolist() == scores[top].tolist()  # summed in the same order: bit-equal
+    assert extra_scores.tolist() == scores[extra].tolist()
+    assert not scratch.any()  # left all zeros for the next search

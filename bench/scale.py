@@ -1,0 +1,135 @@
+"""Start-up at scale: time to /readyz, memory per worker and unloaded latency, with and without
+the index snapshot, for N products and W workers (issue 14's "1M products, 2 workers" row).
+
+Steps: build the synthetic catalogue of bench/http_screening_data.py and import it (or reuse a
+work folder's); then start `countermark serve --workers W` three times on the same data:
+(1) snapshot off (the baseline: every worker reads and builds the whole catalogue), (2) snapshot
+on with none stored yet (one worker builds and writes it, the others wait and load it), (3) a
+restart that loads the stored snapshot. For each: seconds from the process start to /readyz 200
+with every worker's index loaded, RSS and PSS of each worker (/proc/PID/smaps_rollup, once
+ready), and the p50 of sequential screenings on one connection (distinct declarations).
+
+    .venv/bin/python bench/scale.py --products 100000 --workers 2 [--workdir DIR --reuse]
+    .venv/bin/python bench/scale.py --products 1000000 --workers 2 --workdir /tmp/cm-1m
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.http_screening import DEFAULT_DATA, prepare, serve, stop, wait_ready  # noqa: E402
+from bench.http_screening_data import declarations  # noqa: E402
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (uvicorn's workers, and their own children)."""
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            out += [int(child), *descendants(int(child))]
+    return out
+
+
+def memory_mb(pid: int) -> tuple[float, float]:
+    """(RSS, PSS) of a process in MB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value, *_ = line.split()
+        fields[name.rstrip(":")] = int(value) / 1024.0
+    return fields["Rss"], fields["Pss"]
+
+
+def unloaded_p50(base: str, key: str, bodies: list[dict[str, Any]], n: int) -> float:
+    """p50 ms of `n` sequential screenings on one connection, each declaration used once."""
+    times = []
+    headers = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=120.0) as client:
+        for body in bodies[:5]:  # the connection and the first-request paths warmed
+            client.post("/v1/screenings", json=body)
+        for body in bodies[5 : 5 + n]:
+            t0 = time.perf_counter()
+            response = client.post("/v1/screenings", json=body)
+            times.append((time.perf_counter() - t0) * 1000)
+            response.raise_for_status()
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--products", type=int, default=100_000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--requests", type=int, default=200, help="sequential screenings timed")
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--database-url", default="", help="default: SQLite in the work folder")
+    ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--port", type=int, default=18741)
+    ap.add_argument("--reuse", action="store_true", help="reuse --workdir's imported data")
+    ap.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait for ready")
+    args = ap.parse_args()
+    print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="cm-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "COUNTERMARK_DATA_DIR": str(work / "data")}
+    if args.database_url:
+        env["COUNTERMARK_DATABASE_URL"] = args.database_url
+    saved = work / "prepared.json"
+    if args.reuse and saved.exists():
+        key, figures = json.loads(saved.read_text())
+    else:
+        key, figures = prepare(args, work, env)
+        saved.write_text(json.dumps([key, figures]))
+    print(f"catalogue: {args.products} products ({work}); import {figures['import_cmd']}: "
+          f"{figures['import_rate']:.0f} products/s")  # fmt: skip
+    count = args.requests + 5
+    bodies = declarations(work / "catalogue.ndjson", count=count)
+    base = f"http://127.0.0.1:{args.port}"
+    cmd = [str(Path(sys.executable).with_name("countermark")), "serve", "--host", "127.0.0.1",
+           "--port", str(args.port), "--workers", str(args.workers)]  # fmt: skip
+    print("server:", " ".join(cmd))
+    shutil.rmtree(work / "data" / "index", ignore_errors=True)
+    runs = (
+        ("snapshot off (baseline)", "false"),
+        ("snapshot on, none stored (one builds)", "true"),
+        ("snapshot on, restart (loads it)", "true"),
+    )
+    for name, flag in runs:
+        log = work / f"scale-{len(name)}-{flag}.log"
+        proc = serve(cmd, env={**env, "COUNTERMARK_INDEX_SNAPSHOT": flag}, log=log)
+        try:
+            ready = wait_ready(base, timeout=args.timeout, proc=proc, log=log,
+                               workers=args.workers)  # fmt: skip
+            workers = [proc.pid, *descendants(proc.pid)]  # the supervisor, workers, pools
+            mem = [memory_mb(p) for p in workers]
+            p50 = unloaded_p50(base, key, bodies, args.requests)
+        finally:
+            stop(proc)
+        loads = re.findall(r"index loaded: .*? in ([\d.]+) s \(from the (\w+)\)", log.read_text())
+        load = ", ".join(f"{float(sec):.1f} s from the {src}" for sec, src in loads)
+        rss = " ".join(f"{r:.0f}" for r, _ in mem)
+        pss = " ".join(f"{p:.0f}" for _, p in mem)
+        print(f"  {name:40s} ready {ready:7.1f} s | RSS MB per process (supervisor first) "
+              f"[{rss}] | PSS [{pss}] "
+              f"total {sum(p for _, p in mem):.0f} | unloaded p50 {p50:.2f} ms "
+              f"(n={args.requests}, 1 connection) | index load per worker: {load}")  # fmt: skip
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""The index snapshot: built once, loaded by the next start, brought up to date, never half-used."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from catalog.core.db import Database
+from catalog.index.snapshot import SnapshotStore
+from catalog.index.worker_index import IndexHolder
+from matchers.engine import assess
+from matchers.records import Declaration
+from tests.conftest import HolderFactory
+from tests.e2e.kit import (
+    add_alias,
+    add_image,
+    add_product,
+    change_product,
+    delete_image,
+    pattern_image,
+)
+
+QUERIES = ("acme rocket skates", "giant magnet acme", "ACM anvil", "portable hole")
+
+
+def _holder(database: Database, store: SnapshotStore | None) -> IndexHolder:
+    holder = IndexHolder(engine=database.engine, check_interval=0.0, listen=False,
+                         snapshots=store)  # fmt: skip
+    holder.load()
+    return holder
+
+
+def _same_as_database(holder: IndexHolder, database: Database) -> None:
+    """The holder's index answers as one built from the database now does."""
+    fresh = _holder(database, None)
+    assert holder.catalog_version == fresh.catalog_version
+    assert holder.index.products == fresh.index.products
+    assert set(holder.index.images) == set(fresh.index.images)
+    for query in QUERIES:
+        declaration = Declaration(query)
+        assert assess(declaration, index=holder.index, today=date(2026, 11, 27)) == assess(
+            declaration, index=fresh.index, today=date(2026, 11, 27)
+        )
+
+
+@pytest.fixture
+def acme(database: Database, make_holder: HolderFactory) -> tuple[str, str, str]:
+    """A rights holder with two products, an image and an alias: (holder, skates, anvil)."""
+    holder_id, _ = make_holder("Acme")
+    skates = add_product(database, holder_id=holder_id, brand="Acme", name="Rocket skates",
+                         gtins=["4006381333931"], price_min=10.0, price_max=20.0,
+                         price_currency="EUR")  # fmt: skip
+    anvil = add_product(database, holder_id=holder_id, brand="Acme", name="Anvil 50 kg")
+    add_image(database, product_id=skates, kind="genuine", image=pattern_image(1))
+    add_alias(database, holder_id=holder_id, brand="Acme", alias="ACM")
+    return holder_id, skates, anvil
+
+
+def test_first_start_builds_and_writes_the_next_loads_it(
+    database: Database, acme: tuple[str, str, str], tmp_path: Path
+) -> None:
+    store = SnapshotStore(tmp_path / "index")
+
+    first = _holder(database, store)
+    assert first.load_source == "database"
+    assert store.path.exists()
+    assert [p.name for p in store.folder.iterdir() if p.suffix == ".tmp"] == []
+
+    second = _holder(database, SnapshotStore(tmp_path / "index"))
+    assert second.load_source == "snapshot"
+    _same_as_database(second, database)
+
+
+def test_changes_after_the_snapshot_are_applied_at_load(
+    database: Database, acme: tuple[str, str, str], tmp_path: Path
+) -> None:
+    holder_id, skates, anvil = acme
+    store = SnapshotStore(tmp_path / "index")
+    _holder(database, store)
+    image = next(iter(_holder(database, None).index.images))
+
+    magnet = add_product(database, holder_id=holder_id, brand="Acme", name="Giant magnet")
+    change_product(database, product_id=skates, name="Rocket skates mark II")
+    change_product(database, product_id=anvil, status="retired")
+    delete_image(database, image_id=image)
+    add_image(database, product_id=magnet, kind="counterfeit", image=pattern_image(2))
+    add_alias(database, holder_id=holder_id, brand="Acme", alias="ACME Corp")
+
+    holder = _holder(database, store)
+    assert holder.load_source == "snapshot"
+    assert set(holder.index.products) == {skates, magnet}
+    assert holder.index.products[skates].name == "Rocket skates mark II"
+    assert holder.index.products[magnet].brand_aliases == ("ACM", "ACME Corp")
+    _same_as_database(holder, database)
+
+
+def test_a_damaged_or_foreign_snapshot_is_not_used(
+    database: Database, acme: tuple[str, str, str], tmp_path: Path
+) -> None:
+    store = SnapshotStore(tmp_path / "index")
+    _holder(database, store)
+    good = store.path.read_bytes()
+
+    store.path.write_bytes(good[:-10])  # truncated
+    assert store.read() is None
+    damaged = bytearray(good)
+    damaged[-5] ^= 0xFF  # one byte flipped
+    store.path.write_bytes(bytes(damaged))
+    assert store.read() is None
+    holder = _holder(database, store)
+    assert holder.load_source == "database"  # rebuilt, and stored again
+    assert store.read() is not None
+
+    other = SnapshotStore(tmp_path / "index", key="another-engine-version")
+    other.path.write_bytes(store.path.read_bytes())  # the header names the first key
+    assert other.read() is None
+
+
+def test_a_snapshot_ahead_of_the_database_is_not_used(
+    database: Database, acme: tuple[str, str, str], tmp_path: Path
+) -> None:
+    store = SnapshotStore(tmp_path / "index")
+    built = _holder(database, store)
+    # As if the database were restored from a backup older than the snapshot.
+    store.write(catalog_version=built.catalog_version + 5, index=built.index, aliases={})
+    holder = _holder(database, store)
+    assert holder.load_source == "database"
+    _same_as_database(holder, database)
+
+
+def test_workers_starting_together_build_once(
+    database: Database, acme: tuple[str, str, str], tmp_path: Path
+) -> None:
+    holders = [
+        IndexHolder(
+            engine=database.engine,
+            check_interval=0.0,
+            listen=False,
+            snapshots=SnapshotStore(tmp_path / "index"),
+        )
+        for _ in range(3)
+    ]
+    threads = [threading.Thread(target=h.load) for h in holders]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60.0)
+    assert sorted(str(h.load_source) for h in holders) == ["database", "snapshot", "snapshot"]
+    for h in holders:
+        _same_as_database(h, database)
+
+
+def test_another_database_does_not_start_from_this_ones_snapshot(
+    database: Database, acme: tuple[str, str, str], tmp_path: Path
+) -> None:
+    _holder(database, SnapshotStore(tmp_path / "index", database="sqlite:///first.db"))
+    other = _holder(database, SnapshotStore(tmp_path / "index", database="sqlite:///second.db"))
+    assert other.load_source == "database"
