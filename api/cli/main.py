@@ -71,6 +71,9 @@ def serve(
         proxy_headers=True,
         log_level="info",
         access_log=access_log,
+        # A worker loading a large index (or compiling the text kernel) on a busy host can
+        # miss uvicorn's 5 s ping and be killed in a loop; loading is bounded by /readyz.
+        timeout_worker_healthcheck=60,
     )
 
 
