@@ -215,12 +215,9 @@ def _rewrite_first_screening_and_rechain(database: Database) -> None:
         conn.execute(update(table).where(table.c.id == first).values(lane="green"))
         previous = decision_log.GENESIS_HASH
         for entry in _entries_in(conn):
-            record = conn.execute(
-                select(decision_log.LOGGED[entry["kind"]]).where(
-                    decision_log.LOGGED[entry["kind"]].c.id == entry["record_id"]
-                )
-            ).one()
-            entry["digest"] = decision_log.record_digest(entry["kind"], dict(record._mapping))
+            entry["digest"] = decision_log.current_digest(
+                conn, kind=entry["kind"], record_id=entry["record_id"], scheme=entry["scheme"]
+            )
             entry["prev_hash"] = previous
             entry["hash"] = previous = decision_log.entry_hash(previous, entry)
             conn.execute(
