@@ -2,7 +2,8 @@
 
 An alias change also stamps the holder's products of that brand with the new
 catalogue version, so an index that syncs by version re-reads them with their
-new aliases.
+new aliases. A removed alias is kept (catalog/products/history.py) so a screening
+is replayed with the aliases in force at its catalogue version.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from catalog.access import audit
 from catalog.access.keys import Principal
 from catalog.core.errors import Conflict, NotFound, Unprocessable
 from catalog.models import BrandAlias
-from catalog.products import repository
+from catalog.products import history, repository
 from catalog.products.ownership import Claims
 from catalog.products.rights_holders import get_rights_holder
 from catalog.products.service import owner_scope
@@ -79,6 +80,7 @@ def remove_alias(session: Session, *, principal: Principal, alias_id: str) -> No
         version=version,
     )
     change = {"rights_holder_id": row.rights_holder_id, "brand": row.brand, "alias": row.alias}
+    history.keep_alias(session, alias=row, removed_at=version)
     repository.delete_row(session, row=row)
     audit.append_event(
         session,
