@@ -43,7 +43,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, Text, cast, exists, insert, select, update
+from sqlalchemy import Connection, Table, Text, cast, exists, func, insert, select, update
 from sqlmodel import col
 
 from catalog.access.audit import GENESIS_HASH, sha256_hex
@@ -299,11 +299,67 @@ class LogReport:
     kind: str | None = None
     record_id: str | None = None
     reason: str = ""
+    adopted: int = 0  # entries of records stored before the log, brought in by `adopt`
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """What `adopt` brought into the log, and what it left out."""
+
+    adopted: dict[str, int]
+    refused: dict[str, int]  # unlogged records stored after the log began: never adopted
+    since: datetime | None  # the log's first entry: records stored before it are adopted
+
+
+def adopt(conn: Connection, *, batch: int = 1000) -> Adoption:
+    """Bring records stored before the log began into it, oldest first, marked "adopted".
+
+    Only records older than the log's first entry are adopted: one stored later must
+    have been logged when it was stored, so an unlogged one is a record inserted
+    around the log, and `verify_log` keeps naming it. Screenings go first (each with
+    its hits), then outcomes; each call appends under the head lock in the caller's
+    transaction. Running it again adopts nothing new.
+    """
+    first = conn.execute(
+        select(col(DecisionLogEntry.logged_at)).order_by(col(DecisionLogEntry.seq)).limit(1)
+    ).scalar()
+    adopted: dict[str, int] = {}
+    refused: dict[str, int] = {}
+    bulk = entry_insert(conn)
+    for kind, table in LOGGED.items():
+        logged = exists().where(
+            col(DecisionLogEntry.record_id) == table.c.id, col(DecisionLogEntry.kind) == kind
+        )
+        older = table.c.created_at < first if first is not None else table.c.id.is_not(None)
+        count = 0
+        while True:
+            ids = (
+                conn.execute(
+                    select(table.c.id)
+                    .where(~logged, older)
+                    .order_by(table.c.created_at, table.c.id)
+                    .limit(batch)
+                )
+                .scalars()
+                .all()
+            )
+            if not ids:
+                break
+            entries = [{"kind": kind, "record_id": i, "scheme": SCHEME_STORED} for i in ids]
+            stored = _records(conn, entries)
+            digests = [(kind, str(i), _digest_of(kind, e, stored[(kind, i)])) for i, e in
+                       zip(ids, entries, strict=True)]  # fmt: skip
+            append_digests(conn, digests, origin=ADOPTED, bulk=bulk)
+            count += len(ids)
+        adopted[kind] = count
+        later = select(func.count()).select_from(table).where(~logged)
+        refused[kind] = int(conn.execute(later).scalar() or 0)
+    return Adoption(adopted=adopted, refused=refused, since=first)
 
 
 def verify_log(conn: Connection, *, batch: int = 2000) -> LogReport:
     """Recompute every entry's digest and link in order; stop at the first bad one."""
-    previous, checked = GENESIS_HASH, 0
+    previous, checked, adopted = GENESIS_HASH, 0, 0
     while True:
         rows = conn.execute(
             select(ENTRY)
@@ -322,11 +378,12 @@ def verify_log(conn: Connection, *, batch: int = 2000) -> LogReport:
                     False, checked, entry["seq"], entry["kind"], entry["record_id"], reason
                 )
             previous, checked = entry["hash"], entry["seq"]
+            adopted += entry["origin"] == ADOPTED
     size, last = head(conn)
     if (size, last) != (checked, previous):
         reason = f"the log head records {size} entries, the log holds {checked} intact"
         return LogReport(False, checked, checked + 1, None, None, reason + " (entries removed)")
-    return _unlogged(conn, checked)
+    return _unlogged(conn, checked, adopted)
 
 
 def _records(conn: Connection, entries: list[dict[str, Any]]) -> dict[tuple[str, str], Any]:
@@ -422,7 +479,7 @@ def _check(entry: dict[str, Any], previous: str, seq: int, stored: dict[Any, Any
     return ""
 
 
-def _unlogged(conn: Connection, checked: int) -> LogReport:
+def _unlogged(conn: Connection, checked: int, adopted: int) -> LogReport:
     for kind, table in LOGGED.items():
         logged = exists().where(
             col(DecisionLogEntry.record_id) == table.c.id, col(DecisionLogEntry.kind) == kind
@@ -430,8 +487,8 @@ def _unlogged(conn: Connection, checked: int) -> LogReport:
         record_id = conn.execute(select(table.c.id).where(~logged).limit(1)).scalar()
         if record_id is not None:
             reason = f"the {kind} is stored but not in the log (inserted around it)"
-            return LogReport(False, checked, None, kind, str(record_id), reason)
-    return LogReport(True, checked)
+            return LogReport(False, checked, None, kind, str(record_id), reason, adopted)
+    return LogReport(True, checked, adopted=adopted)
 
 
 def check_extends(conn: Connection, *, size: int, hash: str) -> str:

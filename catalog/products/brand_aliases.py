@@ -43,6 +43,9 @@ def add_alias(
         repository.save(session, row=row)
     except IntegrityError as exc:
         raise Conflict(f"{alias!r} is already an alias of {brand!r}", slug="alias-exists") from exc
+    history.keep_brand(
+        session, rights_holder_id=rights_holder_id, brand_key=brand_key(brand), replaced_at=version
+    )
     repository.stamp_brand(
         session, rights_holder_id=rights_holder_id, brand_key=brand_key(brand), version=version
     )
@@ -73,6 +76,12 @@ def remove_alias(session: Session, *, principal: Principal, alias_id: str) -> No
     scope = owner_scope(principal)
     if row is None or (scope is not None and row.rights_holder_id != scope):
         raise NotFound(f"brand alias {alias_id} does not exist")
+    history.keep_brand(
+        session,
+        rights_holder_id=row.rights_holder_id,
+        brand_key=brand_key(row.brand),
+        replaced_at=version,
+    )
     repository.stamp_brand(
         session,
         rights_holder_id=row.rights_holder_id,

@@ -9,7 +9,8 @@ none: it was created later); images added later left out, images removed later b
 
 Brand aliases are kept the same way: `keep_alias` before an alias is removed, and
 `aliases_as_of(v)` is every alias added at or before `v` and not removed by then.
-(An alias change also stamps the brand's products, so they are among those moved.)
+An alias change also stamps the brand's products with its version, so they are kept
+first (`keep_brand`) and are among those moved.
 """
 
 from __future__ import annotations
@@ -65,6 +66,19 @@ def keep_image(session: Session, *, image: ReferenceImage, removed_at: int) -> N
         )
     )
     session.flush()
+
+
+def keep_brand(
+    session: Session, *, rights_holder_id: str, brand_key: str, replaced_at: int
+) -> None:
+    """Keep the holder's products of one brand before an alias change re-stamps them."""
+    products = session.execute(
+        select(Product).where(
+            col(Product.rights_holder_id) == rights_holder_id, col(Product.brand_key) == brand_key
+        )
+    ).scalars()
+    for product in products:
+        keep_product(session, product=product, replaced_at=replaced_at)
 
 
 def keep_alias(session: Session, *, alias: BrandAlias, removed_at: int) -> None:
