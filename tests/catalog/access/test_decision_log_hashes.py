@@ -15,7 +15,8 @@ def test_entry_hash_is_the_first_schemes_hash_for_entries_without_scheme_or_orig
     old = sha256_hex("f" * 64 + canonical_json(fields))
 
     assert decision_log.entry_hash("f" * 64, entry) == old
-    assert "scheme" not in fields and "origin" not in fields
+    assert "scheme" not in fields
+    assert "origin" not in fields
 
 
 def test_scheme_and_origin_are_covered_by_the_hash() -> None:
