@@ -10,6 +10,7 @@ import typer
 
 from api.cli.database import open_database, open_settings
 from catalog.access import audit, decision_log, signing
+from catalog.access.keys import CLI_ACTOR
 from catalog.core.db import create_database
 from catalog.screening.proof import check_proof
 
@@ -46,14 +47,44 @@ def audit_verify() -> None:
     else:
         typer.echo(f"audit chain BROKEN at event {events.broken_id}: {events.reason}")
         typer.echo(f"{events.checked} events before it are intact")
+    adopted = f" ({decisions.adopted} adopted late)" if decisions.adopted else ""
     if decisions.ok:
-        typer.echo(f"decision log intact: {decisions.checked} entries")
+        typer.echo(f"decision log intact: {decisions.checked} entries{adopted}")
     else:
         where = f"entry {decisions.seq}" if decisions.seq is not None else "a record"
         record = f" ({decisions.kind} {decisions.record_id})" if decisions.record_id else ""
         typer.echo(f"decision log BROKEN at {where}{record}: {decisions.reason}")
         typer.echo(f"{decisions.checked} entries before it are intact")
     if not (events.ok and decisions.ok):
+        raise typer.Exit(1)
+
+
+@audit_app.command("adopt")
+def audit_adopt() -> None:
+    """Bring screenings and outcomes stored before the decision log into it, marked adopted."""
+    _, database = open_database()
+    try:
+        with database.session() as session:
+            done = decision_log.adopt(session.connection())
+            if any(done.adopted.values()):
+                audit.append_event(
+                    session,
+                    actor=CLI_ACTOR,
+                    action="decision_log.adopt",
+                    entity_type="decision_log",
+                    change={"adopted": done.adopted},
+                )
+    finally:
+        database.dispose()
+    for kind, count in done.adopted.items():
+        typer.echo(f"adopted {count} {kind}(s) stored before the log began")
+    refused = {kind: n for kind, n in done.refused.items() if n}
+    for kind, count in refused.items():
+        typer.echo(
+            f"NOT adopted: {count} {kind}(s) stored after the log began but never logged "
+            "(inserted around the log; `audit verify` names them)"
+        )
+    if refused:
         raise typer.Exit(1)
 
 

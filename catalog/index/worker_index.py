@@ -36,7 +36,7 @@ from catalog.products.validation import brand_key
 from catalog.screening.fx import FxTable, load_fx_table
 from catalog.screening.thresholds import ScoringSnapshot, current_settings
 from matchers.engine import DEFAULT_THRESHOLDS, MatchIndex
-from matchers.scoring import FxRate, FxRates
+from matchers.scoring import FxRates
 
 log = logging.getLogger(__name__)
 
@@ -342,13 +342,7 @@ class IndexHolder:
         """The exchange rates valid on `day`, as the engine takes them (cached per day)."""
         cached = self._fx_cache.get(day)
         if cached is None:
-            rates = tuple(
-                FxRate(base=cur, quote=quote, rate=p.rate, valid_from=p.start, valid_to=p.end)
-                for (cur, quote), periods in sorted(self.fx.periods.items())
-                for p in periods
-                if p.start <= day <= p.end
-            )
-            cached = FxRates(rates=rates)
+            cached = self.fx.engine_rates(day)
             if len(self._fx_cache) > 1000:
                 self._fx_cache.clear()
             self._fx_cache[day] = cached

@@ -7,7 +7,12 @@ carries the constraint naming convention set in `base`.
 from catalog.models.access import ApiKey, AuditEvent, CatalogVersion, IdempotencyRecord
 from catalog.models.base import NAMING_CONVENTION, UtcDateTime, metadata, table_of, utcnow
 from catalog.models.checks import OfficerCheck, ProposedReference
-from catalog.models.history import ProductVersion, ReferenceImageVersion
+from catalog.models.history import (
+    BrandAliasVersion,
+    ExchangeRateVersion,
+    ProductVersion,
+    ReferenceImageVersion,
+)
 from catalog.models.ledger import DecisionLogEntry, DecisionLogHead
 from catalog.models.ownership import BrandOwner, GtinOwner
 from catalog.models.products import BrandAlias, Product, ProductGtin, ReferenceImage, RightsHolder
@@ -20,11 +25,13 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "BrandAlias",
+    "BrandAliasVersion",
     "BrandOwner",
     "CatalogVersion",
     "DecisionLogEntry",
     "DecisionLogHead",
     "ExchangeRate",
+    "ExchangeRateVersion",
     "GtinOwner",
     "IdempotencyRecord",
     "OfficerCheck",

@@ -23,6 +23,12 @@ class DecisionLogEntry(SQLModel, table=True):
     prev_hash: str = Field(sa_column=Column(String(64), nullable=False))
     hash: str = Field(sa_column=Column(String(64), nullable=False))
     logged_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    # How `digest` was computed: null for the first scheme (canonical JSON of the parsed
+    # record), 2 for the stored JSON text with the screening's hits. See decision_log.
+    scheme: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    # Null for a record logged when it was stored; "adopted" for one stored before the
+    # log existed and brought into it later (`countermark audit adopt`, at `logged_at`).
+    origin: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
 
 
 class DecisionLogHead(SQLModel, table=True):

@@ -2,7 +2,8 @@
 
 An alias change also stamps the holder's products of that brand with the new
 catalogue version, so an index that syncs by version re-reads them with their
-new aliases.
+new aliases. A removed alias is kept (catalog/products/history.py) so a screening
+is replayed with the aliases in force at its catalogue version.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from catalog.access import audit
 from catalog.access.keys import Principal
 from catalog.core.errors import Conflict, NotFound, Unprocessable
 from catalog.models import BrandAlias
-from catalog.products import repository
+from catalog.products import history, repository
 from catalog.products.ownership import Claims
 from catalog.products.rights_holders import get_rights_holder
 from catalog.products.service import owner_scope
@@ -42,6 +43,9 @@ def add_alias(
         repository.save(session, row=row)
     except IntegrityError as exc:
         raise Conflict(f"{alias!r} is already an alias of {brand!r}", slug="alias-exists") from exc
+    history.keep_brand(
+        session, rights_holder_id=rights_holder_id, brand_key=brand_key(brand), replaced_at=version
+    )
     repository.stamp_brand(
         session, rights_holder_id=rights_holder_id, brand_key=brand_key(brand), version=version
     )
@@ -72,6 +76,12 @@ def remove_alias(session: Session, *, principal: Principal, alias_id: str) -> No
     scope = owner_scope(principal)
     if row is None or (scope is not None and row.rights_holder_id != scope):
         raise NotFound(f"brand alias {alias_id} does not exist")
+    history.keep_brand(
+        session,
+        rights_holder_id=row.rights_holder_id,
+        brand_key=brand_key(row.brand),
+        replaced_at=version,
+    )
     repository.stamp_brand(
         session,
         rights_holder_id=row.rights_holder_id,
@@ -79,6 +89,7 @@ def remove_alias(session: Session, *, principal: Principal, alias_id: str) -> No
         version=version,
     )
     change = {"rights_holder_id": row.rights_holder_id, "brand": row.brand, "alias": row.alias}
+    history.keep_alias(session, alias=row, removed_at=version)
     repository.delete_row(session, row=row)
     audit.append_event(
         session,

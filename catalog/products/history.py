@@ -6,6 +6,11 @@ transaction, before it touches the row: the row as it stood since its
 catalogue as of version `v` is then: a row whose `catalog_version` is at most `v` as
 it is now; a row changed later as its newest kept version at or below `v` (absent if
 none: it was created later); images added later left out, images removed later back.
+
+Brand aliases are kept the same way: `keep_alias` before an alias is removed, and
+`aliases_as_of(v)` is every alias added at or before `v` and not removed by then.
+An alias change also stamps the brand's products with its version, so they are kept
+first (`keep_brand`) and are among those moved.
 """
 
 from __future__ import annotations
@@ -13,12 +18,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection
-from sqlmodel import Session
+from sqlalchemy import Connection, select
+from sqlmodel import Session, col
 
 from catalog.index.engine_records import AliasMap, image_record, record_from_facts
-from catalog.models import Product, ProductVersion, ReferenceImage, ReferenceImageVersion, utcnow
+from catalog.models import (
+    BrandAlias,
+    BrandAliasVersion,
+    Product,
+    ProductVersion,
+    ReferenceImage,
+    ReferenceImageVersion,
+    utcnow,
+)
 from catalog.products import repository
+from catalog.products.validation import brand_key
 from matchers.records import ProductRecord
 
 
@@ -52,6 +66,55 @@ def keep_image(session: Session, *, image: ReferenceImage, removed_at: int) -> N
         )
     )
     session.flush()
+
+
+def keep_brand(
+    session: Session, *, rights_holder_id: str, brand_key: str, replaced_at: int
+) -> None:
+    """Keep the holder's products of one brand before an alias change re-stamps them."""
+    products = session.execute(
+        select(Product).where(
+            col(Product.rights_holder_id) == rights_holder_id, col(Product.brand_key) == brand_key
+        )
+    ).scalars()
+    for product in products:
+        keep_product(session, product=product, replaced_at=replaced_at)
+
+
+def keep_alias(session: Session, *, alias: BrandAlias, removed_at: int) -> None:
+    """Keep a brand alias before the change at version `removed_at` removes it."""
+    session.add(
+        BrandAliasVersion(
+            alias_id=alias.id,
+            rights_holder_id=alias.rights_holder_id,
+            brand=alias.brand,
+            alias=alias.alias,
+            catalog_version=alias.catalog_version,
+            removed_at_version=removed_at,
+            recorded_at=utcnow(),
+        )
+    )
+    session.flush()
+
+
+def aliases_as_of(conn: Connection, *, version: int) -> AliasMap:
+    """Every alias in force at catalogue version `version`, as `load_aliases` gives them."""
+    live = select(
+        col(BrandAlias.rights_holder_id), col(BrandAlias.brand), col(BrandAlias.alias)
+    ).where(col(BrandAlias.catalog_version) <= version)
+    kept = select(
+        col(BrandAliasVersion.rights_holder_id),
+        col(BrandAliasVersion.brand),
+        col(BrandAliasVersion.alias),
+    ).where(
+        col(BrandAliasVersion.catalog_version) <= version,
+        col(BrandAliasVersion.removed_at_version) > version,
+    )
+    out: dict[tuple[str, str], list[str]] = {}
+    for stmt in (live, kept):
+        for holder, brand, alias in conn.execute(stmt):
+            out.setdefault((holder, brand_key(brand)), []).append(alias)
+    return {k: sorted(set(v)) for k, v in out.items()}
 
 
 def revert_index(index: Any, conn: Connection, *, version: int, aliases: AliasMap) -> list[str]:

@@ -108,8 +108,13 @@ def evidence_packet(
         "proof": build_proof(conn, key=key, kind="screening", record_id=screening.id),
     }
     if view == "declarant":
-        table = decision_log.LOGGED["screening"]
-        packet["record"] = decision_log.plain_record(decision_log.record_row(table, screening))
+        entry = decision_log.entry_for(conn, kind="screening", record_id=screening.id)
+        packet["record"] = decision_log.packet_record(
+            conn,
+            kind="screening",
+            record_id=screening.id,
+            scheme=entry["scheme"] if entry is not None else None,
+        )
     return packet
 
 

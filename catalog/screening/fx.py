@@ -1,4 +1,11 @@
-"""Exchange rates with validity periods: stored by the operator, looked up by declaration date."""
+"""Exchange rates with validity periods: stored by the operator, looked up by declaration date.
+
+The fx version is the highest rate id. Each stored rate gets the next id past every
+id ever used (kept ones included), so a replacement always raises the version (SQLite
+would otherwise hand a deleted highest id out again). A replaced rate is kept in
+`fx_rate_version` with the version that replaced it, so `load_fx_table_as_of` gives
+the rates a screening with that fx version was scored with (`countermark rescore`).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection
-from sqlmodel import Session
+from sqlalchemy import Connection, func, select
+from sqlmodel import Session, col
 
 from catalog.access import audit
-from catalog.models import ExchangeRate
+from catalog.models import ExchangeRate, ExchangeRateVersion
 from catalog.screening import repository
+from matchers.scoring import FxRate, FxRates
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +50,17 @@ class FxTable:
         inverse = _lookup(self.periods.get((quote, currency), ()), on)
         return None if inverse is None else 1.0 / inverse
 
+    def engine_rates(self, day: date) -> FxRates:
+        """The rates valid on `day`, as the engine takes them."""
+        return FxRates(
+            rates=tuple(
+                FxRate(base=cur, quote=quote, rate=p.rate, valid_from=p.start, valid_to=p.end)
+                for (cur, quote), periods in sorted(self.periods.items())
+                for p in periods
+                if p.start <= day <= p.end
+            )
+        )
+
     def rates_on(self, on: date) -> dict[tuple[str, str], float]:
         """Every (currency, quote) -> rate valid on `on`, inverses included."""
         out: dict[tuple[str, str], float] = {}
@@ -64,13 +83,17 @@ def _lookup(periods: list[RatePeriod] | tuple[()], on: date) -> float | None:
 
 
 def store_rates(session: Session, *, rates: Iterable[Mapping[str, Any]], source: str | None) -> int:
-    """Store rates, replacing any with the same currency, quote and start date; flush only."""
+    """Store rates, replacing (and keeping) any with the same currency, quote and start date."""
     now = datetime.now(UTC)
+    next_id = _next_rate_id(session)
     count = 0
     for r in rates:
+        _keep_replaced(session, currency=r["currency"], quote=r["quote"],
+                       valid_from=r["valid_from"], replaced_at=next_id, now=now)  # fmt: skip
         repository.replace_rate(
             session,
             rate=ExchangeRate(
+                id=next_id,
                 currency=r["currency"],
                 quote=r["quote"],
                 rate=float(r["rate"]),
@@ -80,9 +103,43 @@ def store_rates(session: Session, *, rates: Iterable[Mapping[str, Any]], source:
                 created_at=now,
             ),
         )
+        next_id += 1
         count += 1
     session.flush()
     return count
+
+
+def _next_rate_id(session: Session) -> int:
+    kept = session.execute(select(func.max(col(ExchangeRateVersion.rate_id)))).scalar() or 0
+    return max(repository.max_rate_id(session), int(kept)) + 1
+
+
+def _keep_replaced(
+    session: Session,
+    *,
+    currency: str,
+    quote: str,
+    valid_from: date,
+    replaced_at: int,
+    now: datetime,
+) -> None:
+    session.flush()  # a rate stored earlier in this load may be the one replaced
+    replaced = session.execute(
+        select(ExchangeRate).where(
+            col(ExchangeRate.currency) == currency,
+            col(ExchangeRate.quote) == quote,
+            col(ExchangeRate.valid_from) == valid_from,
+        )
+    ).scalars()
+    for old in replaced:
+        assert old.id is not None
+        session.add(
+            ExchangeRateVersion(
+                rate_id=old.id, currency=old.currency, quote=old.quote, rate=old.rate,
+                valid_from=old.valid_from, valid_to=old.valid_to, source=old.source,
+                created_at=old.created_at, replaced_at_version=replaced_at, recorded_at=now,
+            )
+        )  # fmt: skip
 
 
 def load_rates(
@@ -118,6 +175,29 @@ def load_fx_table(conn: Connection | Session) -> FxTable:
     table = FxTable(version=fx_version(conn))
     for cur, quote, start, end, rate in repository.rate_rows(conn):
         table.periods.setdefault((cur, quote), []).append(RatePeriod(start, end, float(rate)))
+    for periods in table.periods.values():
+        periods.sort(key=lambda p: p.start)
+    return table
+
+
+def load_fx_table_as_of(conn: Connection | Session, *, version: int) -> FxTable:
+    """The rates as they stood at fx version `version`: what a screening with it used."""
+    table = FxTable(version=version)
+    live = select(
+        col(ExchangeRate.currency), col(ExchangeRate.quote), col(ExchangeRate.valid_from),
+        col(ExchangeRate.valid_to), col(ExchangeRate.rate),
+    ).where(col(ExchangeRate.id) <= version)  # fmt: skip
+    kept = select(
+        col(ExchangeRateVersion.currency), col(ExchangeRateVersion.quote),
+        col(ExchangeRateVersion.valid_from), col(ExchangeRateVersion.valid_to),
+        col(ExchangeRateVersion.rate),
+    ).where(
+        col(ExchangeRateVersion.rate_id) <= version,
+        col(ExchangeRateVersion.replaced_at_version) > version,
+    )  # fmt: skip
+    for stmt in (live, kept):
+        for cur, quote, start, end, rate in conn.execute(stmt):
+            table.periods.setdefault((cur, quote), []).append(RatePeriod(start, end, float(rate)))
     for periods in table.periods.values():
         periods.sort(key=lambda p: p.start)
     return table

@@ -54,7 +54,11 @@ def check_proof(packet: Mapping[str, Any]) -> list[str]:
             problems.append("the head's signature does not verify")
         record = packet.get("record")
         kind, digest = entry["kind"], entry["digest"]
-        if isinstance(record, Mapping) and decision_log.record_digest(kind, record) != digest:
+        scheme = entry.get("scheme")
+        if (
+            isinstance(record, Mapping)
+            and decision_log.packet_digest(kind, record, scheme=scheme) != digest
+        ):
             problems.append("the stored record in the packet does not match the digest")
     except (KeyError, TypeError) as exc:
         problems.append(f"the proof is incomplete: {exc}")

@@ -3,8 +3,9 @@
 While every version the screening recorded is unchanged the new result must equal
 the stored one exactly; when a version moved, the differences are listed.
 `rescore_as_recorded` also rebuilds the catalogue as it stood at the screening's
-version (catalog/products/history.py), so a decision is reproduced after products
-were edited or retired.
+version (catalog/products/history.py: products, reference images and brand aliases)
+and takes the exchange rates as of its fx version (catalog/screening/fx.py), so a
+decision is reproduced after products, aliases or rates were changed.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from catalog.core.errors import NotFound
-from catalog.index.engine_records import load_aliases
 from catalog.index.worker_index import IndexHolder
 from catalog.models import Screening
 from catalog.products import history
+from catalog.screening.fx import load_fx_table_as_of
 from catalog.screening.records import declaration_from_stored
 from catalog.screening.results import assessment_document, diff_documents
 from catalog.screening.thresholds import thresholds_from_json
@@ -112,19 +113,22 @@ def rescore_as_recorded(
         session.expunge(screening)
     version = screening.catalog_version
     with engine.connect() as conn:
-        history.revert_index(holder.index, conn, version=version, aliases=load_aliases(conn))
+        aliases = history.aliases_as_of(conn, version=version)
+        history.revert_index(holder.index, conn, version=version, aliases=aliases)
+        rates = load_fx_table_as_of(conn, version=screening.fx_version)
     declaration = declaration_from_stored(screening.request)
     assessment = assess(
         declaration,
         index=holder.index,
         weights=weights,
         thresholds=thresholds_from_json(screening.thresholds),
-        fx=holder.fx_for(declaration.declared_on or screening.screened_on),
+        fx=rates.engine_rates(declaration.declared_on or screening.screened_on),
         today=screening.screened_on,
     )
     old = {k: screening.result.get(k) for k in COMPARED}
     versions = dict(today.versions) | {"catalog_version": (version, version)}
     versions["settings_version"] = (screening.settings_version, screening.settings_version)
+    versions["fx_version"] = (screening.fx_version, screening.fx_version)
     as_recorded = RescoreReport(
         screening_id=screening_id,
         versions=versions,

@@ -11,6 +11,19 @@ Every screening (and outcome) it stores is chained onto the decision log in the 
 transaction, as the batch's last step (see catalog/access/decision_log.py): the head
 lock that keeps the chain in one order across workers is held only through the commit.
 
+The writer thread does as little as it can. In the caller's thread (`write`,
+`submit`), each row is bound once into a plain tuple (`catalog/core/bulk.py`): every
+JSON column serialised once with orjson, and the decision-log digest of each
+screening computed from exactly those bytes and its hit rows. The thread then only
+runs one DBAPI `executemany` per table, chains the digests under the head lock and
+commits.
+
+Durability: a request's future resolves only after the commit of the transaction
+holding its rows and its log entry, so a 201 means the screening, its hits, its
+webhook event and its decision-log entry are durable together (PostgreSQL: flushed
+by its commit; SQLite: in WAL mode with `synchronous=NORMAL` a commit survives a
+crash of the process, the last commits may be lost on a power cut of the machine).
+
 Crossing threads costs a GIL hand-off each time, so both directions are batched:
 requests of one event-loop iteration reach the thread as one queue item, and one
 `call_soon_threadsafe` per batch resolves all their futures on the loop.
@@ -28,9 +41,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, insert
+from sqlalchemy import Connection, Engine, Table
 
 from catalog.access import decision_log
+from catalog.core.bulk import BulkInsert, json_columns, json_text
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +57,8 @@ class WriterClosedError(RuntimeError):
 
 @dataclass(slots=True)
 class _Job:
-    rows: Rows
+    rows: Mapping[Table, list[tuple[Any, ...]]]  # bound for the table's BulkInsert
+    digests: list[decision_log.Digest]
     future: Future[None] | None = None  # a caller outside the event loop
     waiter: asyncio.Future[None] | None = None  # a coroutine on `loop`
     loop: asyncio.AbstractEventLoop | None = None
@@ -56,6 +71,9 @@ class GroupCommitWriter:
         self._engine = engine
         self._max_batch = max_batch
         self._order = tuple(table_order)
+        self._bulk = {table: BulkInsert(table, engine.dialect) for table in self._order}
+        self._json = {table: json_columns(table) for table in self._order}
+        self._log_bulk = BulkInsert(decision_log.ENTRY, engine.dialect)
         self._queue: queue.SimpleQueue[list[_Job] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._closed = False
@@ -74,7 +92,8 @@ class GroupCommitWriter:
         """Queue rows from any thread; the future resolves once they are committed."""
         if self._closed:
             raise WriterClosedError("the screening writer is stopped")
-        job = _Job(rows, future=Future())
+        job = self._job(rows)
+        job.future = Future()
         self._queue.put([job])
         assert job.future is not None
         return job.future
@@ -85,11 +104,30 @@ class GroupCommitWriter:
             raise WriterClosedError("the screening writer is stopped")
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[None] = loop.create_future()
-        self._pending.append(_Job(rows, waiter=waiter, loop=loop))
+        job = self._job(rows)
+        job.waiter, job.loop = waiter, loop
+        self._pending.append(job)
         if not self._flush_scheduled:  # one hand-off for all requests of this loop iteration
             self._flush_scheduled = True
             loop.call_soon(self._flush)
         await waiter
+
+    def _job(self, rows: Rows) -> _Job:
+        # In the caller's thread: serialise JSON once, digest the logged rows, bind tuples.
+        logged: dict[Table, Sequence[Mapping[str, Any]]] = {}
+        bound: dict[Table, list[tuple[Any, ...]]] = {}
+        for table in self._order:
+            table_rows: Sequence[Mapping[str, Any]] = rows.get(table, ())
+            if not table_rows:
+                continue
+            names = self._json[table]
+            if names and table.name in decision_log.KIND_OF_TABLE:
+                table_rows = [_serialised(row, names) for row in table_rows]
+            if table.name in decision_log.KIND_OF_TABLE or table is decision_log.HIT:
+                logged[table] = table_rows
+            bulk = self._bulk[table]
+            bound[table] = [bulk.row(row) for row in table_rows]
+        return _Job(bound, decision_log.digests_of(logged))
 
     def write_sync(self, rows: Rows) -> None:
         """Queue rows and block until they are committed (for threads and the CLI)."""
@@ -167,19 +205,25 @@ class GroupCommitWriter:
 
     def _insert(self, conn: Connection, jobs: list[_Job]) -> None:
         try:
-            batch: dict[Table, list[Mapping[str, Any]]] = {}
             for table in self._order:
                 rows = [row for job in jobs for row in job.rows.get(table, ())]
-                if rows:
-                    conn.execute(insert(table), rows)
-                    batch[table] = rows
-            decision_log.append(conn, decision_log.records_of(batch))
+                self._bulk[table].run(conn, rows)
+            digests = [d for job in jobs for d in job.digests]
+            decision_log.append_digests(conn, digests, bulk=self._log_bulk)
             conn.commit()
         except BaseException:
             conn.rollback()
             raise
         self.batches += 1
         self.rows_written += len(jobs)
+
+
+def _serialised(row: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    out = dict(row)
+    for name in names:
+        if out.get(name) is not None:
+            out[name] = json_text(out[name])
+    return out
 
 
 def _resolve(outcomes: list[tuple[_Job, BaseException | None]]) -> None:

@@ -215,12 +215,9 @@ def _rewrite_first_screening_and_rechain(database: Database) -> None:
         conn.execute(update(table).where(table.c.id == first).values(lane="green"))
         previous = decision_log.GENESIS_HASH
         for entry in _entries_in(conn):
-            record = conn.execute(
-                select(decision_log.LOGGED[entry["kind"]]).where(
-                    decision_log.LOGGED[entry["kind"]].c.id == entry["record_id"]
-                )
-            ).one()
-            entry["digest"] = decision_log.record_digest(entry["kind"], dict(record._mapping))
+            entry["digest"] = decision_log.current_digest(
+                conn, kind=entry["kind"], record_id=entry["record_id"], scheme=entry["scheme"]
+            )
             entry["prev_hash"] = previous
             entry["hash"] = previous = decision_log.entry_hash(previous, entry)
             conn.execute(
@@ -235,3 +232,80 @@ def _rewrite_first_screening_and_rechain(database: Database) -> None:
 def _entries_in(conn: Any) -> list[dict[str, Any]]:
     rows = conn.execute(select(decision_log.ENTRY).order_by(decision_log.ENTRY.c.seq))
     return [dict(r._mapping) for r in rows]
+
+
+def test_an_edited_hit_row_is_caught(
+    screened: list[dict[str, Any]], database: Database, audit_cli: Any
+) -> None:
+    before = audit_cli("verify")
+    with database.engine.begin() as conn:  # a rights holder's alert quietly dropped
+        conn.execute(
+            text("DELETE FROM screening_hit WHERE screening_id = :id"), {"id": screened[2]["id"]}
+        )
+    after = audit_cli("verify")
+
+    assert before.exit_code == 0, before.output
+    assert after.exit_code == 1
+    assert f"entry 3 (screening {screened[2]['id']})" in after.output
+    assert "or its hits does not match its logged digest" in after.output
+
+
+def _forget_the_log(database: Database) -> None:
+    """A database from before the log: its screenings and outcomes stored, nothing logged."""
+    with database.engine.begin() as conn:
+        conn.execute(text("DELETE FROM decision_log"))
+        conn.execute(update(decision_log.HEAD).values(size=0, hash=decision_log.GENESIS_HASH))
+
+
+def test_adopt_brings_records_stored_before_the_log_into_it(
+    screened: list[dict[str, Any]], database: Database, audit_cli: Any
+) -> None:
+    _forget_the_log(database)
+    unlogged = audit_cli("verify")
+    adopted = audit_cli("adopt")
+    again = audit_cli("adopt")
+    verified = audit_cli("verify")
+    entries = _entries(database)
+    with database.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE screening SET lane = 'green' WHERE id = :id"), {"id": screened[0]["id"]}
+        )
+    edited = audit_cli("verify")
+
+    assert unlogged.exit_code == 1
+    assert "not in the log" in unlogged.output
+    assert adopted.exit_code == 0, adopted.output
+    assert "adopted 3 screening(s)" in adopted.output
+    assert "adopted 1 outcome(s)" in adopted.output
+    assert "adopted 0 screening(s)" in again.output
+    assert verified.exit_code == 0, verified.output
+    assert "decision log intact: 4 entries (4 adopted late)" in verified.output
+    assert [(e["kind"], e["origin"], e["scheme"]) for e in entries] == [
+        ("screening", "adopted", 2), ("screening", "adopted", 2), ("screening", "adopted", 2),
+        ("outcome", "adopted", 2),
+    ]  # fmt: skip
+    assert [e["record_id"] for e in entries[:3]] == [s["id"] for s in screened]
+    assert edited.exit_code == 1
+    assert f"entry 1 (screening {screened[0]['id']})" in edited.output
+
+
+def test_adopt_refuses_a_screening_inserted_around_the_log(
+    screened: list[dict[str, Any]], database: Database, audit_cli: Any
+) -> None:
+    table = decision_log.LOGGED["screening"]
+    with database.engine.begin() as conn:  # a copy of a logged screening, stored later
+        row = dict(
+            conn.execute(select(table).where(table.c.id == screened[0]["id"])).one()._mapping
+        )
+        forged = row | {"id": "0" * 8 + row["id"][8:], "created_at": row["created_at"]}
+        forged["created_at"] = _entries(database)[-1]["logged_at"]
+        conn.execute(table.insert().values(**forged))
+    adopted = audit_cli("adopt")
+    verified = audit_cli("verify")
+
+    assert adopted.exit_code == 1
+    assert "NOT adopted: 1 screening(s) stored after the log began" in adopted.output
+    assert "adopted 0 screening(s)" in adopted.output
+    assert verified.exit_code == 1
+    assert f"(screening {forged['id']})" in verified.output
+    assert "not in the log" in verified.output

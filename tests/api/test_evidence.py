@@ -102,6 +102,13 @@ def test_the_declarant_view_has_the_declaration_but_no_confidential_facts(
     checked = CliRunner().invoke(cli, ["audit", "check-proof", str(saved)], env=env)
     saved.write_text(json.dumps(packet | {"record": packet["record"] | {"lane": "green"}}))
     tampered = CliRunner().invoke(cli, ["audit", "check-proof", str(saved)], env=env)
+    record = packet["record"]
+    edited = record | {"columns": record["columns"] | {"lane": "green"}}
+    saved.write_text(json.dumps(packet | {"record": edited}))
+    edited_lane = CliRunner().invoke(cli, ["audit", "check-proof", str(saved)], env=env)
+    hits = [h | {"risk": 0.1} for h in record["hits"]]
+    saved.write_text(json.dumps(packet | {"record": record | {"hits": hits}}))
+    edited_hits = CliRunner().invoke(cli, ["audit", "check-proof", str(saved)], env=env)
 
     assert response.status_code == 200
     assert packet["view"] == "declarant"
@@ -113,6 +120,10 @@ def test_the_declarant_view_has_the_declaration_but_no_confidential_facts(
     assert checked.exit_code == 0, checked.output
     assert tampered.exit_code == 1
     assert "does not match the digest" in tampered.output
+    assert record["hits"]  # the alerts rights holders got are in the digest too
+    assert (edited_lane.exit_code, edited_hits.exit_code) == (1, 1)
+    assert "does not match the digest" in edited_lane.output
+    assert "does not match the digest" in edited_hits.output
 
 
 def test_only_the_client_the_implicated_holder_and_admin_may_read(

@@ -106,3 +106,37 @@ def test_rescore_command_exits_0_when_reproduced_and_lists_todays_differences(
     assert "difference(s)" in reproduced.output
     assert not_reproduced.exit_code == 1, not_reproduced.output
     assert "NOT reproduced" in not_reproduced.output
+
+
+def test_rescore_reproduces_a_screening_after_its_alias_and_rate_changed(
+    client: TestClient,
+    make_key: KeyFactory,
+    make_holder: HolderFactory,
+    admin_headers: dict[str, str],
+    database: Database,
+) -> None:
+    _, holder = make_holder("Nike")
+    register(client, holder)
+    alias = client.post("/v1/brand-aliases", headers=holder, json={"brand": "Nike", "alias": "NK"})
+    assert alias.status_code == 201, alias.text
+    november = {"currency": "USD", "quote": "EUR", "valid_from": "2026-11-01",
+                "valid_to": "2026-11-30"}  # fmt: skip
+    rates = {"source": "monthly", "rates": [november | {"rate": 0.9}]}
+    assert client.post("/v1/fx-rates", headers=admin_headers, json=rates).status_code == 201
+    declared = CHEAP_SHOES | {"brand": "NK", "declared_on": "2026-11-10"}
+    created = client.post("/v1/screenings", headers=make_key("customs"), json=declared).json()
+    price = next(s for s in created["matches"][0]["signals"] if s["name"].startswith("price_"))
+    assert "9.00 EUR" in price["detail"]
+    # After the screening: the alias is removed and the month's rate replaced.
+    gone = client.delete(f"/v1/brand-aliases/{alias.json()['id']}", headers=holder)
+    assert gone.is_success, gone.text
+    replaced = {"source": "corrected", "rates": [november | {"rate": 0.5}]}
+    assert client.post("/v1/fx-rates", headers=admin_headers, json=replaced).status_code == 201
+
+    as_recorded, today = rescore_as_recorded(engine=database.engine, screening_id=created["id"])
+
+    assert as_recorded.identical, as_recorded.differences
+    assert not today.identical  # today's aliases and rates would not say the same
+    fx_then, fx_now = today.versions["fx_version"]
+    assert fx_now > fx_then  # the replacement raised the fx version (no id reused)
+    assert as_recorded.versions["fx_version"] == (fx_then, fx_then)
