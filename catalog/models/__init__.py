@@ -8,6 +8,7 @@ from catalog.models.access import ApiKey, AuditEvent, CatalogVersion, Idempotenc
 from catalog.models.base import NAMING_CONVENTION, UtcDateTime, metadata, table_of, utcnow
 from catalog.models.checks import OfficerCheck, ProposedReference
 from catalog.models.history import ProductVersion, ReferenceImageVersion
+from catalog.models.learning import ShadowScore, WeightsVersion
 from catalog.models.ledger import DecisionLogEntry, DecisionLogHead
 from catalog.models.ownership import BrandOwner, GtinOwner
 from catalog.models.products import BrandAlias, Product, ProductGtin, ReferenceImage, RightsHolder
@@ -39,10 +40,12 @@ __all__ = [
     "Screening",
     "ScreeningHit",
     "ScreeningOutcome",
+    "ShadowScore",
     "UtcDateTime",
     "WebhookDelivery",
     "WebhookEvent",
     "WebhookSubscription",
+    "WeightsVersion",
     "metadata",
     "table_of",
     "utcnow",

@@ -22,6 +22,7 @@ from catalog.core.ids import new_id
 from catalog.core.pool import ImageProcessor
 from catalog.index.engine_metrics import ENGINE_SECONDS, IMAGE_POOL_JOBS, SCREENINGS
 from catalog.index.worker_index import IndexHolder
+from catalog.learning.shadow import SHADOW_TABLE, ShadowJob, ShadowScorer
 from catalog.models import Screening, ScreeningHit, table_of
 from catalog.screening.declared_images import BadImageDataError, ImageError, decode_base64
 from catalog.screening.records import (
@@ -35,11 +36,11 @@ from catalog.screening.thresholds import thresholds_to_json
 from catalog.screening.writer import GroupCommitWriter
 from catalog.webhooks.events import EVENT_TABLE, outbox_rows
 from matchers import ENGINE_VERSION
-from matchers.scoring import DEFAULT_WEIGHTS, Weights
+from matchers.scoring import Weights
 
 SCREENING_TABLE = table_of(Screening)
 HIT_TABLE = table_of(ScreeningHit)
-WRITE_ORDER = (SCREENING_TABLE, HIT_TABLE, EVENT_TABLE)
+WRITE_ORDER = (SCREENING_TABLE, HIT_TABLE, EVENT_TABLE, SHADOW_TABLE)
 Rows = dict[Table, list[dict[str, Any]]]
 
 
@@ -53,16 +54,17 @@ class ScreeningService:
         writer: GroupCommitWriter,
         images: ImageProcessor,
         pseudonym_key: bytes,
-        weights: Weights = DEFAULT_WEIGHTS,
+        weights: Weights | None = None,
     ) -> None:
         self.holder = holder
         self.writer = writer
         self.images = images
         self.pseudonym_key = pseudonym_key
-        self.weights = weights
+        self.weights = weights  # None: the version the scoring settings make active
         from matchers.engine import assess  # with the index: only screening needs the engine
 
         self._assess = assess
+        self.shadow = ShadowScorer(assess=assess, index=lambda: holder.index, write=writer.write)
         self._thresholds_for: object = None
         self._thresholds_json: dict[str, Any] = {}
 
@@ -154,13 +156,15 @@ class ScreeningService:
             self._thresholds_for = holder.scoring
         declaration = declaration_from_stored(stored)
         declared_on = declaration.declared_on or now.date()
+        weights = self.weights or holder.scoring.weights
+        fx = holder.fx_for(declared_on)
         assess_started = time.perf_counter()
         assessment = self._assess(
             declaration,
             index=holder.index,
-            weights=self.weights,
+            weights=weights,
             thresholds=holder.scoring.thresholds,
-            fx=holder.fx_for(declared_on),
+            fx=fx,
             today=now.date(),
         )
         ENGINE_SECONDS.observe(time.perf_counter() - assess_started)
@@ -172,7 +176,7 @@ class ScreeningService:
             versions=Versions(
                 catalog_version=holder.catalog_version,
                 engine_version=ENGINE_VERSION,
-                weights_version=self.weights.version,
+                weights_version=weights.version,
                 settings_version=holder.scoring.version,
                 fx_version=holder.fx.version,
             ),
@@ -191,4 +195,10 @@ class ScreeningService:
         hits = record.hit_rows()
         rows[HIT_TABLE].extend(hits)
         rows[EVENT_TABLE].extend(outbox_rows(screening_id=record.id, hits=hits, at=now))  # webhooks
+        shadow = holder.scoring.shadow
+        if shadow is not None and shadow.version != weights.version:
+            job = ShadowJob(
+                record.id, declaration, assessment.lane, holder.scoring.thresholds, fx, now.date()
+            )
+            self.shadow.submit(job, shadow)  # scored after the response, never on its path
         return record
