@@ -23,6 +23,7 @@ from catalog.core.errors import NotFound
 from catalog.index.engine_records import load_aliases
 from catalog.index.worker_index import IndexHolder
 from catalog.learning import store
+from catalog.learning.capacity import select_for_inspection
 from catalog.models import Screening
 from catalog.products import history
 from catalog.screening.records import declaration_from_stored
@@ -87,6 +88,8 @@ def rescore(
         fx=holder.fx_for(declaration.declared_on or screened_on),
         today=screened_on,
     )
+    if screening.result.get("random_selection"):  # the selection hangs on the id, not the score
+        assessment = select_for_inspection(assessment)
     new = assessment_document(assessment)
     old = {k: screening.result.get(k) for k in COMPARED}
     versions = {
@@ -131,6 +134,8 @@ def rescore_as_recorded(
         fx=holder.fx_for(declaration.declared_on or screening.screened_on),
         today=screening.screened_on,
     )
+    if screening.result.get("random_selection"):
+        assessment = select_for_inspection(assessment)
     old = {k: screening.result.get(k) for k in COMPARED}
     versions = dict(today.versions) | {"catalog_version": (version, version)}
     versions["settings_version"] = (screening.settings_version, screening.settings_version)

@@ -22,6 +22,7 @@ from catalog.core.ids import new_id
 from catalog.core.pool import ImageProcessor
 from catalog.index.engine_metrics import ENGINE_SECONDS, IMAGE_POOL_JOBS, SCREENINGS
 from catalog.index.worker_index import IndexHolder
+from catalog.learning.capacity import random_selected, select_for_inspection
 from catalog.learning.shadow import SHADOW_TABLE, ShadowJob, ShadowScorer
 from catalog.models import Screening, ScreeningHit, table_of
 from catalog.screening.declared_images import BadImageDataError, ImageError, decode_base64
@@ -32,7 +33,7 @@ from catalog.screening.records import (
     stored_image,
 )
 from catalog.screening.results import ScreeningRecord, Versions
-from catalog.screening.thresholds import thresholds_to_json
+from catalog.screening.thresholds import screening_thresholds_json
 from catalog.screening.writer import GroupCommitWriter
 from catalog.webhooks.events import EVENT_TABLE, outbox_rows
 from matchers import ENGINE_VERSION
@@ -152,7 +153,7 @@ class ScreeningService:
         now = datetime.now(UTC)
         holder = self.holder
         if self._thresholds_for is not holder.scoring:
-            self._thresholds_json = thresholds_to_json(holder.scoring.thresholds)
+            self._thresholds_json = screening_thresholds_json(holder.scoring)
             self._thresholds_for = holder.scoring
         declaration = declaration_from_stored(stored)
         declared_on = declaration.declared_on or now.date()
@@ -168,9 +169,16 @@ class ScreeningService:
             today=now.date(),
         )
         ENGINE_SECONDS.observe(time.perf_counter() - assess_started)
+        screening_id = new_id()
+        share = holder.scoring.capacity.random_share
+        chosen = assessment.lane == "green" and random_selected(
+            self.pseudonym_key, screening_id, share
+        )
+        if chosen:  # the random control share: inspected whatever its risk
+            assessment = select_for_inspection(assessment)
         SCREENINGS.labels(assessment.lane, assessment.verdict).inc()
         record = ScreeningRecord(
-            id=new_id(),
+            id=screening_id,
             reference=stored["reference"],
             assessment=assessment,
             versions=Versions(
@@ -182,6 +190,7 @@ class ScreeningService:
             ),
             took_ms=round((time.perf_counter() - started) * 1000.0, 3),
             created_at=now,
+            random_selection=chosen,
         )
         rows[SCREENING_TABLE].append(
             record.screening_row(

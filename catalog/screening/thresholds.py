@@ -86,6 +86,15 @@ def thresholds_to_json(thresholds: Thresholds) -> dict[str, Any]:
     return dataclasses.asdict(thresholds)
 
 
+def screening_thresholds_json(snapshot: ScoringSnapshot) -> dict[str, Any]:
+    """What a screening records of the settings it used: the thresholds, and the random
+    share when one is set (calibration weights its random selections by it)."""
+    out = thresholds_to_json(snapshot.thresholds)
+    if snapshot.capacity.random_share > 0:
+        out["random_share"] = snapshot.capacity.random_share
+    return out
+
+
 def current_settings(conn: Connection | Session) -> ScoringSnapshot:
     """The settings in force."""
     row = repository.newest_settings(conn)
