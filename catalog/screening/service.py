@@ -25,6 +25,7 @@ from catalog.index.worker_index import IndexHolder
 from catalog.learning.capacity import random_selected, select_for_inspection
 from catalog.learning.shadow import SHADOW_TABLE, ShadowJob, ShadowScorer
 from catalog.models import Screening, ScreeningHit, table_of
+from catalog.screening.alerts import brand_level_hits
 from catalog.screening.declared_images import BadImageDataError, ImageError, decode_base64
 from catalog.screening.records import (
     DeclaredItem,
@@ -201,7 +202,7 @@ class ScreeningService:
                 thresholds=self._thresholds_json,
             )
         )
-        hits = record.hit_rows()
+        hits = record.hit_rows() or brand_level_hits(record, holder.index.brands)
         rows[HIT_TABLE].extend(hits)
         rows[EVENT_TABLE].extend(outbox_rows(screening_id=record.id, hits=hits, at=now))  # webhooks
         shadow = holder.scoring.shadow
