@@ -110,9 +110,7 @@ def test_calibrate_shadow_activate_and_rescore(
     assert f"weights {version}: 10 live screenings scored in shadow" in report.output
     with database.engine.connect() as conn:
         lanes = dict(
-            conn.execute(
-                select(col(ShadowScore.screening_id), col(ShadowScore.live_lane))
-            ).all()
+            conn.execute(select(col(ShadowScore.screening_id), col(ShadowScore.live_lane))).all()
         )
     assert lanes == {s["id"]: s["lane"] for s in during}
 
