@@ -47,6 +47,6 @@ def test_expired_registration_vouches_for_no_genuine_trade() -> None:
 
 
 def test_a_registration_valid_today_counts_in_full() -> None:
-    risk, signals = _assess(TODAY)
+    _risk, signals = _assess(TODAY)
     assert "registration_expired" not in signals
     assert signals["origin_authorized"][0] < 0

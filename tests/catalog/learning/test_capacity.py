@@ -82,7 +82,8 @@ def test_capacity_lanes_and_random_share_end_to_end(
     customs = make_key("customs")
     runner = CliRunner()
     too_early = runner.invoke(cli, ["lanes", "recompute"], env=env)
-    assert too_early.exit_code == 1 and "set red_share and yellow_share" in too_early.output
+    assert too_early.exit_code == 1
+    assert "set red_share and yellow_share" in too_early.output
     assert runner.invoke(cli, ["lanes", "set", "--red-share", "1.5"], env=env).exit_code == 1
     made = runner.invoke(
         cli,
@@ -107,7 +108,8 @@ def test_capacity_lanes_and_random_share_end_to_end(
     assert not any(random_selected(key, r["id"], 0.3) for r in plain if r["lane"] == "green")
     with database.session(write=False) as session:
         stored = session.get(Screening, selected[0]["id"])
-        assert stored is not None and stored.thresholds["random_share"] == 0.3
+        assert stored is not None
+        assert stored.thresholds["random_share"] == 0.3
     as_recorded, _ = rescore_as_recorded(engine=database.engine, screening_id=selected[0]["id"])
     assert as_recorded.identical, as_recorded.differences
 

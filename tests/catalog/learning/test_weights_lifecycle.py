@@ -93,12 +93,15 @@ def test_calibrate_shadow_activate_and_rescore(
     assert fitted.exit_code == 0, fitted.output
     version = fitted.output.strip().splitlines()[-1]
     assert version != DEFAULT_WEIGHTS.version
-    assert "AUC    before" in fitted.output and "Brier  before" in fitted.output
+    assert "AUC    before" in fitted.output
+    assert "Brier  before" in fitted.output
     assert "reliability after" in fitted.output
     with database.session(write=False) as session:
         row = session.get(WeightsVersion, version)
-        assert row is not None and row.status == "candidate"
-        assert row.report is not None and row.report["held_out"] > 0
+        assert row is not None
+        assert row.status == "candidate"
+        assert row.report is not None
+        assert row.report["held_out"] > 0
 
     shadowed = runner.invoke(cli, ["weights", "shadow", version], env=env)
     assert shadowed.exit_code == 0, shadowed.output
