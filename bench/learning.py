@@ -271,11 +271,16 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,10000", help="outcomes to calibrate from")
     parser.add_argument("--wrong", type=float, default=0.1, help="share of wrong outcomes")
     parser.add_argument("--random-share", type=float, default=0.1)
+    parser.add_argument(
+        "--policy", choices=("both", "random", "off"), default="both",
+        help="the random share on, off, or both one after the other",
+    )  # fmt: skip
     args = parser.parse_args()
     args.sizes = [int(s) for s in args.sizes.split(",")]
     print("command:", shlex.join([sys.executable, *sys.argv]))
     print(f"truth P(counterfeit) per kind: {TRUTH}")
-    for share in (args.random_share, 0.0):
+    shares = {"both": (args.random_share, 0.0), "random": (args.random_share,), "off": (0.0,)}
+    for share in shares[args.policy]:
         for line in run_policy(args, share):
             print(line, flush=True)
 
