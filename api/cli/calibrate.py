@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from sqlmodel import Session
 
-from api.cli.database import fail, open_database
+from api.cli.sessions import in_session
 from catalog.access.keys import CLI_ACTOR
-from catalog.core.errors import DomainError
-from catalog.learning.calibrate import Metrics, Options, calibrate_and_save
+from catalog.learning.calibrate import Metrics, Options, Result, calibrate_and_save
 from catalog.screening.thresholds import current_settings, switch_weights
+from matchers.weights import Weights
 
 
 def _fmt(value: float | None) -> str:
@@ -54,20 +55,18 @@ def calibrate_command(
     """Fit the weights to the recorded outcomes (regularised, label-noise aware, weighted for
     who was inspected); print held-out AUC, Brier score and reliability before and after;
     store the new weights version and print its name on the last line."""
-    _, database = open_database()
     options = Options(
         holdout=holdout, label_noise=label_noise, prior_sd=prior_sd, random_only=random_only
     )
-    try:
-        with database.session() as session:
-            current = current_settings(session).weights
-            result = calibrate_and_save(session, current=current, options=options, note=note)
-            if activate:
-                switch_weights(session, actor=CLI_ACTOR, active=result.weights.version)
-    except DomainError as exc:
-        raise fail(exc.detail) from exc
-    finally:
-        database.dispose()
+
+    def fit(session: Session) -> tuple[Weights, Result]:
+        current = current_settings(session).weights
+        result = calibrate_and_save(session, current=current, options=options, note=note)
+        if activate:
+            switch_weights(session, actor=CLI_ACTOR, active=result.weights.version)
+        return current, result
+
+    current, result = in_session(fit)
     typer.echo(
         f"fitted on {result.fitted} outcomes from weights {current.version}; "
         f"left out: {', '.join(f'{k} {v}' for k, v in result.dropped.items())}"

@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from api.cli.database import fail, open_database
+from api.cli.database import fail
+from api.cli.sessions import in_session
 from catalog.access.keys import CLI_ACTOR
-from catalog.core.errors import DomainError
 from catalog.learning.capacity import recompute
 from catalog.screening.thresholds import ScoringSnapshot, current_settings, set_capacity
 
@@ -55,36 +55,17 @@ def lanes_set(
     }
     if not changes:
         raise fail("nothing to set: give --red-share, --yellow-share, --random-share or --window")
-    _, database = open_database()
-    try:
-        with database.session() as session:
-            snapshot = set_capacity(session, actor=CLI_ACTOR, changes=changes)
-    except DomainError as exc:
-        raise fail(exc.detail) from exc
-    finally:
-        database.dispose()
+    snapshot = in_session(lambda s: set_capacity(s, actor=CLI_ACTOR, changes=changes))
     typer.echo(_describe(snapshot))
 
 
 @lanes_app.command("recompute")
 def lanes_recompute() -> None:
     """Set the thresholds from the recent risks and the capacity (run it periodically)."""
-    _, database = open_database()
-    try:
-        with database.session() as session:
-            snapshot = recompute(session, actor=CLI_ACTOR)
-    except DomainError as exc:
-        raise fail(exc.detail) from exc
-    finally:
-        database.dispose()
-    typer.echo(_describe(snapshot))
+    typer.echo(_describe(in_session(lambda s: recompute(s, actor=CLI_ACTOR))))
 
 
 @lanes_app.command("show")
 def lanes_show() -> None:
     """The thresholds and capacity in force."""
-    _, database = open_database()
-    with database.session(write=False) as session:
-        line = _describe(current_settings(session))
-    database.dispose()
-    typer.echo(line)
+    typer.echo(_describe(in_session(current_settings, write=False)))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import col
@@ -13,14 +11,12 @@ from typer.testing import CliRunner
 
 from api.cli.main import app as cli
 from catalog.core.db import Database
-from catalog.core.settings import Settings
 from catalog.learning.capacity import FLOOR, lane_thresholds, quantile, random_selected
 from catalog.models import AuditEvent, Screening
 from catalog.screening.rescore import rescore_as_recorded
 from catalog.screening.thresholds import current_settings
 from tests.api.helpers import register
 from tests.conftest import HolderFactory, KeyFactory
-from tests.e2e.kit import screening_client
 
 
 def test_quantile_and_thresholds_follow_the_shares() -> None:
@@ -41,20 +37,6 @@ def test_random_selection_is_reproducible_and_near_its_share() -> None:
     assert 0.085 < sum(chosen) / len(ids) < 0.115
     assert chosen != [random_selected(b"other key", i, 0.1) for i in ids]
     assert not any(random_selected(b"k", i, 0.0) for i in ids)
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with screening_client(settings) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def env(settings: Settings) -> dict[str, str]:
-    return {
-        "COUNTERMARK_DATABASE_URL": settings.database_url,
-        "COUNTERMARK_DATA_DIR": str(settings.data_dir),
-    }
 
 
 def _item(i: int) -> dict[str, Any]:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlmodel import col
@@ -14,27 +12,11 @@ from typer.testing import CliRunner
 
 from api.cli.main import app as cli
 from catalog.core.db import Database
-from catalog.core.settings import Settings
 from catalog.models import AuditEvent, ShadowScore, WeightsVersion
 from catalog.screening.rescore import rescore_as_recorded
 from matchers.weights import DEFAULT_WEIGHTS
 from tests.api.helpers import register
 from tests.conftest import HolderFactory, KeyFactory
-from tests.e2e.kit import screening_client
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with screening_client(settings) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def env(settings: Settings) -> dict[str, str]:
-    return {
-        "COUNTERMARK_DATABASE_URL": settings.database_url,
-        "COUNTERMARK_DATA_DIR": str(settings.data_dir),
-    }
 
 
 def _declaration(i: int) -> dict[str, Any]:

@@ -9,10 +9,16 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from catalog.core.settings import Settings
-from tests.api.test_webhooks import PEGASUS, delivered, subscribe, until, valid
+from tests.api.test_webhooks import (
+    PEGASUS,
+    delivered,
+    loopback_settings,
+    subscribe,
+    until,
+    valid,
+)
 from tests.api.webhook_receiver import receiver
-from tests.conftest import HolderFactory, KeyFactory, TestSettings
+from tests.conftest import HolderFactory, KeyFactory
 from tests.e2e.kit import screening_client
 
 LOOKALIKE = {
@@ -28,17 +34,9 @@ LOOKALIKE = {
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return TestSettings(
-        data_dir=tmp_path / "data", database_url=database_url, image_workers=0,
-        webhook_allow_http=True, webhook_allow_private=True, webhook_poll_seconds=0.05,
-        webhook_backoff_seconds=0.2, webhook_timeout_seconds=5.0,
-    )  # fmt: skip
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with screening_client(settings) as test_client:
+def client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    """The service with webhooks to loopback receivers, once its index is loaded."""
+    with screening_client(loopback_settings(database_url, tmp_path)) as test_client:
         yield test_client
 
 
