@@ -23,7 +23,8 @@ The fit. A penalised likelihood, by deterministic gradient steps:
   keeps its weight;
 - selection bias: officers inspect yellow and red items; green ones are inspected
   only when randomly selected (share `random_share`). A randomly selected green
-  item stands for 1/share such items (inverse probability weighting); with
+  item stands for 1/share such items (inverse probability weighting, the weights
+  scaled to sum to the number of examples so the prior keeps its say); with
   `random_only` (and enough of them) the fit uses the random share alone. A green
   item inspected for another reason is weighted 1.
 
@@ -244,6 +245,8 @@ def fit(
     x, y, s, o, keep, c = _design(examples, names)
     prior = np.array([start.bias, *(start.values[n] for n in names)], dtype=np.float64)
     params = prior.copy()
+    c = c * (len(c) / float(c.sum()))  # stabilised: the weights sum to the examples' number,
+    # so up-weighting the random share does not outweigh the prior as if there were more data
     eps = options.label_noise
     inv_var = 1.0 / options.prior_sd**2
     total = float(c.sum())
