@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from api.schemas.products import ImageRead, PriceRangeRead, ProductRead
 from catalog.models import Product, ReferenceImage
 
@@ -31,6 +33,7 @@ def product_read(product: Product, *, image_count: int = 0) -> ProductRead:
         counterfeit_indicators=list(product.counterfeit_indicators),
         valid_until=product.valid_until,
         status="retired" if product.status == "retired" else "active",
+        expired=product.valid_until is not None and product.valid_until < datetime.now(UTC).date(),
         image_count=image_count,
         catalog_version=product.catalog_version,
         created_at=product.created_at,

@@ -18,10 +18,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli.audit import audit_app
+from api.cli.calibrate import calibrate_command
 from api.cli.database import err, fail, open_database, open_settings
 from api.cli.fsck import check_at_start, fsck_command
 from api.cli.fx import fx_app
+from api.cli.lanes import lanes_app
 from api.cli.rescore import rescore_command
+from api.cli.weights import weights_app
 from catalog.access.keys import CLI_ACTOR, ROLES, create_key, list_keys, revoke_key
 from catalog.core.errors import DomainError
 from catalog.core.migrate import upgrade_head
@@ -39,6 +42,9 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(fx_app, name="fx")
 app.command("rescore")(rescore_command)
 app.command("fsck")(fsck_command)
+app.add_typer(weights_app, name="weights")
+app.add_typer(lanes_app, name="lanes")
+app.command("calibrate")(calibrate_command)
 
 
 @app.command()

@@ -13,7 +13,6 @@ from catalog.screening.thresholds import (
     thresholds_to_json,
     update_settings,
 )
-from matchers.scoring import DEFAULT_WEIGHTS
 
 router = APIRouter(prefix="/v1/settings", tags=["settings"])
 
@@ -22,7 +21,7 @@ def _out(snapshot: ScoringSnapshot) -> ScoringSettingsOut:
     return ScoringSettingsOut(
         version=snapshot.version,
         thresholds=thresholds_to_json(snapshot.thresholds),
-        weights_version=DEFAULT_WEIGHTS.version,
+        weights_version=snapshot.weights.version,
         updated_at=snapshot.updated_at,
     )
 

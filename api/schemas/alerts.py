@@ -18,10 +18,11 @@ class AlertOutcome(BaseModel):
 
 
 class AlertOut(BaseModel):
-    """A screening that implicated one of the rights holder's products (no personal data)."""
+    """A screening that implicated one of the rights holder's products, or its brand when no
+    product was identified (a look-alike: `product_id` null); no personal data."""
 
     screening_id: str
-    product_id: str
+    product_id: str | None
     product_brand: str
     product_name: str
     risk: float

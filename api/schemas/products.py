@@ -73,6 +73,11 @@ class ProductRead(BaseModel):
     counterfeit_indicators: list[str]
     valid_until: date | None
     status: Literal["active", "retired"]
+    expired: bool = Field(
+        default=False,
+        description="valid_until has passed: still screened against, but no longer "
+        "evidence of genuine trade",
+    )
     image_count: int = 0
     catalog_version: int
     created_at: datetime

@@ -232,6 +232,10 @@ class ScreeningResult(BaseModel):
     engine_version: str
     weights_version: str
     settings_version: int
+    random_selection: bool = Field(
+        default=False,
+        description="Chosen for inspection by the random control share (present when true).",
+    )
     took_ms: float
     created_at: datetime
     outcome: OutcomeOut | None = Field(default=None, description="The latest outcome.")

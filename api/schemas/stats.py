@@ -79,6 +79,9 @@ class StatsReport(BaseModel):
     until: datetime
     total: HitRate
     by_lane: list[LaneRate]
+    random_selection: HitRate = Field(
+        description="Screenings inspected because the random control share selected them."
+    )
     by_signal: list[SignalRate]
     by_rights_holder: list[HolderRate]
     by_product: list[ProductRate]

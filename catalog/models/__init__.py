@@ -13,6 +13,7 @@ from catalog.models.history import (
     ProductVersion,
     ReferenceImageVersion,
 )
+from catalog.models.learning import ShadowScore, WeightsVersion
 from catalog.models.ledger import DecisionLogEntry, DecisionLogHead
 from catalog.models.ownership import BrandOwner, GtinOwner
 from catalog.models.products import BrandAlias, Product, ProductGtin, ReferenceImage, RightsHolder
@@ -46,10 +47,12 @@ __all__ = [
     "Screening",
     "ScreeningHit",
     "ScreeningOutcome",
+    "ShadowScore",
     "UtcDateTime",
     "WebhookDelivery",
     "WebhookEvent",
     "WebhookSubscription",
+    "WeightsVersion",
     "metadata",
     "table_of",
     "utcnow",

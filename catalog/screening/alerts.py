@@ -1,25 +1,85 @@
-"""Alerts: the screenings that implicated a rights holder's products, newest first.
+"""Alerts: the screenings that implicated a rights holder's products or brands, newest first.
 
 An alert shows the holder only its own match (its product, that match's risk and
 signals) and the screening's verdict and lane; never the declared parties, the
-client or another holder's matches.
+client or another holder's matches. A finding at declaration level (a look-alike of
+a brand, or a brand named with other evidence, and no product identified) alerts
+the brand's owner: its hit row has no product (`BRAND_LEVEL`), and the alert shows
+the brand and the declaration-level signals.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
 from catalog.core.errors import Unprocessable
 from catalog.core.pagination import decode_cursor, encode_cursor
 from catalog.screening import repository
+from catalog.screening.results import ScreeningRecord
+from matchers.brands.index import BrandHit
 
 MAX_LIMIT = 200
 DEFAULT_LANES = ("yellow", "red")  # green screenings fit genuine trade: not an alert by default
+BRAND_LEVEL = ""  # the product id of a hit on a brand, with no product identified
+
+
+class Brands(Protocol):
+    """The index's brand lookup (`matchers.brands.index.BrandIndex`)."""
+
+    def lookup(self, text: str) -> list[BrandHit]: ...
+
+
+def brand_level_hits(record: ScreeningRecord, brands: Brands) -> list[dict[str, Any]]:
+    """Hit rows for the owners of the brand a declaration-level finding names (none when a
+    product was identified, nothing was implicated, or the brand is no longer registered)."""
+    a = record.assessment
+    if a.matches or a.verdict == "no_match":
+        return []
+    brand = next(
+        (str(s.evidence["brand"]) for s in a.signals if s.evidence and "brand" in s.evidence), None
+    )
+    if brand is None:
+        return []
+    owners = sorted(
+        {
+            h
+            for hit in brands.lookup(brand)
+            if hit.kind == "exact" and hit.brand == brand
+            for h in hit.rights_holder_ids
+        }
+    )
+    return [
+        {
+            "product_id": BRAND_LEVEL,
+            "rights_holder_id": holder,
+            "rank": 0,
+            "similarity": 0.0,  # no product was identified
+            "risk": a.risk,
+            "screening_id": record.id,
+            "created_at": record.created_at,
+        }
+        for holder in owners
+    ]
+
+
+def finding(result: Mapping[str, Any], product_id: str) -> tuple[str, str, list[dict[str, Any]]]:
+    """(brand, product name, signals) of a hit: its match, or the brand-level finding."""
+    if product_id == BRAND_LEVEL:
+        signals = list(result.get("signals") or ())
+        brand = next(
+            (str(s["evidence"]["brand"]) for s in signals if "brand" in (s.get("evidence") or {})),
+            "",
+        )
+        return brand, "", signals
+    match: dict[str, Any] = next(
+        (m for m in result.get("matches", ()) if m.get("product_id") == product_id), {}
+    )
+    return match.get("brand", ""), match.get("name", ""), list(match.get("signals", ()))
 
 
 def _iso(value: datetime) -> str:
@@ -80,21 +140,19 @@ def _alert(row: Any) -> dict[str, Any]:
         request,
     ) = row
     parties = [str(request.get(k)) for k in ("importer", "exporter") if (request or {}).get(k)]
-    match: dict[str, Any] = next(
-        (m for m in (result or {}).get("matches", ()) if m.get("product_id") == product_id), {}
-    )
+    brand, name, signals = finding(result or {}, product_id)
     return {
         "screening_id": screening_id,
-        "product_id": product_id,
-        "product_brand": match.get("brand", ""),
-        "product_name": match.get("name", ""),
+        "product_id": product_id or None,
+        "product_brand": brand,
+        "product_name": name,
         "risk": risk,
         "similarity": similarity,
         "verdict": verdict,
         "lane": lane,
         "signals": [
             {**signal, "detail": redact(str(signal.get("detail", "")), parties)}
-            for signal in match.get("signals", ())
+            for signal in signals
         ],
         "screened_at": _iso(created_at),
     }

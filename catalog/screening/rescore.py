@@ -1,4 +1,7 @@
-"""Rescore a stored screening with today's catalogue, engine, weights, settings and rates.
+"""Rescore a stored screening with today's catalogue, engine, settings and rates.
+
+It is scored under the weights version it recorded (resolved from the stored
+versions), unless weights are given.
 
 While every version the screening recorded is unchanged the new result must equal
 the stored one exactly; when a version moved, the differences are listed.
@@ -19,6 +22,8 @@ from sqlmodel import Session
 
 from catalog.core.errors import NotFound
 from catalog.index.worker_index import IndexHolder
+from catalog.learning import store
+from catalog.learning.capacity import select_for_inspection
 from catalog.models import Screening
 from catalog.products import history
 from catalog.screening.fx import load_fx_table_as_of
@@ -27,7 +32,7 @@ from catalog.screening.results import assessment_document, diff_documents
 from catalog.screening.thresholds import thresholds_from_json
 from matchers import ENGINE_VERSION
 from matchers.engine import assess
-from matchers.scoring import DEFAULT_WEIGHTS, Weights
+from matchers.scoring import Weights
 
 COMPARED = ("risk", "verdict", "lane", "matches", "signals")
 
@@ -56,14 +61,17 @@ def rescore(
     engine: Engine,
     screening_id: str,
     holder: IndexHolder | None = None,
-    weights: Weights = DEFAULT_WEIGHTS,
+    weights: Weights | None = None,
 ) -> RescoreReport:
-    """Score a stored screening's stored request again and compare with its stored result."""
+    """Score a stored screening's stored request again and compare with its stored result
+    (under `weights`, by default the weights version the screening recorded)."""
     with Session(engine) as session:
         screening = session.get(Screening, screening_id)
         if screening is None:
             raise NotFound(f"screening {screening_id} does not exist")
         session.expunge(screening)
+        if weights is None:
+            weights = store.resolve(session, screening.weights_version)
     if holder is None:
         holder = IndexHolder(engine=engine, check_interval=0.0, listen=False)
         holder.load()
@@ -81,6 +89,8 @@ def rescore(
         fx=holder.fx_for(declaration.declared_on or screened_on),
         today=screened_on,
     )
+    if screening.result.get("random_selection"):  # the selection hangs on the id, not the score
+        assessment = select_for_inspection(assessment)
     new = assessment_document(assessment)
     old = {k: screening.result.get(k) for k in COMPARED}
     versions = {
@@ -96,7 +106,7 @@ def rescore(
 
 
 def rescore_as_recorded(
-    *, engine: Engine, screening_id: str, weights: Weights = DEFAULT_WEIGHTS
+    *, engine: Engine, screening_id: str, weights: Weights | None = None
 ) -> tuple[RescoreReport, RescoreReport]:
     """Rescore against the catalogue as it stood at the screening's version, and against today's.
 
@@ -111,6 +121,8 @@ def rescore_as_recorded(
         screening = session.get(Screening, screening_id)
         assert screening is not None  # `rescore` raised NotFound otherwise
         session.expunge(screening)
+        if weights is None:
+            weights = store.resolve(session, screening.weights_version)
     version = screening.catalog_version
     with engine.connect() as conn:
         aliases = history.aliases_as_of(conn, version=version)
@@ -125,6 +137,8 @@ def rescore_as_recorded(
         fx=rates.engine_rates(declaration.declared_on or screening.screened_on),
         today=screening.screened_on,
     )
+    if screening.result.get("random_selection"):
+        assessment = select_for_inspection(assessment)
     old = {k: screening.result.get(k) for k in COMPARED}
     versions = dict(today.versions) | {"catalog_version": (version, version)}
     versions["settings_version"] = (screening.settings_version, screening.settings_version)

@@ -37,6 +37,7 @@ class ScreeningRecord:
     versions: Versions
     took_ms: float
     created_at: datetime
+    random_selection: bool = False  # chosen for inspection by the random control share
 
     @cached_property
     def document(self) -> dict[str, Any]:
@@ -46,6 +47,7 @@ class ScreeningRecord:
             "id": self.id,
             "reference": self.reference,
             **assessment_document(self.assessment),
+            **({"random_selection": True} if self.random_selection else {}),
             "catalog_version": v.catalog_version,
             "engine_version": v.engine_version,
             "weights_version": v.weights_version,

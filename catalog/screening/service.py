@@ -22,7 +22,10 @@ from catalog.core.ids import new_id
 from catalog.core.pool import ImageProcessor
 from catalog.index.engine_metrics import ENGINE_SECONDS, IMAGE_POOL_JOBS, SCREENINGS
 from catalog.index.worker_index import IndexHolder
+from catalog.learning.capacity import random_selected, select_for_inspection
+from catalog.learning.shadow import SHADOW_TABLE, ShadowJob, ShadowScorer
 from catalog.models import Screening, ScreeningHit, table_of
+from catalog.screening.alerts import brand_level_hits
 from catalog.screening.declared_images import BadImageDataError, ImageError, decode_base64
 from catalog.screening.records import (
     DeclaredItem,
@@ -31,15 +34,15 @@ from catalog.screening.records import (
     stored_image,
 )
 from catalog.screening.results import ScreeningRecord, Versions
-from catalog.screening.thresholds import thresholds_to_json
+from catalog.screening.thresholds import screening_thresholds_json
 from catalog.screening.writer import GroupCommitWriter
 from catalog.webhooks.events import EVENT_TABLE, outbox_rows
 from matchers import ENGINE_VERSION
-from matchers.scoring import DEFAULT_WEIGHTS, Weights
+from matchers.scoring import Weights
 
 SCREENING_TABLE = table_of(Screening)
 HIT_TABLE = table_of(ScreeningHit)
-WRITE_ORDER = (SCREENING_TABLE, HIT_TABLE, EVENT_TABLE)
+WRITE_ORDER = (SCREENING_TABLE, HIT_TABLE, EVENT_TABLE, SHADOW_TABLE)
 Rows = dict[Table, list[dict[str, Any]]]
 
 
@@ -53,16 +56,17 @@ class ScreeningService:
         writer: GroupCommitWriter,
         images: ImageProcessor,
         pseudonym_key: bytes,
-        weights: Weights = DEFAULT_WEIGHTS,
+        weights: Weights | None = None,
     ) -> None:
         self.holder = holder
         self.writer = writer
         self.images = images
         self.pseudonym_key = pseudonym_key
-        self.weights = weights
+        self.weights = weights  # None: the version the scoring settings make active
         from matchers.engine import assess  # with the index: only screening needs the engine
 
         self._assess = assess
+        self.shadow = ShadowScorer(assess=assess, index=lambda: holder.index, write=writer.write)
         self._thresholds_for: object = None
         self._thresholds_json: dict[str, Any] = {}
 
@@ -150,34 +154,44 @@ class ScreeningService:
         now = datetime.now(UTC)
         holder = self.holder
         if self._thresholds_for is not holder.scoring:
-            self._thresholds_json = thresholds_to_json(holder.scoring.thresholds)
+            self._thresholds_json = screening_thresholds_json(holder.scoring)
             self._thresholds_for = holder.scoring
         declaration = declaration_from_stored(stored)
         declared_on = declaration.declared_on or now.date()
+        weights = self.weights or holder.scoring.weights
+        fx = holder.fx_for(declared_on)
         assess_started = time.perf_counter()
         assessment = self._assess(
             declaration,
             index=holder.index,
-            weights=self.weights,
+            weights=weights,
             thresholds=holder.scoring.thresholds,
-            fx=holder.fx_for(declared_on),
+            fx=fx,
             today=now.date(),
         )
         ENGINE_SECONDS.observe(time.perf_counter() - assess_started)
+        screening_id = new_id()
+        share = holder.scoring.capacity.random_share
+        chosen = assessment.lane == "green" and random_selected(
+            self.pseudonym_key, screening_id, share
+        )
+        if chosen:  # the random control share: inspected whatever its risk
+            assessment = select_for_inspection(assessment)
         SCREENINGS.labels(assessment.lane, assessment.verdict).inc()
         record = ScreeningRecord(
-            id=new_id(),
+            id=screening_id,
             reference=stored["reference"],
             assessment=assessment,
             versions=Versions(
                 catalog_version=holder.catalog_version,
                 engine_version=ENGINE_VERSION,
-                weights_version=self.weights.version,
+                weights_version=weights.version,
                 settings_version=holder.scoring.version,
                 fx_version=holder.fx.version,
             ),
             took_ms=round((time.perf_counter() - started) * 1000.0, 3),
             created_at=now,
+            random_selection=chosen,
         )
         rows[SCREENING_TABLE].append(
             record.screening_row(
@@ -188,7 +202,13 @@ class ScreeningService:
                 thresholds=self._thresholds_json,
             )
         )
-        hits = record.hit_rows()
+        hits = record.hit_rows() or brand_level_hits(record, holder.index.brands)
         rows[HIT_TABLE].extend(hits)
         rows[EVENT_TABLE].extend(outbox_rows(screening_id=record.id, hits=hits, at=now))  # webhooks
+        shadow = holder.scoring.shadow
+        if shadow is not None and shadow.version != weights.version:
+            job = ShadowJob(
+                record.id, declaration, assessment.lane, holder.scoring.thresholds, fx, now.date()
+            )
+            self.shadow.submit(job, shadow)  # scored after the response, never on its path
         return record

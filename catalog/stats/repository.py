@@ -77,7 +77,8 @@ def counts_by_lane(session: Session, *, since: datetime, until: datetime) -> dic
 def counts_by_product(
     session: Session, *, since: datetime, until: datetime
 ) -> dict[tuple[str, str], Counts]:
-    """Per (rights holder, product) implicated: the screenings' counts (each hit counts)."""
+    """Per (rights holder, product) implicated: the screenings' counts (each hit counts;
+    hits on a brand with no product identified count only for their rights holder)."""
     latest = _latest_outcomes()
     stmt = _counted(
         select(col(ScreeningHit.rights_holder_id), col(ScreeningHit.product_id)),
@@ -87,6 +88,7 @@ def counts_by_product(
     stmt = (
         stmt.join(Screening, col(Screening.id) == col(ScreeningHit.screening_id))
         .outerjoin(latest, latest.c.screening_id == col(Screening.id))
+        .where(col(ScreeningHit.product_id) != "")  # a hit on a brand names no product
         .group_by(col(ScreeningHit.rights_holder_id), col(ScreeningHit.product_id))
     )
     rows = session.execute(_window(stmt, since=since, until=until)).all()

@@ -4,6 +4,7 @@ A group's hit rate is counterfeits confirmed / outcomes recorded (inconclusive
 inspections count as inspections that found nothing), with a Wilson 95% interval.
 A signal counts for a screening when it pushed any of its matches towards
 suspicion (a positive contribution); signals that spoke for genuine trade do not.
+Screenings the random control share selected are also counted on their own.
 """
 
 from __future__ import annotations
@@ -50,10 +51,18 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def signal_counts(session: Session, *, since: datetime, until: datetime) -> dict[str, Counts]:
-    """Per signal name: screenings it fired in, their outcomes and counterfeits."""
+def signal_counts(
+    session: Session, *, since: datetime, until: datetime
+) -> tuple[dict[str, Counts], Counts]:
+    """Per signal name: screenings it fired in, their outcomes and counterfeits; and the same
+    for the screenings the random control share selected."""
     tally: dict[str, list[int]] = {}
+    randoms = [0, 0, 0]
     for result, outcome in repository.screening_signals(session, since=since, until=until):
+        if result.get("random_selection"):
+            randoms[0] += 1
+            randoms[1] += outcome is not None
+            randoms[2] += outcome == "counterfeit"
         fired = {
             str(signal.get("name"))
             for match in result.get("matches") or ()
@@ -70,7 +79,7 @@ def signal_counts(session: Session, *, since: datetime, until: datetime) -> dict
             row[0] += 1
             row[1] += outcome is not None
             row[2] += outcome == "counterfeit"
-    return {name: Counts(*row) for name, row in tally.items()}
+    return {name: Counts(*row) for name, row in tally.items()}, Counts(*randoms)
 
 
 def hit_rate_report(
@@ -87,7 +96,7 @@ def hit_rate_report(
     lanes = repository.counts_by_lane(session, since=start, until=end)
     products = repository.counts_by_product(session, since=start, until=end)
     holders = repository.counts_by_rights_holder(session, since=start, until=end)
-    signals = signal_counts(session, since=start, until=end)
+    signals, randoms = signal_counts(session, since=start, until=end)
     names = repository.holder_names(session, ids=sorted(holders))
     labels = repository.product_labels(session, ids=sorted({p for _, p in products}))
     total = Counts(
@@ -106,6 +115,9 @@ def hit_rate_report(
         "until": end,
         "total": figures(total),
         "by_lane": [{"lane": k, **figures(lanes[k])} for k in sorted(lanes)],
+        # inspected because the random control share chose them (their lane is counted above
+        # too): the hit rate of traffic nobody picked for its risk
+        "random_selection": figures(randoms),
         "by_signal": [{"signal": k, **figures(signals[k])} for k in sorted(signals)],
         "by_rights_holder": [
             {"rights_holder_id": k, "name": names.get(k, ""), **figures(holders[k])}

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from catalog.core.ids import new_id
 from catalog.models import Screening, ScreeningHit, WebhookDelivery, WebhookEvent, table_of
 from catalog.models.webhooks import WebhookSubscription
-from catalog.screening.alerts import redact
+from catalog.screening.alerts import finding, redact
 from catalog.webhooks import repository
 from catalog.webhooks.repository import ALERT, OUTCOME
 
@@ -29,7 +29,7 @@ LANE_RANK = {"green": 0, "yellow": 1, "red": 2}
 
 
 def outbox_rows(*, screening_id: str, hits: Sequence[object], at: datetime) -> list[dict[str, Any]]:
-    """The outbox row to write with a screening (none when it implicates no product)."""
+    """The outbox row to write with a screening (none when it implicates no product or brand)."""
     if not hits:
         return []
     return [
@@ -64,13 +64,12 @@ def alert_data(screening: Screening, hit: ScreeningHit) -> dict[str, Any]:
     """What a rights holder is told of one of its products in a screening."""
     request = screening.request or {}
     parties = [str(request[k]) for k in ("importer", "exporter") if request.get(k)]
-    matches = (screening.result or {}).get("matches", ())
-    match: dict[str, Any] = next((m for m in matches if m.get("product_id") == hit.product_id), {})
+    brand, name, signals = finding(screening.result or {}, hit.product_id)
     return {
         "screening_id": screening.id,
-        "product_id": hit.product_id,
-        "product_brand": match.get("brand", ""),
-        "product_name": match.get("name", ""),
+        "product_id": hit.product_id or None,  # None: the brand, no product identified
+        "product_brand": brand,
+        "product_name": name,
         "risk": hit.risk,
         "similarity": hit.similarity,
         "verdict": screening.verdict,
@@ -81,7 +80,7 @@ def alert_data(screening: Screening, hit: ScreeningHit) -> dict[str, Any]:
                 "contribution": s.get("contribution"),
                 "detail": redact(str(s.get("detail", "")), parties),
             }
-            for s in match.get("signals", ())
+            for s in signals
         ],
         "screened_at": _iso(screening.created_at),
     }

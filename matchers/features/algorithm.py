@@ -9,7 +9,8 @@ day). Then:
 2. For each candidate product, `CANDIDATE_FEATURES` run in the order listed on a
    `CandidateContext`; a feature whose `needs` is false is skipped (no GTIN, image,
    price or quantity declared: nothing to compare). `EXPIRY` runs last: a lapsed
-   registration discounts the match's positive evidence (`Weights.expired_factor`).
+   registration no longer counts as evidence of genuine trade (those findings stay,
+   unweighted) and discounts the match's positive evidence (`Weights.expired_factor`).
 3. With no candidate identified, `BRAND_LEVEL` speaks for a named or imitated brand.
 
 `matchers.scoring` turns the findings into similarity (identity strengths) and risk
@@ -143,10 +144,14 @@ def declaration_features(ctx: DeclarationContext, config: FeatureConfig) -> list
 def evaluate(
     ctx: CandidateContext, config: FeatureConfig, *, declared: Sequence[FeatureResult]
 ) -> tuple[list[FeatureResult], FeatureResult | None]:
-    """All findings for one candidate (`declared` appended), and the expiry finding."""
+    """All findings for one candidate (`declared` appended), and the expiry finding; an
+    expired registration's findings of genuine trade are kept with no weight."""
     results = run_all(CANDIDATE_FEATURES, ctx, config)
     results.extend(declared)
-    return results, EXPIRY.run(ctx, config)
+    expired = EXPIRY.run(ctx, config)
+    if expired is not None:
+        results = registration.not_counted(results)
+    return results, expired
 
 
 def brand_level(ctx: DeclarationContext, config: FeatureConfig) -> FeatureResult | None:

@@ -159,4 +159,5 @@ def brand_level(ctx: DeclarationContext, config: FeatureConfig) -> FeatureResult
         value=_clamp(best.score),
         detail=(best.evidence or f'"{best.matched_text}" refers to the brand {best.brand}')
         + "; no registered product of it was identified",
+        evidence={"brand": best.brand},  # whose owner a declaration-level finding alerts
     )

@@ -44,6 +44,15 @@ def test_help_on_every_command(cli: tuple[CliRunner, dict[str, str]]) -> None:
         ["audit", "head"],
         ["audit", "verify-head"],
         ["audit", "check-proof"],
+        ["calibrate"],
+        ["weights", "list"],
+        ["weights", "show"],
+        ["weights", "shadow"],
+        ["weights", "shadow-report"],
+        ["weights", "activate"],
+        ["lanes", "set"],
+        ["lanes", "recompute"],
+        ["lanes", "show"],
     ):
         result = runner.invoke(app, [*args, "--help"], env=env)
         assert result.exit_code == 0, (args, result.output)

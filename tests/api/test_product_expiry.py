@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlmodel import col
 
+from catalog.core.db import Database
+from catalog.models import Product
 from tests.api.helpers import product_body
 from tests.conftest import HolderFactory
 
@@ -57,3 +61,21 @@ def test_expiring_within_days_lists_only_those_about_to_expire(
     assert len(client.get("/v1/products", headers=nike).json()["items"]) == 4
     bad = client.get("/v1/products", headers=nike, params={"expiring_within_days": -1})
     assert bad.status_code == 422
+
+
+def test_status_shows_a_registration_that_has_expired(
+    client: TestClient, make_holder: HolderFactory, database: Database
+) -> None:
+    _, nike = make_holder("Nike")
+    created = client.post("/v1/products", headers=nike, json=product_body(1, valid_until=None))
+    assert created.status_code == 201, created.text
+    assert created.json()["expired"] is False
+    product_id = created.json()["id"]
+    with database.session() as session:  # time passes: the registration lapses
+        session.execute(
+            update(Product)
+            .where(col(Product.id) == product_id)
+            .values(valid_until=TODAY - timedelta(days=1))
+        )
+    read = client.get(f"/v1/products/{product_id}", headers=nike).json()
+    assert (read["status"], read["expired"]) == ("active", True)

@@ -28,14 +28,19 @@ PEGASUS = {
 }  # fmt: skip
 
 
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def loopback_settings(database_url: str, tmp_path: Path) -> Settings:
     """Loopback http receivers allowed, quick polling and a short first retry delay."""
     return TestSettings(
         data_dir=tmp_path / "data", database_url=database_url, image_workers=0,
         webhook_allow_http=True, webhook_allow_private=True, webhook_poll_seconds=0.05,
         webhook_backoff_seconds=0.2, webhook_timeout_seconds=5.0,
     )  # fmt: skip
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Settings under which webhooks reach a receiver on this machine at once."""
+    return loopback_settings(database_url, tmp_path)
 
 
 @pytest.fixture

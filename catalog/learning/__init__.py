@@ -1,0 +1,1 @@
+"""Learning from outcomes: calibrated weights versions, shadow scoring, capacity-aware lanes."""
