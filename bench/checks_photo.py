@@ -8,13 +8,17 @@ inserted straight into the database as other products' genuine references); then
 page sends it (photo only, multipart). The possible-match floor was chosen on the
 even photo indices of each product (`--split tune`); figures are reported on the
 odd ones (`--split report`, the default), which nothing was tuned on.
+`--route screenings` sends each photo instead as a customs declaration's image data
+to `POST /v1/screenings` (description "goods", nothing else), where only matches
+above screening's bar count.
 
-    .venv/bin/python bench/checks_photo.py --sizes 31,1000,10000
+    .venv/bin/python bench/checks_photo.py --sizes 31,1000,10000 [--route screenings]
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
 import os
 import sys
@@ -52,8 +56,8 @@ def grocery(data: Path, split: str) -> tuple[list[tuple[str, Path]], list[tuple[
     return iconic, natural
 
 
-def setup(work: Path, data: Path, pad: int, cache: Path) -> tuple[dict[str, str], str, str]:
-    """Migrate; padding references in the database; holder and officer keys."""
+def setup(work: Path, data: Path, pad: int, cache: Path) -> tuple[dict[str, str], str, str, str]:
+    """Migrate; padding references in the database; holder, officer and customs keys."""
     from catalog.access import audit
     from catalog.access.keys import CLI_ACTOR, create_key
     from catalog.core.db import create_database
@@ -73,6 +77,7 @@ def setup(work: Path, data: Path, pad: int, cache: Path) -> tuple[dict[str, str]
             session, actor=CLI_ACTOR, role="rights_holder", name="grocery", rights_holder_id=holder
         )
         _, officer_key = create_key(session, actor=CLI_ACTOR, role="officer", name="bench")
+        _, customs_key = create_key(session, actor=CLI_ACTOR, role="customs", name="bench")
         version = audit.begin_change(session)
         for i, blob in enumerate(blobs):
             product = Product(
@@ -93,7 +98,7 @@ def setup(work: Path, data: Path, pad: int, cache: Path) -> tuple[dict[str, str]
             change={"images": len(blobs)}, catalog_version=version,
         )  # fmt: skip
     database.dispose()
-    return settings.model_dump(), holder_key, officer_key
+    return settings.model_dump(), holder_key, officer_key, customs_key
 
 
 def register(client: httpx.Client, key: str, iconic: list[tuple[str, Path]]) -> dict[str, str]:
@@ -129,7 +134,7 @@ def run(size: int, args: argparse.Namespace) -> dict[str, Any]:
     iconic, natural = grocery(args.data, args.split)
     with tempfile.TemporaryDirectory(prefix="cm_checks_") as tmp:
         work = Path(tmp)
-        settings, holder_key, officer_key = setup(
+        settings, holder_key, officer_key, customs_key = setup(
             work, args.data, max(0, size - len(iconic)), args.cache
         )
         env = {
@@ -147,6 +152,8 @@ def run(size: int, args: argparse.Namespace) -> dict[str, Any]:
             wait_ready(base, timeout=900, proc=proc, log=work / "serve.log", workers=1)
             with httpx.Client(base_url=base, timeout=120) as client:
                 classes = register(client, holder_key, iconic)
+                if args.route == "screenings":
+                    return measure_screenings(client, customs_key, classes, natural)
                 return measure(client, officer_key, classes, natural)
         finally:
             stop(proc)
@@ -182,6 +189,35 @@ def measure(
     }  # fmt: skip
 
 
+def measure_screenings(
+    client: httpx.Client, key: str, classes: dict[str, str], natural: list[tuple[str, Path]]
+) -> dict[str, Any]:
+    """Send each photo as a declaration's image to POST /v1/screenings; count its matches."""
+    headers = {"Authorization": f"Bearer {key}"}
+    top1 = top3 = wrong = nothing = 0
+    latencies: list[float] = []
+    for truth, path in natural:
+        body = {
+            "description": "goods",
+            "images": [{"data": base64.b64encode(path.read_bytes()).decode("ascii")}],
+        }
+        started = time.perf_counter()
+        answer = client.post("/v1/screenings", headers=headers, json=body)
+        latencies.append((time.perf_counter() - started) * 1000)
+        answer.raise_for_status()
+        shown = [classes.get(m["product_id"]) for m in answer.json()["matches"]]
+        top1 += shown[:1] == [truth]
+        top3 += truth in shown[:3]
+        wrong += bool(shown) and shown[0] != truth
+        nothing += not shown
+    n = len(natural)
+    return {
+        "photos": n, "top1": top1 / n, "top3": top3 / n, "confident_top1": top1 / n,
+        "confident_wrong": wrong / n, "no_candidate": nothing,
+        "p50_ms": pct(latencies, 50), "p99_ms": pct(latencies, 99),
+    }  # fmt: skip
+
+
 def main() -> None:
     """Run each size and print one line of figures per size."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -189,11 +225,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="31,1000,10000")
     parser.add_argument("--split", choices=("tune", "report"), default="report")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument("--route", choices=("checks", "screenings"), default="checks")
     args = parser.parse_args()
     for size in (int(s) for s in args.sizes.split(",")):
         m = run(size, args)
         print(
-            f"{size:>6} references, {m['photos']} photos ({args.split} split): "
+            f"{size:>6} references, {m['photos']} photos ({args.split} split, {args.route}): "
             f"top-1 {m['top1']:.1%}, top-3 {m['top3']:.1%} "
             f"(confident matches: top-1 {m['confident_top1']:.1%}, "
             f"wrong first {m['confident_wrong']:.1%}), no candidate {m['no_candidate']}; "

@@ -4,4 +4,8 @@ Nothing here imports a web framework, an ORM or the service settings; thresholds
 weights and exchange rates are passed in as arguments.
 """
 
-ENGINE_VERSION = "0.2.1"  # brand-level findings name their brand; expiry voids genuine trade
+# 0.3.0 (2026-12-02): brand-level findings name their brand; an expired registration's
+# genuine-trade findings no longer count; the photo index verifies up to 32 candidates
+# until one settles; the nearest product sets the risk; matched_unverified; party
+# sentences name no party.
+ENGINE_VERSION = "0.3.0"

@@ -65,6 +65,8 @@ class Calibration:
     # (median on grocery_store), so such images are neither favoured nor punished.
     unknown_colour_distance: float = 16.0
     min_confidence: float = 0.7
+    # Verification stops past the first shortlist once a candidate has this much evidence.
+    settled_evidence: float = 36.0
 
     def evidence(self, check: Verification) -> float:
         """Inliers discounted by how far the aligned colours differ."""
@@ -96,12 +98,14 @@ class PhotoIndex:
         *,
         vocabulary: Vocabulary | None = None,
         shortlist: int = 8,
+        max_shortlist: int = 32,
         query_descriptors: int = 1000,
         index_descriptors: int = 400,
         calibration: Calibration | None = None,
     ) -> None:
         vocab = vocabulary if vocabulary is not None else load_vocabulary()
         self._shortlist = shortlist
+        self._max_shortlist = max(shortlist, max_shortlist)
         self._query_descriptors = query_descriptors
         self._index_descriptors = index_descriptors
         self.calibration = calibration if calibration is not None else Calibration()
@@ -181,11 +185,18 @@ class PhotoIndex:
         """The shortlist verified geometrically: (evidence, hit) with evidence, best first."""
         query = decode_features(features)
         hits: list[tuple[float, PhotoHit]] = []
-        for image_id, _ in self.candidates(query, limit=self._shortlist):
+        settled = self.calibration.settled_evidence
+        best = 0.0
+        ranked = self.candidates(query, limit=self._max_shortlist)
+        for rank, (image_id, _) in enumerate(ranked):
+            # The first `shortlist` are always verified; more only while none is settled.
+            if rank >= self._shortlist and best >= settled:
+                break
             reference = self._features[self._slot_of[image_id]]
             assert reference is not None
             check = verify_decoded(query, reference)
             evidence = self.calibration.evidence(check)
+            best = max(best, evidence)
             if evidence > 0:
                 score = self.calibration.confidence(evidence)
                 hits.append((evidence, _hit(image_id, score, check)))

@@ -206,3 +206,21 @@ def test_a_lower_floor_finds_more_and_the_cache_follows_the_index(
     for hit in lenient:
         idx.remove(hit.image_id)
     assert idx.search(weak, limit=8, min_confidence=0.0) == []  # removed images are gone
+
+
+def test_more_candidates_are_verified_only_while_none_is_settled(
+    references: dict[str, bytes], photo_blob: bytes
+) -> None:
+    def build(shortlist: int, settled: float) -> PhotoIndex:
+        calibration = Calibration(min_confidence=0.0, settled_evidence=settled)
+        idx = PhotoIndex(shortlist=shortlist, max_shortlist=PRODUCTS, calibration=calibration)
+        for image_id, blob in references.items():
+            idx.add(image_id, blob)
+        return idx
+
+    settled_at_once = build(1, 0.0).search(photo_blob, limit=PRODUCTS)
+    never_settled = build(1, math.inf).search(photo_blob, limit=PRODUCTS)
+    all_verified = build(PRODUCTS, 0.0).search(photo_blob, limit=PRODUCTS)
+    assert [h.image_id for h in settled_at_once] == ["p3"]
+    assert never_settled == all_verified  # unsettled, it goes on to the whole shortlist
+    assert never_settled[0].image_id == "p3"
