@@ -77,7 +77,9 @@ def text_similarity(ctx: CandidateContext, config: FeatureConfig) -> FeatureResu
         ctx.text_score
     )  # retrieval may hand over numpy scalars; results must be plain floats
     value = _clamp((score - config.text_floor) / (1.0 - config.text_floor))
-    if value <= 0.0 or not _distinctive_words(ctx.declaration, config.common_zipf):
+    if value <= 0.0:
+        return None
+    if not _distinctive_words(ctx.declaration, config.common_zipf) and not _brand_declared(ctx):
         return None  # "running shoe" alone says which kind of goods, not which product
     return FeatureResult(
         name="text_similarity",
@@ -88,6 +90,13 @@ def text_similarity(ctx: CandidateContext, config: FeatureConfig) -> FeatureResu
     )
 
 
+def _brand_declared(ctx: CandidateContext) -> bool:
+    """The brand field names this product's brand: the context that makes ordinary words
+    ("Red Bull" + "energy drink 250 ml can") name a product of it."""
+    field_hits = _hits_for(ctx.evidence.brand_field_hits, ctx.product)
+    return any(h.kind in ("exact", "alias") for h in field_hits)
+
+
 def _distinctive_words(declaration: Declaration, threshold: float) -> tuple[str, ...]:
     """The declared words (brand field and description) that can tell products apart."""
     said = f"{declaration.brand or ''} {without_terms(declaration.description)}"
@@ -95,8 +104,9 @@ def _distinctive_words(declaration: Declaration, threshold: float) -> tuple[str,
 
 
 def product_models(product: ProductRecord) -> tuple[str, ...]:
-    """The product's model numbers (from `model`, else from its name), sizes left out."""
-    found = models_in(product.model or "") or models_in(product.name)
+    """The product's model numbers, from `model` and then from its name (a code in the name,
+    as in "Sony SRS-XB13 portable speaker", names the product too), sizes left out."""
+    found = dict.fromkeys([*models_in(product.model or ""), *models_in(product.name)])
     return tuple(m for m in found if _is_code(m))
 
 
