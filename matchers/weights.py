@@ -153,6 +153,7 @@ DEFAULT_WEIGHTS = Weights(
         "brand_alias": 0.45,
         "brand_lookalike": 0.4,
         "brand_differs": -0.4,
+        "brand_unnamed": -0.15,  # only the description's words: a little less sure which product
         "model_same": 0.6,
         "model_different": -0.4,
         "gtin_this_product": 0.95,

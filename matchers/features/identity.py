@@ -69,6 +69,25 @@ def brand_differs(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult
     )
 
 
+def brand_unnamed(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
+    """Nothing but the description's words ties the item to the product: no brand declared or
+    named (nor imitated), no model number, GTIN or image of it. Words shared by a kind of goods
+    ("wireless earbuds", "alkaline batteries AA") then say less about which product this is."""
+    declaration, product = ctx.declaration, ctx.product
+    if norm(declaration.brand or "") not in ("", *NO_BRAND):
+        return None
+    if _hits_for(ctx.evidence.brand_hits, product) or ctx.near_copies or ctx.photos:
+        return None
+    if declaration.gtin or models_in(declaration.description):
+        return None  # a GTIN or a code speaks for itself (for or against the product)
+    return FeatureResult(
+        name="brand_unnamed",
+        value=1.0,
+        detail=f"no brand is declared or named: only the description's words point to "
+        f"{product_label(product.brand, product.name)}",
+    )
+
+
 def text_similarity(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """Fuzzy similarity of the declared text to the product's registered text (0-1 score),
     saying how the text was read (e.g. a look-alike brand read as the brand)."""

@@ -19,6 +19,10 @@ EXTRA = (
         price=PriceRange(45.0, 70.0, "EUR"), authorized_origins=("VN",),
     ),
     ProductRecord(
+        "p-batteries", "rh-duracell", "Duracell", "Duracell Plus AA 12 pack alkaline batteries",
+        price=PriceRange(9.0, 12.0, "EUR"), authorized_origins=("BE",),
+    ),
+    ProductRecord(
         "p-energy-tray", "rh-redbull", "Red Bull", "Red Bull Energy Drink 24 x 250 ml tray",
         price=PriceRange(26.0, 34.0, "EUR"), authorized_origins=("AT",),
     ),
@@ -130,6 +134,41 @@ def test_the_nearest_product_sets_the_risk_not_a_less_similar_sibling() -> None:
     assert tray.risk >= Thresholds().yellow
     assert (a.verdict, a.lane) == ("likely_genuine", "green")
     assert a.risk == a.matches[0].risk
+
+
+ROGUE = {"origin_country": "CN", "importer": "Quick Trade Ltd", "exporter": "Star Deal FZE"}
+
+
+def test_words_of_a_kind_of_goods_with_no_brand_are_not_red() -> None:
+    cheap = Declaration(
+        "alkaline batteries AA", quantity=5000, unit_value=Money(0.3, "EUR"), **ROGUE
+    )  # type: ignore[arg-type]
+    a = run(cheap)
+    assert a.lane == "yellow"  # cheap goods of a protected kind: worth a look, not a hold
+    said = {s.name: s.detail for s in a.matches[0].signals}
+    assert said["brand_unnamed"] == (
+        "no brand is declared or named: only the description's words point to "
+        "Duracell Plus AA 12 pack alkaline batteries"
+    )
+
+
+def test_the_same_goods_with_their_brand_declared_are_red() -> None:
+    named = Declaration(
+        "alkaline batteries AA",
+        brand="Duracell",
+        quantity=5000,
+        unit_value=Money(0.3, "EUR"),
+        **ROGUE,
+    )  # type: ignore[arg-type]
+    a = run(named)
+    assert a.matches[0].product_id == "p-batteries"
+    assert "brand_unnamed" not in {s.name for s in a.matches[0].signals}
+    assert a.lane == "red"
+
+
+def test_a_model_number_or_gtin_needs_no_brand() -> None:
+    a = run(Declaration("running shoes DV3853-001"))
+    assert "brand_unnamed" not in {s.name for s in a.matches[0].signals}
 
 
 def _photo(image_id: str, score: float) -> PhotoHit:
