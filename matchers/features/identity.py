@@ -123,9 +123,8 @@ def _distinctive_words(declaration: Declaration, threshold: float) -> tuple[str,
 
 
 def product_models(product: ProductRecord) -> tuple[str, ...]:
-    """The product's model numbers, from `model` and then from its name (a code in the name,
-    as in "Sony SRS-XB13 portable speaker", names the product too), sizes left out."""
-    found = dict.fromkeys([*models_in(product.model or ""), *models_in(product.name)])
+    """The product's model numbers (from `model`, else from its name), sizes left out."""
+    found = models_in(product.model or "") or models_in(product.name)
     return tuple(m for m in found if _is_code(m))
 
 
@@ -157,6 +156,9 @@ def model_number(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult 
                     detail=f'declared model "{_as_declared(code, ctx.declaration.description)}" '
                     f"is the model of {product_label(product.brand, product.name)}",
                 )
+    named = set(models_in(product.name))
+    if any(code in named for code in declared):
+        return None  # a code of the product's own name ("Sony SRS-XB13 ...") is not another model
     others = [c for c in declared if _is_code(c)]
     if not others:
         return None
