@@ -21,6 +21,9 @@ built with the catalogue's own code (bench/engine_local.py); HTTP registers the 
 catalogue on a fresh `countermark serve` of the checkout and screens in batches of 100.
 
     .venv/bin/python bench/scenario.py [--checkout DIR] [--seed 11] [--per-kind 40] [--no-http]
+        [--half tuning|held-out|all]
+
+Weights are tuned on `--half tuning` (bench/scenario_tune.py) and reported on `--half held-out`.
 
 520 declarations by default; on the shared 2-core machine `assess` took 3 min (photo features
 of every declared image) and HTTP 1.5 min.
@@ -40,7 +43,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from engine_local import load
-from scenario_catalogue import KINDS, build_catalogue, declarations
+from scenario_catalogue import HALVES, KINDS, build_catalogue, declarations, half
 from service_session import Session
 
 SCRIPT_CHECKOUT = Path(__file__).resolve().parents[1]
@@ -107,15 +110,19 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=40, help="declarations of each kind")
     parser.add_argument("--python", default=sys.executable, help="interpreter for the server")
     parser.add_argument("--no-http", action="store_true", help="assess only")
+    parser.add_argument(
+        "--half", choices=HALVES, default="all", help="tune on one seeded half, report the other"
+    )
     args = parser.parse_args()
     checkout = args.checkout.resolve()
     print("command:", shlex.join([sys.executable, *sys.argv]))
     print("checkout:", checkout)
     print("targets:", TARGETS)
     catalogue = build_catalogue(args.seed)
-    items = declarations(catalogue, args.seed, args.per_kind)
+    items = half(declarations(catalogue, args.seed, args.per_kind), args.seed, args.half)
     bodies = [body for _, body in items]
     genuine_kinds = ", ".join(k for k, g in KINDS.items() if g == "genuine")
+    print(f"half: {args.half}, {len(items)} declarations")
     print(f"catalogue: {len(catalogue.products)} products, {len(catalogue.images)} images; "
           f"genuine kinds: {genuine_kinds}")  # fmt: skip
 

@@ -302,3 +302,22 @@ def declarations(cat: Catalogue, seed: int, per_kind: int) -> list[tuple[str, di
                 body = getattr(declarer, kind)(rng.choice(pool))
             out.append((kind, {"reference": f"SCN-{len(out):04d}", **body}))
     return out
+
+
+HALVES = ("tuning", "held-out", "all")
+
+
+def half(
+    items: list[tuple[str, dict[str, Any]]], seed: int, which: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """One seeded half of the declarations, every kind split evenly: weights are tuned on
+    "tuning" and reported on "held-out" (the other half); "all" keeps every declaration."""
+    if which == "all":
+        return items
+    rng = random.Random(seed * 1000 + 2)
+    out: list[tuple[str, dict[str, Any]]] = []
+    for kind in KINDS:
+        mine = [item for item in items if item[0] == kind]
+        chosen = set(rng.sample(range(len(mine)), len(mine) // 2))
+        out.extend(m for i, m in enumerate(mine) if (i in chosen) == (which == "tuning"))
+    return out

@@ -25,11 +25,11 @@ from matchers.features.base import FeatureResult, norm
 from matchers.features.brandhits import in_brand_position, merge_hits
 from matchers.features.context import DeclarationContext, Evidence, ProductFacts
 from matchers.features.gtin import gtin_key
-from matchers.features.images import nearest_wins
+from matchers.features.images import nearest_wins, strongest_photo_wins
 from matchers.images.nearcopy import NearCopyHit, NearCopyIndex
 from matchers.images.photo import PhotoHit, PhotoIndex
 from matchers.records import Assessment, Declaration, ImageRecord, Match, ProductRecord
-from matchers.scoring import FxRates, Thresholds, combine, decide, similarity
+from matchers.scoring import FxRates, Thresholds, combine, decide, similarity, trade_checked
 from matchers.text.index import TextIndex, product_document
 from matchers.vocabulary import without_terms
 from matchers.weights import DEFAULT_WEIGHTS, FeatureConfig, Weights
@@ -149,9 +149,13 @@ def assess(
     """Score one declared item against the catalogue: matches, risk, verdict, lane and reasons.
 
     `matches` are ordered by similarity (best first, at most `thresholds.max_matches`);
-    `risk` and `signals` are those of the riskiest match, or of the brand-level finding
-    when no product is identified. `today` dates expiry (and price rates when the
-    declaration carries no date); nothing here reads the clock. Weights that do not fit
+    `risk` is that of the riskiest match within `product_margin` of the best similarity
+    (the nearest product wins), or of the brand-level finding when no product is
+    identified; `signals` are the declaration-level ones (the riskiest match's findings
+    on the declaration alone, or the brand-level finding's). A green match whose trade
+    (price, origin, parties) was not compared is `matched_unverified`. `today` dates
+    expiry (and price rates when the declaration carries no date); nothing here reads
+    the clock. Weights that do not fit
     the declared features raise `matchers.weights.SignalError`.
     """
     check(weights)
@@ -209,9 +213,20 @@ def assess(
     matches.sort(key=lambda m: (-m.similarity, -m.risk, m.product_id))
     if matches:
         shown = tuple(matches[: thresholds.max_matches])
-        top = max(shown, key=lambda m: m.risk)  # the first of equals, in similarity order
-        verdict, lane = decide(risk=top.risk, implicated=True, thresholds=thresholds)
-        return Assessment(top.risk, verdict, lane, shown, top.signals)
+        # the nearest product wins: a sibling clearly less like the item than the best match
+        # (the tray of 24 beside the can declared) does not lend it its risk
+        close = [m for m in shown if m.similarity >= shown[0].similarity - config.product_margin]
+        top = max(close, key=lambda m: m.risk)  # the first of equals, in similarity order
+        verdict, lane = decide(
+            risk=top.risk,
+            implicated=True,
+            thresholds=thresholds,
+            checked=trade_checked(top.signals),
+        )
+        level = {r.name for r in declared}
+        return Assessment(
+            top.risk, verdict, lane, shown, tuple(s for s in top.signals if s.name in level)
+        )
     return _brand_level(declared_ctx, declared, weights, thresholds)
 
 
@@ -293,8 +308,10 @@ def _image_hits(
             for hit, ref in nearest_wins(pairs, margin_full=config.image_margin_full):
                 near.setdefault(ref.product_id, []).append((hit, ref))
         if image.local_features:
-            for photo in index.search_photos(image.local_features, limit=config.photo_limit):
-                shown = index.images.get(photo.image_id)
-                if shown is not None:
-                    photos.setdefault(shown.product_id, []).append((photo, shown))
+            found_photos = index.search_photos(image.local_features, limit=config.photo_limit)
+            shown = [
+                (p, index.images[p.image_id]) for p in found_photos if p.image_id in index.images
+            ]
+            for photo, ref in strongest_photo_wins(shown, margin_full=config.photo_margin_full):
+                photos.setdefault(ref.product_id, []).append((photo, ref))
     return near, photos

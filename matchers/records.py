@@ -8,7 +8,9 @@ from datetime import date
 from typing import Literal
 
 ImageKind = Literal["genuine", "counterfeit", "packaging", "logo"]
-Verdict = Literal["no_match", "likely_genuine", "suspicious", "likely_counterfeit"]
+Verdict = Literal[
+    "no_match", "matched_unverified", "likely_genuine", "suspicious", "likely_counterfeit"
+]
 Lane = Literal["green", "yellow", "red"]
 
 
@@ -127,7 +129,12 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
-    """The engine's answer for one declaration."""
+    """The engine's answer for one declaration.
+
+    `signals` are the declaration-level signals (found on the declaration alone, such as
+    counterfeit vocabulary or a look-alike brand with no product identified), not a copy
+    of a match's: each match carries its own.
+    """
 
     risk: float
     verdict: Verdict

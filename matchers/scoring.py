@@ -49,6 +49,7 @@ __all__ = [
     "decide",
     "sigmoid",
     "similarity",
+    "trade_checked",
 ]
 
 DIGITS = 4
@@ -206,12 +207,37 @@ def similarity(results: Sequence[FeatureResult], *, weights: Weights) -> float:
     return round(float((1.0 - missing) * scale), DIGITS)
 
 
-def decide(*, risk: float, implicated: bool, thresholds: Thresholds) -> tuple[Verdict, Lane]:
-    """Verdict and lane for a risk; `implicated` is whether any registered right is involved."""
+TRADE_CHECKS = frozenset(
+    {
+        "origin_authorized",
+        "origin_unauthorized",
+        "importer_authorized",
+        "importer_not_authorized",
+        "exporter_authorized",
+        "exporter_not_authorized",
+        "price_plausible",
+        "price_below_range",
+        "price_far_below_range",
+    }
+)
+"""Signals that compare the declared trade (price, origin, parties) with the registration."""
+
+
+def trade_checked(signals: Iterable[Signal]) -> bool:
+    """Whether anything about the trade (price, origin, importer, exporter) was compared."""
+    return any(s.name in TRADE_CHECKS for s in signals)
+
+
+def decide(
+    *, risk: float, implicated: bool, thresholds: Thresholds, checked: bool = True
+) -> tuple[Verdict, Lane]:
+    """Verdict and lane for a risk; `implicated` is whether any registered right is involved,
+    `checked` whether anything about the trade was compared: a green item whose trade was
+    not checked is `matched_unverified`, not "likely genuine"."""
     if not implicated:
         return "no_match", "green"
     if risk >= thresholds.red:
         return "likely_counterfeit", "red"
     if risk >= thresholds.yellow:
         return "suspicious", "yellow"
-    return "likely_genuine", "green"
+    return ("likely_genuine" if checked else "matched_unverified"), "green"

@@ -31,6 +31,8 @@ class FeatureConfig:
     near_copy_limit: int  # near-copy hits kept per declared image
     photo_limit: int  # photo hits kept per declared image
     image_margin_full: float  # similarity margin over the other side's nearest for full credit
+    photo_margin_full: float  # the same for photo matches (calibrated confidence)
+    product_margin: float  # matches this far below the best similarity do not set the risk
     reread_below: float  # a plain text reading this close to a product needs no brand rereading
     reread_hits: int  # alias or look-alike hits tried as the brand itself
     # brand hits
@@ -59,6 +61,8 @@ DEFAULT_CONFIG = FeatureConfig(
     near_copy_limit=5,
     photo_limit=3,
     image_margin_full=0.125,  # 8 of 64 phash bits nearer
+    photo_margin_full=0.15,  # photo confidences start at 0.7: a clear lead over the rival side
+    product_margin=0.1,
     reread_below=0.9,
     reread_hits=2,
     brand_lead_words=3,
@@ -125,16 +129,16 @@ DEFAULT_WEIGHTS = Weights(
         "photo_match_counterfeit": 3.5,
         "price_below_range": 2.0,
         "price_far_below_range": 4.0,
-        "origin_unauthorized": 1.8,
-        "importer_not_authorized": 0.7,
-        "exporter_not_authorized": 0.5,
+        "origin_unauthorized": 2.0,
+        "importer_not_authorized": 0.8,
+        "exporter_not_authorized": 0.6,
         "hs_code_other_heading": 0.3,
         "hs_code_other_chapter": 0.6,
         "commercial_quantity": 0.6,
         "counterfeit_vocabulary": 4.5,
         # evidence of genuine trade; a party's name is a claim anyone can write, so it
         # weighs little against a price or an origin
-        "price_plausible": -0.7,
+        "price_plausible": -0.6,
         "origin_authorized": -0.7,
         "importer_authorized": -0.5,
         "exporter_authorized": -0.3,
@@ -152,6 +156,7 @@ DEFAULT_WEIGHTS = Weights(
         "brand_alias": 0.45,
         "brand_lookalike": 0.4,
         "brand_differs": -0.4,
+        "brand_unnamed": -0.15,  # only the description's words: a little less sure which product
         "model_same": 0.6,
         "model_different": -0.4,
         "gtin_this_product": 0.95,

@@ -201,7 +201,9 @@ class MatchOut(BaseModel):
     signals: list[SignalOut]
 
 
-Verdict = Literal["no_match", "likely_genuine", "suspicious", "likely_counterfeit"]
+Verdict = Literal[
+    "no_match", "matched_unverified", "likely_genuine", "suspicious", "likely_counterfeit"
+]
 Lane = Literal["green", "yellow", "red"]
 OutcomeKind = Literal["counterfeit", "genuine", "inconclusive"]
 
@@ -226,7 +228,9 @@ class ScreeningResult(BaseModel):
     lane: Lane
     matches: list[MatchOut]
     signals: list[SignalOut] = Field(
-        description="Signals not tied to one product (e.g. a look-alike brand)."
+        description="Declaration-level signals, not tied to one product (counterfeit vocabulary, "
+        "an invalid GTIN, a look-alike brand with no product identified); each match carries "
+        "its own signals."
     )
     catalog_version: int
     engine_version: str

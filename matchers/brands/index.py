@@ -32,6 +32,7 @@ from matchers.brands.words import (
     span,
     windows,
 )
+from matchers.text.commonness import is_common
 from matchers.text.normalize import raw_tokens
 
 __all__ = ["BrandHit", "BrandIndex", "known_brands"]
@@ -41,6 +42,7 @@ QUERY_DELETES = 2
 EXACT_HOMOGLYPH_SCORE = 0.97
 SHORT = 8  # shorter spans are shortlisted by deletion variants, longer ones by LCS (faster)
 CACHE_SIZE = 50_000  # cached words and look-alike searches; cleared whole when full
+PLURAL_WORD_ZIPF = 3.0  # a singular this common is a word of its own ("Mike's"), not a knock-off
 
 
 @dataclass(frozen=True)
@@ -176,8 +178,10 @@ class BrandIndex:
             return True
         if compact in known_brands() or len(compact) < 4 or words > FUZZY_WORDS:
             return False
-        return bool(self._lookalikes(compact, glyphs, min_score)) or (
-            words == 1 and bool(self._sounds.alikes(compact, seen=set()))
+        return any(
+            self._lookalikes(form, glyphs, min_score)
+            or (words == 1 and self._sounds.alikes(form, seen=set()))
+            for form in _forms(compact)
         )
 
     def _hits(self, span: Span, min_score: float) -> list[BrandHit]:
@@ -189,9 +193,13 @@ class BrandIndex:
         if span.compact in known_brands() or len(span.compact) < 4 or span.words > FUZZY_WORDS:
             return []  # another real brand, too short to judge, or too long a run of words
         hits = []
-        found = self._lookalikes(span.compact, bool(span.homoglyphs), min_score)
-        if span.words == 1:
-            found = [*found, *self._sounds.alikes(span.compact, seen={n for n, _, _ in found})]
+        found: list[tuple[str, float, str]] = []
+        for form in _forms(span.compact):  # a plural of a look-alike ("Nkies") imitates too
+            found = self._lookalikes(form, bool(span.homoglyphs), min_score)
+            if span.words == 1:
+                found = [*found, *self._sounds.alikes(form, seen={n for n, _, _ in found})]
+            if found:
+                break
         for name, score, why in found:
             if span.homoglyphs:
                 note = homoglyph_note(span.homoglyphs)
@@ -297,6 +305,20 @@ class BrandIndex:
         else:
             evidence = f"'{span.original}' looks like the registered brand '{entry.brand}' ({why})"
         return BrandHit(entry.brand, holders, kind, round(score, 4), span.original, evidence)
+
+
+def _forms(compact: str) -> tuple[str, ...]:
+    """A compact span, then its singular when it may be a plural or possessive ("nkies") and
+    is no word of its own ("mikes" is Mike's, not a plural knock-off of Nike)."""
+    singular = compact[:-1]
+    if (
+        compact.endswith("s")
+        and len(compact) > 4
+        and singular.isalpha()
+        and not is_common(singular, threshold=PLURAL_WORD_ZIPF)
+    ):
+        return (compact, singular)
+    return (compact,)
 
 
 def _name_floor(length: int) -> int:

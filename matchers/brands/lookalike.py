@@ -15,7 +15,7 @@ VOWELS = frozenset("aeiouy")
 SIMILAR = frozenset(
     frozenset(p)
     for p in ("bd", "bp", "dp", "pq", "bq", "mn", "uv", "vw", "ck", "kq", "il", "lt", "sz", "ce",
-              "gq", "hn", "rn", "ft", "ao", "ij", "xk", "nu")
+              "gq", "hn", "rn", "ft", "ao", "ij", "xk", "nu", "cg")
 )  # fmt: skip
 
 COST_SUBSTITUTE = 1.0

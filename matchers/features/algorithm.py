@@ -69,6 +69,7 @@ CANDIDATE_FEATURES: tuple[Feature[CandidateContext], ...] = (
     Feature(identity.brand_named, names=("brand_exact", "brand_alias")),
     Feature(identity.brand_lookalike, names=("brand_lookalike",)),
     Feature(identity.brand_differs, names=("brand_differs",)),
+    Feature(identity.brand_unnamed, names=("brand_unnamed",)),
     Feature(identity.model_number, names=("model_same", "model_different")),
     Feature(trade.origin_authorized, names=("origin_authorized", "origin_unauthorized")),
     Feature(trade.importer_authorized, names=("importer_authorized", "importer_not_authorized")),

@@ -69,6 +69,25 @@ def brand_differs(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult
     )
 
 
+def brand_unnamed(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
+    """Nothing but the description's words ties the item to the product: no brand declared or
+    named (nor imitated), no model number, GTIN or image of it. Words shared by a kind of goods
+    ("wireless earbuds", "alkaline batteries AA") then say less about which product this is."""
+    declaration, product = ctx.declaration, ctx.product
+    if norm(declaration.brand or "") not in ("", *NO_BRAND):
+        return None
+    if _hits_for(ctx.evidence.brand_hits, product) or ctx.near_copies or ctx.photos:
+        return None
+    if declaration.gtin or models_in(declaration.description):
+        return None  # a GTIN or a code speaks for itself (for or against the product)
+    return FeatureResult(
+        name="brand_unnamed",
+        value=1.0,
+        detail=f"no brand is declared or named: only the description's words point to "
+        f"{product_label(product.brand, product.name)}",
+    )
+
+
 def text_similarity(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """Fuzzy similarity of the declared text to the product's registered text (0-1 score),
     saying how the text was read (e.g. a look-alike brand read as the brand)."""
@@ -77,7 +96,9 @@ def text_similarity(ctx: CandidateContext, config: FeatureConfig) -> FeatureResu
         ctx.text_score
     )  # retrieval may hand over numpy scalars; results must be plain floats
     value = _clamp((score - config.text_floor) / (1.0 - config.text_floor))
-    if value <= 0.0 or not _distinctive_words(ctx.declaration, config.common_zipf):
+    if value <= 0.0:
+        return None
+    if not _distinctive_words(ctx.declaration, config.common_zipf) and not _brand_declared(ctx):
         return None  # "running shoe" alone says which kind of goods, not which product
     return FeatureResult(
         name="text_similarity",
@@ -86,6 +107,13 @@ def text_similarity(ctx: CandidateContext, config: FeatureConfig) -> FeatureResu
         f'"{product_label(product.brand, product.name)}"'
         f"{ctx.text_note}",
     )
+
+
+def _brand_declared(ctx: CandidateContext) -> bool:
+    """The brand field names this product's brand: the context that makes ordinary words
+    ("Red Bull" + "energy drink 250 ml can") name a product of it."""
+    field_hits = _hits_for(ctx.evidence.brand_field_hits, ctx.product)
+    return any(h.kind in ("exact", "alias") for h in field_hits)
 
 
 def _distinctive_words(declaration: Declaration, threshold: float) -> tuple[str, ...]:
@@ -128,6 +156,9 @@ def model_number(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult 
                     detail=f'declared model "{_as_declared(code, ctx.declaration.description)}" '
                     f"is the model of {product_label(product.brand, product.name)}",
                 )
+    named = set(models_in(product.name))
+    if any(code in named for code in declared):
+        return None  # a code of the product's own name ("Sony SRS-XB13 ...") is not another model
     others = [c for c in declared if _is_code(c)]
     if not others:
         return None

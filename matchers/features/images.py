@@ -1,10 +1,10 @@
 """Image features: declared images that copy a reference image, or photograph the product.
 
-The nearest reference wins (`nearest_wins`): a declared image is credited to the
-reference it is nearest to. When a genuine and a known-counterfeit reference are both
-near, only the nearer is credited, scaled by the margin between them, so a mirrored
-copy of the brand's own photo is not also "a copy of the counterfeit" that shares its
-packaging template.
+The nearest reference wins (`nearest_wins` for near-copies, `strongest_photo_wins` for
+photo matches): a declared image is credited to the reference it is nearest to. When a
+genuine and a known-counterfeit reference are both near, only the nearer is credited,
+scaled by the margin between them, so a mirrored copy of the brand's own photo is not
+also "a copy of the counterfeit" that shares its packaging template.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from matchers.features.base import (
 )
 from matchers.features.context import CandidateContext
 from matchers.images.nearcopy import NearCopyHit
+from matchers.images.photo import PhotoHit
 from matchers.records import ImageRecord
 from matchers.weights import FeatureConfig
 
@@ -35,28 +36,57 @@ KIND_WORDS = {
 }
 
 
-def nearest_wins(
-    hits: Sequence[tuple[NearCopyHit, ImageRecord]], *, margin_full: float
-) -> list[tuple[NearCopyHit, ImageRecord]]:
-    """The near-copy hits of one declared image that count: a hit on a counterfeit reference
-    counts only when no genuine one is as near, and the other way round; the nearer side's
-    similarity is scaled by its margin over the nearest of the other side (full credit at
+def _margin_rule(
+    hits: Sequence[tuple[Hit, ImageRecord]],
+    *,
+    margin_full: float,
+    strength: Callable[[Hit], float],
+    scaled: Callable[[Hit, float], Hit],
+) -> list[tuple[Hit, ImageRecord]]:
+    """The hits of one declared image that count: a hit on a counterfeit reference counts
+    only when no genuine one is as strong, and the other way round; the stronger side's
+    strength is scaled by its margin over the strongest of the other side (full credit at
     `margin_full` or more)."""
     nearest: dict[bool, float] = {}
     for hit, ref in hits:
         fake = ref.kind == "counterfeit"
-        nearest[fake] = max(nearest.get(fake, 0.0), hit.similarity)
+        nearest[fake] = max(nearest.get(fake, 0.0), strength(hit))
     kept = []
     for hit, ref in hits:
         rival = nearest.get(ref.kind != "counterfeit")
         if rival is None:
             kept.append((hit, ref))
             continue
-        share = clamp01((hit.similarity - rival) / margin_full)
+        share = clamp01((strength(hit) - rival) / margin_full)
         if share > 0.0:
-            scaled = dataclasses.replace(hit, similarity=round(hit.similarity * share, 4))
-            kept.append((scaled, ref))
+            kept.append((scaled(hit, round(strength(hit) * share, 4)), ref))
     return kept
+
+
+def nearest_wins(
+    hits: Sequence[tuple[NearCopyHit, ImageRecord]], *, margin_full: float
+) -> list[tuple[NearCopyHit, ImageRecord]]:
+    """The near-copy hits of one declared image that count (`_margin_rule` on similarity)."""
+    return _margin_rule(
+        hits,
+        margin_full=margin_full,
+        strength=lambda h: h.similarity,
+        scaled=lambda h, v: dataclasses.replace(h, similarity=v),
+    )
+
+
+def strongest_photo_wins(
+    hits: Sequence[tuple[PhotoHit, ImageRecord]], *, margin_full: float
+) -> list[tuple[PhotoHit, ImageRecord]]:
+    """The photo hits of one declared photo that count (`_margin_rule` on the calibrated
+    score): a photo that shows the brand's own product as surely as a registered
+    counterfeit sharing its packaging is credited to neither at full weight."""
+    return _margin_rule(
+        hits,
+        margin_full=margin_full,
+        strength=lambda h: h.score,
+        scaled=lambda h, v: dataclasses.replace(h, score=v),
+    )
 
 
 def _best(

@@ -56,6 +56,8 @@ def top(index: BrandIndex, text: str, min_score: float = 0.8) -> tuple[str, str]
         ("Louis Vuiton bag", "Louis Vuitton", "lookalike"),
         ("Prongles chips", "Pringles", "lookalike"),
         ("Chanell perfume", "Chanel", "lookalike"),
+        ("Cugci Ophidia wallet", "Gucci", "lookalike"),  # sounds the same, C/G alike
+        ("Nkies running shoes", "Nike", "lookalike"),  # a plural of a look-alike
     ],
 )
 def test_lookup_finds(index: BrandIndex, text: str, brand: str, kind: str) -> None:

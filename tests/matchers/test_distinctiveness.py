@@ -58,6 +58,7 @@ def test_distinctive_words_still_identify() -> None:
 def test_a_sound_alike_brand_is_a_lookalike() -> None:
     a = run("Naike running shoes")
     assert a.lane in ("yellow", "red")
-    said = {s.name: s.detail for s in a.signals}["brand_lookalike"]
+    found = a.matches[0].signals if a.matches else a.signals  # a product, or the brand alone
+    said = {s.name: s.detail for s in found}["brand_lookalike"]
     assert said.startswith("'Naike' looks like the registered brand 'Nike' (sounds the same)")
     assert run("Nook e-reader").verdict == "no_match"

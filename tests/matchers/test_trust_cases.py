@@ -55,7 +55,7 @@ def test_counterfeit_vocabulary_with_a_far_too_low_price_is_red() -> None:
 def test_another_brands_gtin_on_a_declared_shoe_is_red() -> None:
     a = run(Declaration("Nike Air Zoom Pegasus 40 running shoe", brand="Nike", gtin=ADIDAS_GTIN))
     assert a.lane == "red"
-    assert "gtin_other_brand" in [s.name for s in a.signals]
+    assert "gtin_other_brand" in [s.name for s in a.matches[0].signals]
 
 
 def test_identity_signals_carry_no_suspicion() -> None:
