@@ -63,6 +63,7 @@ from catalog.screening.writer import GroupCommitWriter
 from catalog.webhooks.delivery import WebhookSender
 
 ROUTERS: list[APIRouter] = [
+    screenings.router,  # first: the hot path is matched against the fewest routes
     health.router,
     rights_holders.router,
     api_keys.router,
@@ -71,7 +72,6 @@ ROUTERS: list[APIRouter] = [
     imports.router,
     images.router,
     brand_aliases.router,
-    screenings.router,
     fx_rates.router,
     scoring_settings.router,
     alerts.router,
