@@ -38,12 +38,13 @@ def test_an_entry_near_its_expiry_is_refreshed_ahead_without_waiting(
 ) -> None:
     now = [1000.0]
     monkeypatch.setattr("api.auth.time.monotonic", lambda: now[0])
-    key_id, token = _key(database)
+    _, token = _key(database)
     cache = KeyCache(ttl_seconds=5)
 
     async def scenario() -> None:
         first = await cache.resolve(database, token)
-        assert first is not None and cache.lookups == 1
+        assert first is not None
+        assert cache.lookups == 1
         now[0] += 3.0  # 2 s of 5 left: still fresh, no refresh
         assert await cache.resolve(database, token) == first
         assert cache.lookups == 1
