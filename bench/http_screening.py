@@ -1,14 +1,22 @@
-"""HTTP screening throughput and latency beside a bare FastAPI endpoint, same load generator.
+"""HTTP screening figures of issue 14, each against its baseline in the same run.
 
 Steps: build a synthetic catalogue (default 100k products, brands from the evaluation
-data) and load it with `countermark import` (products/s); serve a bare FastAPI app,
-then `countermark serve --workers 1` and `--workers 2`, and drive each with wrk
-(POST bodies from a Lua script) on loopback; report requests/s, p50, p99, the ratio
-to bare, the unloaded p50 and the index load time at start.
+data) and load it with `countermark import`; serve the bare FastAPI baseline
+(`def screen(body: dict) -> dict`, bench/http_screening_bare.py) and `countermark serve
+--workers 1` of this checkout (and, with `--baseline-checkout`, of another one, e.g. main,
+against the same database) and drive each with wrk on loopback:
+
+- screenings/s with `wrk -t1 -c16`, and its ratio to the bare app;
+- unloaded p50 with one connection;
+- batches of 100 items (`POST /v1/screenings/batch`, `wrk -t1 -c2`), items/s;
+- restart to `/readyz` 200 (stop, start again, index loaded).
+
+No declaration body is sent twice in a run: every body has its own text and wrk walks
+the list from where the previous run stopped (a query cache cannot flatter a figure).
 
 Needs wrk (Debian: `apt-get install -y wrk`). Example:
-    .venv/bin/python bench/http_screening.py --products 100000 --duration 10
-    .venv/bin/python bench/http_screening.py --database-url postgresql://root@127.0.0.1/cm_bench
+    .venv/bin/python bench/http_screening.py --products 100000 --duration 10 \
+        --baseline-checkout /work/main
 """
 
 from __future__ import annotations
@@ -38,9 +46,12 @@ LUA = """
 local bodies = %s
 local key = "%s"
 local i = 0
+init = function(args)
+  i = tonumber(args[1]) or 0
+end
 request = function()
   i = i %% #bodies + 1
-  return wrk.format("POST", "/v1/screenings",
+  return wrk.format("POST", "%s",
     {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key}, bodies[i])
 end
 """
@@ -54,27 +65,39 @@ def _ms(value: str) -> float:
 
 
 def run_wrk(
-    url: str, script: Path, *, duration: float, connections: int, threads: int
+    url: str, script: Path, *, duration: float, connections: int, threads: int, offset: int = 0
 ) -> dict[str, Any]:
-    """Run wrk once; return requests/s, p50, p99, errors and the command."""
+    """Run wrk once, its bodies from `offset` on; return requests/s, requests, p50, p99,
+    errors and the command."""
     cmd = [
         "wrk",
         f"-t{threads}",
         f"-c{connections}",
         f"-d{int(duration)}s",
         "--latency",
+        "--timeout",
+        "30s",
         "-s",
         str(script),
         url,
+        "--",
+        str(offset),
     ]
     out = subprocess.run(
         cmd, capture_output=True, text=True, check=True, timeout=duration + 60
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    sent = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     pct = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return {"rps": rps, "p50": _ms(pct.get("50", "")), "p99": _ms(pct.get("99", "")),
-            "non2xx": int(bad.group(1)) if bad else 0, "cmd": " ".join(cmd)}  # fmt: skip
+    return {
+        "rps": rps,
+        "requests": sent,
+        "p50": _ms(pct.get("50", "")),
+        "p99": _ms(pct.get("99", "")),
+        "non2xx": int(bad.group(1)) if bad else 0,
+        "cmd": " ".join(cmd),
+    }
 
 
 def wait_ready(
@@ -97,11 +120,13 @@ def wait_ready(
     raise TimeoutError("server did not become ready")
 
 
-def serve(cmd: list[str], *, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def serve(
+    cmd: list[str], *, env: dict[str, str], log: Path, cwd: Path = REPO
+) -> subprocess.Popen[bytes]:
     """Start a server process logging to `log`."""
     fh = log.open("wb")
     return subprocess.Popen(
-        cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True
+        cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, cwd=cwd, start_new_session=True
     )
 
 
@@ -158,6 +183,70 @@ def prepare(
     }
 
 
+class Bodies:
+    """The declaration bodies of one wrk script, handed out once each across runs."""
+
+    def __init__(self, script: Path, count: int) -> None:
+        self.script, self.count, self.offset = script, count, 0
+
+    def run(self, base: str, *, duration: float, connections: int) -> dict[str, Any]:
+        """One wrk run on bodies not sent before (a warning if the list wrapped)."""
+        res = run_wrk(
+            base, self.script, duration=duration, connections=connections, threads=1,
+            offset=self.offset,
+        )  # fmt: skip
+        self.offset += res["requests"] + connections  # requests still in flight at the end
+        if self.offset > self.count:
+            print(f"warning: {self.script.name} wrapped: bodies were repeated", file=sys.stderr)
+        return res
+
+
+def write_script(path: Path, bodies: list[str], *, key: str, route: str) -> Bodies:
+    """A wrk script posting `bodies` to `route` in turn."""
+    path.write_text(LUA % ("{" + ",".join(json.dumps(b) for b in bodies) + "}", key, route))
+    return Bodies(path, len(bodies))
+
+
+def measure_service(
+    name: str,
+    checkout: Path,
+    *,
+    args: argparse.Namespace,
+    env: dict[str, str],
+    work: Path,
+    single: Bodies,
+    batch: Bodies,
+) -> dict[str, Any]:
+    """Every figure of one checkout's `countermark serve --workers 1`."""
+    base = f"http://127.0.0.1:{args.port}"
+    exe = checkout / ".venv" / "bin" / "countermark"
+    cmd = [str(exe), "serve", "--host", "127.0.0.1", "--port", str(args.port), "--workers", "1"]
+    res: dict[str, Any] = {"cmd": " ".join(cmd), "checkout": str(checkout)}
+    slug = re.sub(r"\W+", "_", name)
+    for attempt in ("start", "restart"):
+        log = work / f"{slug}-{attempt}.log"
+        proc = serve(cmd, env=env, log=log, cwd=checkout)
+        try:
+            res[f"{attempt}_s"] = wait_ready(base, timeout=900, proc=proc, log=log, workers=1)
+            if attempt == "restart":
+                continue
+            single.run(base, duration=2, connections=args.connections)  # warm-up
+            loaded = single.run(base, duration=args.duration, connections=args.connections)
+            res.update(rps=loaded["rps"], p50=loaded["p50"], p99=loaded["p99"])
+            res.update(non2xx=loaded["non2xx"], wrk=loaded["cmd"])
+            idle = single.run(base, duration=5, connections=1)
+            res.update(unloaded_p50=idle["p50"], unloaded_wrk=idle["cmd"])
+            batches = batch.run(base, duration=args.duration, connections=2)
+            res.update(batch_items=batches["rps"] * BATCH, batch_non2xx=batches["non2xx"])
+            res.update(batch_wrk=batches["cmd"])
+        finally:
+            stop(proc)
+    return res
+
+
+BATCH = 100
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -167,11 +256,15 @@ def main() -> None:
     )
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measured run")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--bodies", type=int, default=40_000, help="distinct single bodies")
     parser.add_argument(
         "--data", type=Path, default=DEFAULT_DATA, help="evaluation data (brand names)"
     )
     parser.add_argument("--database-url", default="", help="default: SQLite in the work folder")
+    parser.add_argument(
+        "--baseline-checkout", type=Path, default=None,
+        help="another checkout with its own .venv (e.g. main), measured first, same database",
+    )  # fmt: skip
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--port", type=int, default=18731)
     parser.add_argument("--reuse", action="store_true", help="reuse --workdir's imported data")
@@ -193,82 +286,87 @@ def main() -> None:
     else:
         key, figures = prepare(args, work, env)
         saved.write_text(json.dumps([key, figures]))
-    bodies = [json.dumps(d) for d in declarations(work / "catalogue.ndjson")]
-    script = work / "post.lua"
-    script.write_text(LUA % ("{" + ",".join(json.dumps(b) for b in bodies) + "}", key))
+    catalogue = work / "catalogue.ndjson"
+    items = declarations(catalogue, count=args.bodies + 200 * BATCH)
+    singles = [json.dumps(d) for d in items[: args.bodies]]
+    batches = [
+        json.dumps({"items": items[i : i + BATCH]}) for i in range(args.bodies, len(items), BATCH)
+    ]
+    single = write_script(work / "post.lua", singles, key=key, route="/v1/screenings")
+    batch = write_script(work / "batch.lua", batches, key=key, route="/v1/screenings/batch")
     base = f"http://127.0.0.1:{args.port}"
     uvicorn = str(Path(sys.executable).with_name("uvicorn"))
-    countermark = str(Path(sys.executable).with_name("countermark"))
-    listen = ["--host", "127.0.0.1", "--port", str(args.port)]
     # Logged like `countermark serve` (uvicorn at info, no access line a request).
-    bare_app = [
-        "--app-dir",
-        str(REPO / "bench"),
-        "http_screening_bare:app",
-        "--log-level",
-        "info",
-        "--no-access-log",
-    ]
-    runs = [
-        ("bare FastAPI", [uvicorn, *bare_app, *listen]),
-        ("screening, 1 worker", [countermark, "serve", *listen, "--workers", "1"]),
-        ("screening, 2 workers", [countermark, "serve", *listen, "--workers", "2"]),
-    ]
-    results: list[tuple[str, dict[str, Any]]] = []
-    for name, cmd in runs:
-        log = work / f"{name.split(',')[0].replace(' ', '_')}-{len(results)}.log"
-        proc = serve(cmd, env=env, log=log)
-        try:
-            workers = int(cmd[-1]) if cmd[1] == "serve" else 0
-            ready = wait_ready(base, timeout=900, proc=proc, log=log, workers=workers)
-            run_wrk(base, script, duration=2, connections=args.connections, threads=args.threads)
-            res = run_wrk(
-                base,
-                script,
-                duration=args.duration,
-                connections=args.connections,
-                threads=args.threads,
-            )
-            res["ready_s"] = ready
-            if name == "screening, 1 worker":
-                idle = run_wrk(base, script, duration=5, connections=1, threads=1)
-                res["unloaded_p50"] = idle["p50"]
-                res["unloaded_cmd"] = idle["cmd"]
-        finally:
-            stop(proc)
-        loads = re.findall(
-            r"index loaded: (\d+) products.*?([\d.]+) s", log.read_text(errors="replace")
-        )
-        res["index_load_s"] = max((float(s) for _, s in loads), default=float("nan"))
-        results.append((name, res))
-    report(args, work, figures, results)
+    bare_cmd = [
+        uvicorn, "--app-dir", str(REPO / "bench"), "http_screening_bare:app",
+        "--log-level", "info", "--no-access-log", "--host", "127.0.0.1", "--port", str(args.port),
+    ]  # fmt: skip
+    proc = serve(bare_cmd, env=env, log=work / "bare.log")
+    try:
+        wait_ready(base, timeout=60, proc=proc, log=work / "bare.log", workers=0)
+        single.run(base, duration=2, connections=args.connections)
+        bare = single.run(base, duration=args.duration, connections=args.connections)
+        bare["unloaded_p50"] = single.run(base, duration=5, connections=1)["p50"]
+    finally:
+        stop(proc)
+    services = []
+    if args.baseline_checkout is not None:
+        services.append((f"before ({args.baseline_checkout})", args.baseline_checkout.resolve()))
+    services.append(("after (this checkout)", REPO))
+    results = [
+        (name, measure_service(
+            name, checkout, args=args, env=env, work=work, single=single, batch=batch
+        ))
+        for name, checkout in services
+    ]  # fmt: skip
+    report(args, work, figures, bare, " ".join(bare_cmd), results)
 
 
 def report(
     args: argparse.Namespace,
     work: Path,
     figures: dict[str, Any],
+    bare: dict[str, Any],
+    bare_cmd: str,
     results: list[tuple[str, dict[str, Any]]],
 ) -> None:
-    """Print the figures with the commands and data that produced them."""
-    bare = results[0][1]["rps"]
+    """Print each row of issue 14's HTTP table against its baseline, with commands and data."""
     database = args.database_url or f"SQLite in {work}"
     print(f"\n# HTTP screening benchmark: {args.products} products, text-only declarations")
     print(f"command: {' '.join(sys.argv)}")
     print(f"data: {work / 'catalogue.ndjson'} (synthetic; brands from {args.data}); {database}")
+    print(
+        f"bodies: {args.bodies} single, 200 batches of {BATCH}; each text distinct, none sent twice"
+    )
     print(f"import: {figures['import_seconds']:.1f} s = {figures['import_rate']:.0f} products/s")
     print(f"  ({figures['import_cmd']})")
-    print(f"load: wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s, 2 s warm-up")
-    head = ("server", "req/s", "p50 ms", "p99 ms", "vs bare", "non-2xx", "ready s", "index s")
-    print("{:24} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}".format(*head))
+    print(f"baseline: {bare_cmd}")
+    print(f"  {bare['rps']:.0f} req/s (wrk -t1 -c{args.connections}), p50 {bare['p50']:.2f} ms;"
+          f" unloaded p50 {bare['unloaded_p50']:.2f} ms")  # fmt: skip
+    head = ("figure (1 worker)", *(name for name, _ in results))
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    rows = [
+        ("screenings/s (wrk -t1 -c16)", lambda r: f"{r['rps']:.0f}"),
+        ("  ÷ bare FastAPI", lambda r: f"{r['rps'] / bare['rps']:.3f}"),
+        ("  p50 / p99 ms", lambda r: f"{r['p50']:.2f} / {r['p99']:.2f}"),
+        ("  non-2xx", lambda r: str(r["non2xx"])),
+        ("unloaded p50 ms (1 connection)", lambda r: f"{r['unloaded_p50']:.2f}"),
+        ("  ÷ bare unloaded p50", lambda r: f"{r['unloaded_p50'] / bare['unloaded_p50']:.2f}"),
+        ("batch of 100, items/s (wrk -c2)", lambda r: f"{r['batch_items']:.0f}"),
+        ("  batch non-2xx", lambda r: str(r["batch_non2xx"])),
+        ("first start to /readyz s", lambda r: f"{r['start_s']:.1f}"),
+        ("restart to /readyz s", lambda r: f"{r['restart_s']:.1f}"),
+    ]
+    for label, cell in rows:
+        print("| " + " | ".join([label, *(cell(r) for _, r in results)]) + " |")
+    if len(results) == 2 and all(r["rps"] and r["batch_items"] for _, r in results):
+        before, after = results[0][1], results[1][1]
+        print(f"after ÷ before: screenings/s {after['rps'] / before['rps']:.2f}, unloaded p50 "
+              f"{after['unloaded_p50'] / before['unloaded_p50']:.2f}, batch items/s "
+              f"{after['batch_items'] / before['batch_items']:.2f}")  # fmt: skip
     for name, r in results:
-        row = (name, r["rps"], r["p50"], r["p99"], r["rps"] / bare, r["non2xx"], r["ready_s"])
-        line = "{:24} {:9.0f} {:8.2f} {:8.2f} {:8.1%} {:8d} {:8.1f}".format(*row)
-        print(f"{line} {r['index_load_s']:8.2f}")
-    one = dict(results)["screening, 1 worker"]
-    print(f"unloaded p50 (1 connection, 1 worker): {one['unloaded_p50']:.2f} ms")
-    print(f"  ({one['unloaded_cmd']})")
-    print(f"wrk command: {results[0][1]['cmd']}")
+        print(f"{name}: {r['cmd']}\n  {r['wrk']}\n  {r['unloaded_wrk']}\n  {r['batch_wrk']}")
 
 
 if __name__ == "__main__":

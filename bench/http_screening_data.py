@@ -80,25 +80,28 @@ def write_catalogue(path: Path, *, count: int, brands: list[str], seed: int = 7)
 
 
 def declarations(catalogue: Path, *, count: int = 256, seed: int = 11) -> list[dict[str, Any]]:
-    """Text-only declared items: near copies of catalogue products (some cheap) and others."""
+    """`count` text-only declared items, no two with the same text (a cache of query texts or
+    normalised strings cannot flatter the figures): near copies of distinct catalogue products
+    (half of them cheap) with a declared size, and unbranded items with a lot number."""
     rng = random.Random(seed)
-    rows = []
     with catalogue.open(encoding="utf-8") as fh:
-        for i, line in enumerate(fh):
-            if i % 397 == 0:
-                rows.append(json.loads(line))
+        rows = [json.loads(line) for line in fh]
+    picks = rng.sample(range(len(rows)), min(len(rows), count))
     out: list[dict[str, Any]] = []
     for i in range(count):
         if i % 4 == 3:
-            out.append({"description": f"assorted {rng.choice(NOUNS)} no brand", "quantity": 50})
+            noun, colour = rng.choice(NOUNS), rng.choice(COLOURS)
+            text = f"assorted {colour} {noun} no brand lot {i:06d}"
+            out.append({"description": text, "quantity": 50})
             continue
-        p = rng.choice(rows)
+        p = rows[picks[i % len(picks)]]
         cheap = i % 2 == 0
         price = p["price"]["min"] * (0.05 if cheap else 0.6)
+        size = f"size {rng.randint(1, 60)}" if i < len(picks) else f"size {i}"
         out.append(
             {
-                "reference": f"BENCH-{i:05d}",
-                "description": f"{p['brand'].lower()} {p['name']}",
+                "reference": f"BENCH-{i:06d}",
+                "description": f"{p['brand'].lower()} {p['name']} {size}",
                 "brand": p["brand"],
                 "hs_code": p["hs_codes"][0],
                 "quantity": rng.choice([1, 2, 20, 300]),

@@ -10,17 +10,13 @@ unless it presents a key the cache knows to be valid.
 
 from __future__ import annotations
 
-import asyncio
-
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import KeyCache
 from api.errors import problem_response
-from catalog.access.keys import Principal, hash_key, resolve_key
+from catalog.access.keys import hash_key
 from catalog.access.rate_limits import Decision, RateLimiter
-from catalog.core.db import Database
 
 
 class RateLimitMiddleware:
@@ -29,7 +25,6 @@ class RateLimitMiddleware:
     def __init__(self, app: ASGIApp, *, limiter: RateLimiter) -> None:
         self.app = app
         self.limiter = limiter
-        self._lookups: dict[str, asyncio.Future[Principal | None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,8 +41,8 @@ class RateLimitMiddleware:
                     blocked, "too many requests with invalid API keys", scope, receive, send
                 )
                 return
-        if token and not known:
-            principal = await self._identify(scope["app"].state.db, cache, token)
+        if token and not known:  # one look-up per key however many requests wait for it
+            principal = await cache.resolve(scope["app"].state.db, token)
         decision = None
         if principal is not None:
             decision = await self.limiter.hit_key(role=principal.role, key_id=principal.key_id)
@@ -68,24 +63,6 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send_with_headers)
         if status == 401:
             await self.limiter.count_bad_key(address)
-
-    async def _identify(self, database: Database, cache: KeyCache, token: str) -> Principal | None:
-        # One lookup per key however many of its requests arrive together (a burst of 200
-        # would otherwise take 200 threads and connections to learn the same thing).
-        digest = hash_key(token)
-        pending = self._lookups.get(digest)
-        if pending is None:
-            pending = asyncio.ensure_future(run_in_threadpool(_lookup, database, token))
-            self._lookups[digest] = pending
-            pending.add_done_callback(lambda _: self._lookups.pop(digest, None))
-        principal = await asyncio.shield(pending)
-        cache.put(digest, principal)
-        return principal
-
-
-def _lookup(database: Database, token: str) -> Principal | None:
-    with database.session(write=False) as session:
-        return resolve_key(session, token=token)
 
 
 def _bearer_token(scope: Scope) -> str | None:
