@@ -13,8 +13,10 @@ from tests.e2e.kit import screening_client
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    """A client of the whole service once its index is loaded."""
-    with screening_client(settings) as test_client:
+    """A client of the whole service once its index is loaded. The tests send some hundred
+    screenings and outcomes on one customs key as fast as they can: its rate limit (100 a
+    second by default, which a quiet machine reaches) is not what they test."""
+    with screening_client(settings, rate_limit_customs="10000/second") as test_client:
         yield test_client
 
 
