@@ -28,7 +28,11 @@ def create(
     holder: ActingHolder,
     session: SessionDep,
 ) -> ProductRead:
-    """Register a genuine product; 409 if the holder already registered one of its GTINs."""
+    """Register a genuine product; 409 if the holder already registered one of its GTINs.
+
+    An admin names the rights holder it acts for in `rights_holder_id` (422 without it);
+    a rights holder may leave it out or name only its own (422 for another).
+    """
     product = products.create_product(
         session, principal=principal, rights_holder_id=holder, data=body
     )

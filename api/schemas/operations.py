@@ -18,7 +18,8 @@ def not_a_boolean(value: Any) -> Any:
     return value
 
 
-Fraction = Annotated[float, BeforeValidator(not_a_boolean), Field(ge=0, le=1)]
+# The bounds before the validator: pydantic then publishes them as `minimum`/`maximum`.
+Fraction = Annotated[float, Field(ge=0, le=1), BeforeValidator(not_a_boolean)]
 
 
 class FxRateIn(StrictModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
@@ -12,7 +12,7 @@ import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.errors import Problem
-from catalog.products.validation import clean_text
+from catalog.products.validation import IsoDate, clean_text
 
 _HEX = re.compile(r"^[0-9a-fA-F]{4,256}$")
 # The engine compares 64-bit hashes bit by bit: another length is not the same hash.
@@ -170,7 +170,7 @@ class ScreeningRequest(StrictModel):
     consignee: ConsigneeIn | None = Field(
         default=None, description="Stored only as a keyed pseudonym (personal data)."
     )
-    declared_on: date | None = Field(
+    declared_on: IsoDate | None = Field(
         default=None,
         description="Declaration date; picks the exchange rate. Defaults to today (UTC).",
         examples=["2026-11-27"],
