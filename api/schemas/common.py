@@ -38,3 +38,10 @@ def datetime_text(value: Any) -> Any:
 
 
 DateTime = Annotated[datetime, BeforeValidator(datetime_text)]
+
+
+def not_a_boolean(value: Any) -> Any:
+    """Refuse true/false for a number (pydantic would read false as 0.0)."""
+    if isinstance(value, bool):
+        raise ValueError("a number is expected, not true or false")
+    return value

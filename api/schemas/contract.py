@@ -5,7 +5,7 @@ cannot see into, so they are added to the document after FastAPI builds it:
 
 - text in a request body or a path refuses control characters (`TEXT_PATTERN`);
 - a GTIN is `format: gtin` (8, 12, 13 or 14 digits with a valid GS1 check digit);
-- a currency is one of the ISO 4217 codes (`enum`, either case);
+- a currency is one of the ISO 4217 codes, a country one of ISO 3166-1 alpha-2 (`enum`);
 - a page `cursor` is `format: cursor`: only a `next_cursor` the service returned;
 - a multipart file is a file part: omitted, never `null`;
 - per-schema rules (`RULES`): which fields go together and which exclude each other;
@@ -55,6 +55,13 @@ RULES: dict[str, dict[str, Any]] = {
 
 # Fields that may be left out but not sent as null (a product keeps its brand and name).
 NOT_NULL: dict[str, tuple[str, ...]] = {"ProductUpdate": ("brand", "name")}
+
+
+@cache
+def country_codes() -> list[str]:
+    """Every ISO 3166-1 alpha-2 code, upper case then lower case (either is accepted)."""
+    codes = sorted(c.alpha_2 for c in pycountry.countries)
+    return codes + [c.lower() for c in codes]
 
 
 @cache
@@ -129,11 +136,15 @@ def _state_property(name: str, schema: dict[str, Any], *, multipart: bool) -> No
             string["format"] = "gtin"
             schema.setdefault("description", GTIN_NOTE)
             _valid_gtin_examples(schema)
-        elif name in ("currency", "quote"):
-            string["enum"] = currency_codes()
+        elif name in ("currency", "quote", "origin_country", "authorized_origins"):
+            string["enum"] = currency_codes() if name in ("currency", "quote") else country_codes()
             string.pop("minLength", None)
             string.pop("maxLength", None)
-        if not ({"pattern", "enum", "format", "contentMediaType"} & set(string)):
+        if multipart:  # form fields are read as they come (see the lead's notes)
+            continue
+        if "pattern" in string and string["pattern"] != TEXT_PATTERN:  # e.g. an e-mail address
+            string.setdefault("allOf", []).append({"pattern": TEXT_PATTERN})
+        elif not ({"pattern", "enum", "format", "contentMediaType"} & set(string)):
             string["pattern"] = TEXT_PATTERN
 
 

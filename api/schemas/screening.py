@@ -9,9 +9,18 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from api.errors import Problem
+from api.schemas.common import not_a_boolean
 from catalog.products.validation import IsoDate, clean_text
 
 _HEX = re.compile(r"^[0-9a-fA-F]{4,256}$")
@@ -75,7 +84,9 @@ class StrictModel(BaseModel):
 class MoneyIn(StrictModel):
     """An amount in an ISO 4217 currency."""
 
-    amount: Annotated[float, Field(ge=0, examples=[4.5]), AfterValidator(finite)]
+    amount: Annotated[
+        float, Field(ge=0, examples=[4.5]), BeforeValidator(not_a_boolean), AfterValidator(finite)
+    ]
     currency: Currency = Field(examples=["USD"])
 
 
