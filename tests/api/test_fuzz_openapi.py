@@ -44,6 +44,7 @@ STATED_RULES: dict[str, str] = {
     "PUT /v1/settings/scoring": "`red` must be at least `yellow`",
     "GET /v1/stats": "`since` must be before `until`",
     "POST /v1/checks/{check_id}/outcome": "must be one of this check's candidates",
+    "PATCH /v1/products/{product_id}": "`price.min` must not exceed `price.max`",
     **{
         f"GET {path}": "any other cursor is refused with 422"
         for path in (
