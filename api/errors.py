@@ -198,7 +198,11 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def rewrite_problem_media_types(schema: dict[str, Any]) -> dict[str, Any]:
-    """Make every 4xx/5xx response in an OpenAPI document problem+json with the Problem schema."""
+    """Make every 4xx/5xx response in an OpenAPI document problem+json with the Problem schema,
+    and state the input rules pydantic cannot publish (api/schemas/contract.py)."""
+    from api.schemas.contract import state_input_rules  # api.schemas imports this module
+
+    state_input_rules(schema)
     ref = {"$ref": "#/components/schemas/Problem"}
     for path_item in schema.get("paths", {}).values():
         for method, operation in path_item.items():

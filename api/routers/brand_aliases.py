@@ -24,7 +24,11 @@ def create(
     holder: ActingHolder,
     session: SessionDep,
 ) -> BrandAliasRead:
-    """Register an alias of one of your brands (matched like the brand itself)."""
+    """Register an alias of one of your brands (matched like the brand itself).
+
+    An admin names the rights holder it acts for in `rights_holder_id` (422 without it);
+    a rights holder may leave it out or name only its own (422 for another).
+    """
     row = brand_aliases.add_alias(
         session,
         principal=principal,

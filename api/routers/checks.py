@@ -119,7 +119,10 @@ def photo_of(
 def outcome(
     check_id: str, body: CheckOutcomeIn, principal: Screener, session: SessionDep
 ) -> CheckResult:
-    """Record what the officer found; `counterfeit` with a photo offers it to the rights holder."""
+    """Record what the officer found; `counterfeit` with a photo offers it to the rights holder.
+
+    `product_id`, when given, must be one of this check's candidates (422 otherwise).
+    """
     document = record_check_outcome(
         session,
         check_id=check_id,

@@ -22,6 +22,8 @@ def load_rates(
 
     A rate with the same currency, quote and `valid_from` as a stored one replaces it.
     A declaration's price is converted with the rate valid on its `declared_on` date.
+    Refused with 422: a rate whose `valid_to` is before its `valid_from`, or whose
+    `currency` is its `quote`.
     """
     stored, version = fx.load_rates(
         session,

@@ -57,6 +57,9 @@ async def import_catalogue(
     A row naming one of the holder's products (by `sku` / `external_id`, else a GTIN,
     else brand + model, else brand + name) updates the fields it gives; re-importing the
     same file changes nothing.
+
+    An admin names the rights holder it acts for in `rights_holder_id` (422 without it);
+    a rights holder may leave it out or name only its own (422 for another).
     """
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     fmt = MEDIA_TYPES.get(media_type)

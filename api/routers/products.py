@@ -28,7 +28,12 @@ def create(
     holder: ActingHolder,
     session: SessionDep,
 ) -> ProductRead:
-    """Register a genuine product; 409 if the holder already registered one of its GTINs."""
+    """Register a genuine product; 409 if the holder already registered one of its GTINs.
+
+    An admin names the rights holder it acts for in `rights_holder_id` (422 without it);
+    a rights holder may leave it out or name only its own (422 for another).
+    `price.min` must not exceed `price.max` (422 otherwise).
+    """
     product = products.create_product(
         session, principal=principal, rights_holder_id=holder, data=body
     )
@@ -87,7 +92,10 @@ def read(product_id: str, principal: RightsHolderOrAdmin, session: SessionDep) -
 def update(
     product_id: str, body: ProductUpdate, principal: RightsHolderOrAdmin, session: SessionDep
 ) -> ProductRead:
-    """Change the fields sent (another holder's product is a 404 and nothing is written)."""
+    """Change the fields sent (another holder's product is a 404 and nothing is written).
+
+    `price.min` must not exceed `price.max` (422 otherwise).
+    """
     product = products.update_product(
         session, principal=principal, product_id=product_id, changes=body
     )

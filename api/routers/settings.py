@@ -38,7 +38,10 @@ def read_scoring(principal: Admin, session: SessionDep) -> ScoringSettingsOut:
 def update_scoring(
     body: ThresholdsIn, principal: Admin, session: SessionDep, request: Request
 ) -> ScoringSettingsOut:
-    """Set the lane thresholds: yellow from `yellow`, red from `red` (a new, audited version)."""
+    """Set the lane thresholds: yellow from `yellow`, red from `red` (a new, audited version).
+
+    `red` must be at least `yellow` (422 otherwise).
+    """
     snapshot = update_settings(
         session,
         actor=principal.actor,

@@ -39,7 +39,11 @@ def _holder(principal: Principal) -> str:
 def create(
     body: WebhookIn, principal: RightsHolderOnly, session: SessionDep, settings: SettingsDep
 ) -> WebhookCreated:
-    """Subscribe a URL to alerts on your products; the signing secret is returned only here."""
+    """Subscribe a URL to alerts on your products; the signing secret is returned only here.
+
+    The URL must resolve, and only to public addresses (422 otherwise: no private,
+    loopback or link-local targets).
+    """
     policy = UrlPolicy(
         allow_http=settings.webhook_allow_http, allow_private=settings.webhook_allow_private
     )

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
 
+from api.schemas.common import not_a_boolean
 from api.schemas.screening import Currency, StrictModel, finite
 from catalog.products.validation import IsoDate
 
-
-def not_a_boolean(value: Any) -> Any:
-    """Refuse true/false for a number (pydantic would read false as 0.0)."""
-    if isinstance(value, bool):
-        raise ValueError("a number is expected, not true or false")
-    return value
-
-
-Fraction = Annotated[float, BeforeValidator(not_a_boolean), Field(ge=0, le=1)]
+# The bounds before the validator: pydantic then publishes them as `minimum`/`maximum`.
+Fraction = Annotated[float, Field(ge=0, le=1), BeforeValidator(not_a_boolean)]
 
 
 class FxRateIn(StrictModel):

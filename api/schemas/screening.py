@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from api.errors import Problem
-from catalog.products.validation import clean_text
+from api.schemas.common import not_a_boolean
+from catalog.products.validation import IsoDate, clean_text
 
 _HEX = re.compile(r"^[0-9a-fA-F]{4,256}$")
 # The engine compares 64-bit hashes bit by bit: another length is not the same hash.
@@ -75,7 +84,9 @@ class StrictModel(BaseModel):
 class MoneyIn(StrictModel):
     """An amount in an ISO 4217 currency."""
 
-    amount: Annotated[float, Field(ge=0, examples=[4.5]), AfterValidator(finite)]
+    amount: Annotated[
+        float, Field(ge=0, examples=[4.5]), BeforeValidator(not_a_boolean), AfterValidator(finite)
+    ]
     currency: Currency = Field(examples=["USD"])
 
 
@@ -170,7 +181,7 @@ class ScreeningRequest(StrictModel):
     consignee: ConsigneeIn | None = Field(
         default=None, description="Stored only as a keyed pseudonym (personal data)."
     )
-    declared_on: date | None = Field(
+    declared_on: IsoDate | None = Field(
         default=None,
         description="Declaration date; picks the exchange rate. Defaults to today (UTC).",
         examples=["2026-11-27"],

@@ -138,6 +138,13 @@ class Settings(BaseSettings):
     rate_limit_bad_keys: str = Field(
         default="20/minute", description="unknown or revoked keys per client address"
     )
+    # Overload: screening POSTs one worker admits at once (the rest wait, then 503 busy).
+    max_concurrent_screenings: int = Field(
+        default=8, gt=0, description="screening requests one worker runs at once"
+    )
+    screening_wait_seconds: float = Field(
+        default=0.5, ge=0, description="how long a screening waits for its turn before a 503"
+    )
     fsck_repair_on_start: bool = Field(
         default=False, description="serve removes orphan blobs at start (else only reports)"
     )
