@@ -17,7 +17,7 @@ from catalog.checks.outcomes import record_check_outcome
 from catalog.checks.repository import load_check
 from catalog.checks.service import CheckInput, score_check
 from catalog.core.errors import IndexNotReady, NotFound, Unprocessable
-from catalog.products.validation import clean_gtin
+from catalog.products.validation import clean_gtin, clean_text
 from catalog.screening.service import ScreeningService
 
 router = APIRouter(prefix="/v1/checks", tags=["checks"])
@@ -38,8 +38,23 @@ def _gtin(value: str | None) -> str | None:
     except ValueError as exc:
         raise Unprocessable(
             f"gtin: {exc}",
-            errors=[{"loc": ["body", "gtin"], "msg": str(exc)}],
+            errors=[{"loc": ["body", "gtin"], "msg": str(exc), "type": "invalid_gtin"}],
             slug="invalid-gtin",
+        ) from exc
+
+
+def _text(value: str | None) -> str | None:
+    # a form field is not validated by the JSON schema's rules: NUL and other control
+    # characters (PostgreSQL cannot store NUL) and lone surrogates are refused here too
+    if value is None:
+        return None
+    try:
+        return clean_text(value)
+    except ValueError as exc:
+        raise Unprocessable(
+            f"text: {exc}",
+            errors=[{"loc": ["body", "text"], "msg": str(exc), "type": "value_error"}],
+            slug="invalid-text",
         ) from exc
 
 
@@ -67,7 +82,7 @@ async def check(
     stripped). `no_confident_match` says when no registered product is identified.
     """
     given = CheckInput(
-        photo=(await photo.read()) if photo is not None else None, text=text, gtin=_gtin(gtin)
+        photo=(await photo.read()) if photo is not None else None, text=_text(text), gtin=_gtin(gtin)
     )
     scored = await score_check(
         given,

@@ -193,7 +193,7 @@ class ProductFields(BaseModel):
 
     model: ShortText | None = Field(default=None, examples=["DV3853-001"])
     gtins: Annotated[list[Gtin], AfterValidator(_unique)] = Field(
-        default_factory=list, max_length=50, examples=[["00195866123457"]]
+        default_factory=list, max_length=50, examples=[["00195866123458"]]
     )
     description: Description = Field(default="", examples=["Road running shoe, mesh upper"])
     category: ShortText | None = Field(default=None, examples=["footwear"])

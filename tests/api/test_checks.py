@@ -151,6 +151,8 @@ def test_an_unknown_item_says_no_confident_match(
         (b"this is not an image", {}, "not-an-image"),
         (b"", {"text": " "}, "empty-check"),
         (None, {"gtin": "12345"}, "invalid-gtin"),
+        (None, {"text": "face\x00cream"}, "invalid-text"),
+        (None, {"text": "face\x07cream"}, "invalid-text"),
     ],
 )
 def test_bad_input_is_a_problem_not_an_error_page(
