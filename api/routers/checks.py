@@ -82,7 +82,9 @@ async def check(
     stripped). `no_confident_match` says when no registered product is identified.
     """
     given = CheckInput(
-        photo=(await photo.read()) if photo is not None else None, text=_text(text), gtin=_gtin(gtin)
+        photo=(await photo.read()) if photo is not None else None,
+        text=_text(text),
+        gtin=_gtin(gtin),
     )
     scored = await score_check(
         given,
