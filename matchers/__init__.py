@@ -4,4 +4,4 @@ Nothing here imports a web framework, an ORM or the service settings; thresholds
 weights and exchange rates are passed in as arguments.
 """
 
-ENGINE_VERSION = "0.2.0"
+ENGINE_VERSION = "0.2.1"  # 0.2.1: party sentences name no party (issue 9, privacy)

@@ -21,6 +21,7 @@ from api.cli.audit import audit_app
 from api.cli.database import err, fail, open_database, open_settings
 from api.cli.fsck import check_at_start, fsck_command
 from api.cli.fx import fx_app
+from api.cli.purge import purge_command
 from api.cli.rescore import rescore_command
 from catalog.access.keys import CLI_ACTOR, ROLES, create_key, list_keys, revoke_key
 from catalog.core.errors import DomainError
@@ -39,6 +40,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(fx_app, name="fx")
 app.command("rescore")(rescore_command)
 app.command("fsck")(fsck_command)
+app.command("purge")(purge_command)
 
 
 @app.command()

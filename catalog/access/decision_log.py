@@ -34,6 +34,7 @@ from catalog.access.audit import GENESIS_HASH, canonical_json, sha256_hex
 from catalog.models import (
     DecisionLogEntry,
     DecisionLogHead,
+    Redaction,
     Screening,
     ScreeningOutcome,
     table_of,
@@ -45,6 +46,7 @@ HEAD = table_of(DecisionLogHead)
 LOGGED: dict[str, Table] = {
     "screening": table_of(Screening),
     "outcome": table_of(ScreeningOutcome),
+    "redaction": table_of(Redaction),  # retention purges (catalog/access/retention.py)
 }
 KIND_OF_TABLE = {table.name: kind for kind, table in LOGGED.items()}
 
@@ -189,8 +191,9 @@ def verify_log(conn: Connection, *, batch: int = 2000) -> LogReport:
             break
         entries = [dict(r._mapping) for r in rows]
         stored = _records(conn, entries)
+        redacted = redacted_digests(conn, entries)
         for entry in entries:
-            reason = _check(entry, previous, checked + 1, stored)
+            reason = _check(entry, previous, checked + 1, stored, redacted)
             if reason:
                 return LogReport(
                     False, checked, entry["seq"], entry["kind"], entry["record_id"], reason
@@ -213,7 +216,13 @@ def _records(conn: Connection, entries: list[dict[str, Any]]) -> dict[tuple[str,
     return out
 
 
-def _check(entry: dict[str, Any], previous: str, seq: int, stored: dict[Any, Any]) -> str:
+def _check(
+    entry: dict[str, Any],
+    previous: str,
+    seq: int,
+    stored: dict[Any, Any],
+    redacted: Mapping[tuple[str, str], tuple[str, str]],
+) -> str:
     kind = entry["kind"]
     if entry["seq"] != seq:
         return f"position {seq} is missing (an entry was removed or moved)"
@@ -224,9 +233,43 @@ def _check(entry: dict[str, Any], previous: str, seq: int, stored: dict[Any, Any
     row = stored.get((kind, entry["record_id"]))
     if row is None:
         return f"the {kind} it logs is missing (deleted)"
-    if record_digest(kind, row) != entry["digest"]:
+    digest = record_digest(kind, row)
+    if digest != entry["digest"] and not purged_as_logged(entry, digest, redacted):
         return f"the stored {kind} does not match its logged digest (edited)"
     return ""
+
+
+# --- Retention purges: a record whose personal data was removed past retention ---
+
+
+def redacted_digests(
+    conn: Connection, entries: Sequence[Mapping[str, Any]]
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """(kind, record id) -> (digest before, digest after) of the entries' records' redactions."""
+    ids = [e["record_id"] for e in entries if e["kind"] != "redaction"]
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(
+            col(Redaction.kind),
+            col(Redaction.record_id),
+            col(Redaction.digest_before),
+            col(Redaction.digest_after),
+        ).where(col(Redaction.record_id).in_(ids))
+    )
+    return {(kind, rid): (before, after) for kind, rid, before, after in rows}
+
+
+def purged_as_logged(
+    entry: Mapping[str, Any], digest: str, redacted: Mapping[tuple[str, str], tuple[str, str]]
+) -> bool:
+    """Whether a record's changed digest is exactly a logged purge of the logged record.
+
+    The redaction row is itself an entry of the log (checked at its own position), so
+    editing the record after the purge, or the redaction, is still caught.
+    """
+    link = redacted.get((entry["kind"], entry["record_id"]))
+    return link is not None and link == (entry["digest"], digest)
 
 
 def _unlogged(conn: Connection, checked: int) -> LogReport:

@@ -10,6 +10,7 @@ from catalog.models.checks import OfficerCheck, ProposedReference
 from catalog.models.history import ProductVersion, ReferenceImageVersion
 from catalog.models.ledger import DecisionLogEntry, DecisionLogHead
 from catalog.models.ownership import BrandOwner, GtinOwner
+from catalog.models.privacy import Redaction
 from catalog.models.products import BrandAlias, Product, ProductGtin, ReferenceImage, RightsHolder
 from catalog.models.scoring import ExchangeRate, ScoringSettingsVersion
 from catalog.models.screening import Screening, ScreeningHit, ScreeningOutcome
@@ -32,6 +33,7 @@ __all__ = [
     "ProductGtin",
     "ProductVersion",
     "ProposedReference",
+    "Redaction",
     "ReferenceImage",
     "ReferenceImageVersion",
     "RightsHolder",

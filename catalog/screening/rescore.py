@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from catalog.access.privacy import names_for
 from catalog.core.errors import NotFound
 from catalog.index.engine_records import load_aliases
 from catalog.index.worker_index import IndexHolder
@@ -54,6 +55,7 @@ def rescore(
     *,
     engine: Engine,
     screening_id: str,
+    pseudonym_key: bytes,
     holder: IndexHolder | None = None,
     weights: Weights = DEFAULT_WEIGHTS,
 ) -> RescoreReport:
@@ -68,7 +70,8 @@ def rescore(
         holder.load()
     else:
         holder.refresh_sync()
-    declaration = declaration_from_stored(screening.request)
+    parties = names_for(holder.index.products.values(), key=pseudonym_key)
+    declaration = declaration_from_stored(screening.request, parties=parties)
     screened_on = screening.screened_on
     if isinstance(screened_on, str):  # pragma: no cover - drivers return date objects
         screened_on = date.fromisoformat(screened_on)
@@ -95,7 +98,11 @@ def rescore(
 
 
 def rescore_as_recorded(
-    *, engine: Engine, screening_id: str, weights: Weights = DEFAULT_WEIGHTS
+    *,
+    engine: Engine,
+    screening_id: str,
+    pseudonym_key: bytes,
+    weights: Weights = DEFAULT_WEIGHTS,
 ) -> tuple[RescoreReport, RescoreReport]:
     """Rescore against the catalogue as it stood at the screening's version, and against today's.
 
@@ -105,7 +112,13 @@ def rescore_as_recorded(
     """
     holder = IndexHolder(engine=engine, check_interval=0.0, listen=False)
     holder.load()
-    today = rescore(engine=engine, screening_id=screening_id, holder=holder, weights=weights)
+    today = rescore(
+        engine=engine,
+        screening_id=screening_id,
+        pseudonym_key=pseudonym_key,
+        holder=holder,
+        weights=weights,
+    )
     with Session(engine) as session:
         screening = session.get(Screening, screening_id)
         assert screening is not None  # `rescore` raised NotFound otherwise
@@ -113,7 +126,8 @@ def rescore_as_recorded(
     version = screening.catalog_version
     with engine.connect() as conn:
         history.revert_index(holder.index, conn, version=version, aliases=load_aliases(conn))
-    declaration = declaration_from_stored(screening.request)
+    parties = names_for(holder.index.products.values(), key=pseudonym_key)
+    declaration = declaration_from_stored(screening.request, parties=parties)
     assessment = assess(
         declaration,
         index=holder.index,

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Table
 
 from catalog.access.keys import Principal
+from catalog.access.privacy import PartyNames
 from catalog.core.errors import DomainError, IndexNotReady, Unprocessable
 from catalog.core.ids import new_id
 from catalog.core.pool import ImageProcessor
@@ -59,6 +60,7 @@ class ScreeningService:
         self.writer = writer
         self.images = images
         self.pseudonym_key = pseudonym_key
+        self.party_names = PartyNames(pseudonym_key)
         self.weights = weights
         from matchers.engine import assess  # with the index: only screening needs the engine
 
@@ -152,7 +154,12 @@ class ScreeningService:
         if self._thresholds_for is not holder.scoring:
             self._thresholds_json = thresholds_to_json(holder.scoring.thresholds)
             self._thresholds_for = holder.scoring
-        declaration = declaration_from_stored(stored)
+        parties = (
+            self.party_names.resolver(holder.index.products, version=holder.catalog_version)
+            if stored.get("importer") or stored.get("exporter")
+            else None
+        )
+        declaration = declaration_from_stored(stored, parties=parties)
         declared_on = declaration.declared_on or now.date()
         assess_started = time.perf_counter()
         assessment = self._assess(
