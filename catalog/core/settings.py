@@ -135,6 +135,14 @@ class Settings(BaseSettings):
     rate_limit_bad_keys: str = Field(
         default="20/minute", description="unknown or revoked keys per client address"
     )
+    image_pixels_per_request: int = Field(
+        default=100_000_000,
+        gt=0,
+        description="413 when a request's images would decode to more pixels in total",
+    )
+    image_jobs_per_client: int = Field(
+        default=4, gt=0, description="image jobs one client may have in the pool; 429 beyond"
+    )
     fsck_repair_on_start: bool = Field(
         default=False, description="serve removes orphan blobs at start (else only reports)"
     )
