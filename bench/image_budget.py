@@ -40,7 +40,9 @@ def big_png(side: int) -> bytes:
 
     header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
     idat = zlib.compress(bytes((side + 1) * side), 9)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -80,7 +82,9 @@ def run(work: Path, *, budget: int | None, body: dict[str, object], repeat: int)
     port = 18000 + (1 if budget else 0) + os.getpid() % 500 * 2
     base = f"http://127.0.0.1:{port}"
     log = work / f"serve-{port}.log"
-    proc = serve([str(REPO / ".venv/bin/countermark"), "serve", "--port", str(port)], env=env, log=log)
+    proc = serve(
+        [str(REPO / ".venv/bin/countermark"), "serve", "--port", str(port)], env=env, log=log
+    )
     try:
         wait_ready(base, timeout=120, proc=proc, log=log, workers=1)
         headers = {"Authorization": f"Bearer {token}"}
@@ -94,9 +98,11 @@ def run(work: Path, *, budget: int | None, body: dict[str, object], repeat: int)
                 cpus.append(cpu_seconds(proc.pid) - cpu0)
                 statuses.append(response.status_code)
         label = f"budget {budget:,} px" if budget else "budget lifted (baseline)"
-        print(f"{label}: statuses {statuses}, median wall {statistics.median(walls):.3f} s "
-              f"(all {[round(w, 3) for w in walls]}), median server CPU "
-              f"{statistics.median(cpus):.2f} s")
+        print(
+            f"{label}: statuses {statuses}, median wall {statistics.median(walls):.3f} s "
+            f"(all {[round(w, 3) for w in walls]}), median server CPU "
+            f"{statistics.median(cpus):.2f} s"
+        )
         if response.status_code >= 400:
             print("   ", response.json().get("detail"))
     finally:
@@ -111,8 +117,10 @@ def main() -> None:
     png = base64.b64encode(big_png(args.side)).decode("ascii")
     body = {"description": "nike air zoom pegasus 40 running shoe", "images": [{"data": png}] * 8}
     size = len(httpx.Request("POST", "http://x", json=body).content)
-    print(f"body: 8 PNGs of {args.side}x{args.side} ({args.side**2 / 1e6:.0f} MP each), "
-          f"{size / 1024:.0f} KiB")
+    print(
+        f"body: 8 PNGs of {args.side}x{args.side} ({args.side**2 / 1e6:.0f} MP each), "
+        f"{size / 1024:.0f} KiB"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         run(Path(tmp), budget=None, body=body, repeat=args.repeat)
         run(Path(tmp), budget=100_000_000, body=body, repeat=args.repeat)

@@ -167,9 +167,7 @@ def purge(
 def _due(
     conn: Connection, kind: str, table: Table, cutoff: datetime, batch: int, *, exclude: set[str]
 ) -> list[dict[str, Any]]:
-    purged = exists().where(
-        col(Redaction.kind) == kind, col(Redaction.record_id) == table.c.id
-    )
+    purged = exists().where(col(Redaction.kind) == kind, col(Redaction.record_id) == table.c.id)
     stmt = select(table).where(table.c.created_at < cutoff, ~purged).order_by(table.c.id)
     rows = [dict(r._mapping) for r in conn.execute(stmt.limit(batch + len(exclude)))]
     return [r for r in rows if str(r["id"]) not in exclude][:batch]
@@ -213,18 +211,20 @@ def _redact(
 
 def _delete_unnamed(session: Session, blobs: BlobStore, photos: set[str]) -> int:
     """Delete the purged photos' blobs that no row names any more."""
+    conn = session.connection()
+    naming = [
+        table_of(ReferenceImage).c.sha256,
+        table_of(OfficerCheck).c.photo_sha256,
+        table_of(ProposedReference).c.photo_sha256,
+    ]
     deleted = 0
     for sha256 in sorted(photos):
-        named = session.exec(
-            select(ReferenceImage.id).where(col(ReferenceImage.sha256) == sha256).limit(1)
-        ).first() or session.exec(
-            select(OfficerCheck.id).where(col(OfficerCheck.photo_sha256) == sha256).limit(1)
-        ).first() or session.exec(
-            select(ProposedReference.id)
-            .where(col(ProposedReference.photo_sha256) == sha256)
-            .limit(1)
-        ).first()
-        if named is None and blobs.exists(sha256):
+        named = any(
+            conn.execute(select(column).where(column == sha256).limit(1)).first() is not None
+            for column in naming
+        )
+        if not named and blobs.exists(sha256):
             blobs.path(sha256).unlink(missing_ok=True)
             deleted += 1
+    session.commit()
     return deleted

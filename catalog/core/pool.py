@@ -24,9 +24,9 @@ import asyncio
 import multiprocessing
 import threading
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from catalog.core.errors import TooManyRequests, Unprocessable

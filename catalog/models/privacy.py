@@ -1,4 +1,4 @@
-"""Retention: what `countermark purge` removed from a record, and the record's digest before and after."""
+"""Retention: what `countermark purge` removed from a record; its digests before and after."""
 
 from __future__ import annotations
 
@@ -30,5 +30,3 @@ class Redaction(SQLModel, table=True):
     reason: str = Field(sa_column=Column(String(200), nullable=False))
     actor: str = Field(sa_column=Column(String(200), nullable=False))
     created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
-
-

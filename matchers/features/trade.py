@@ -62,7 +62,9 @@ def _party(
     # The sentences never name the declared party: it is personal data (catalog/access/privacy).
     if who in names:
         return FeatureResult(
-            f"{role}_authorized", 1.0, f"the declared {role} is on {product.brand}'s authorised list"
+            f"{role}_authorized",
+            1.0,
+            f"the declared {role} is on {product.brand}'s authorised list",
         )
     return FeatureResult(
         f"{role}_not_authorized",

@@ -84,9 +84,7 @@ def test_eight_36_mp_pngs_in_a_small_body_are_refused_before_decoding(
     assert "100,000,000 pixels" in problem["detail"]
 
 
-def test_the_budget_counts_every_item_of_a_batch(
-    client: TestClient, make_key: KeyFactory
-) -> None:
+def test_the_budget_counts_every_item_of_a_batch(client: TestClient, make_key: KeyFactory) -> None:
     png = base64.b64encode(big_png()).decode("ascii")
     under = client.post(
         "/v1/screenings/batch",

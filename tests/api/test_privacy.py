@@ -142,9 +142,13 @@ def test_purge_removes_personal_data_and_the_log_still_verifies(
         screening = session.get(Screening, screened["id"])
         outcome = session.exec(select(ScreeningOutcome)).scalars().one()  # type: ignore[call-overload]
         redactions = session.exec(select(Redaction)).scalars().all()  # type: ignore[call-overload]
-        events = session.exec(
-            select(AuditEvent).where(AuditEvent.action == "retention.purge")  # type: ignore[arg-type]
-        ).scalars().all()  # type: ignore[call-overload]
+        events = (
+            session.exec(
+                select(AuditEvent).where(AuditEvent.action == "retention.purge")  # type: ignore[arg-type]
+            )
+            .scalars()
+            .all()
+        )  # type: ignore[call-overload]
     assert screening is not None
 
     assert early.redacted == {}
@@ -216,7 +220,8 @@ def test_purge_deletes_an_old_check_photo_and_its_text(
     assert made.status_code == 201, made.text
     with database.session(write=False) as session:
         check = session.get(OfficerCheck, made.json()["id"])
-        assert check is not None and check.photo_sha256 is not None
+        assert check is not None
+        assert check.photo_sha256 is not None
         sha256 = check.photo_sha256
     blobs = BlobStore(settings.blob_dir)
     assert blobs.exists(sha256)
@@ -229,9 +234,11 @@ def test_purge_deletes_an_old_check_photo_and_its_text(
     assert report.redacted.get("check") == 1
     assert report.blobs_deleted == 1
     assert not blobs.exists(sha256)
-    assert after is not None and (after.text, after.photo_sha256) == (None, None)
+    assert after is not None
+    assert (after.text, after.photo_sha256) == (None, None)
     assert client.get(f"/v1/checks/{made.json()['id']}", headers=officer).status_code == 200
-    assert logged is not None and logged >= 2  # the check's screening and its redaction
+    assert logged is not None
+    assert logged >= 2
 
 
 def test_old_clear_names_are_scrubbed_from_sentences() -> None:
