@@ -242,15 +242,17 @@ def run(args: argparse.Namespace, work: Path) -> int:
         threads = [threading.Thread(target=upload), threading.Thread(target=bulk_import)]
         for t in threads:
             t.start()
-        time.sleep(rng.uniform(0.0, args.window))
+        moment = rng.uniform(0.0, args.window)
+        time.sleep(moment)
         kill_group(proc)
         totals["kills"] += 1
         stop.set()
         for t in threads:
             t.join(60)
         print(
-            f"round {round_no + 1}/{args.rounds}: killed; {len(seen['orphans'])} orphan(s) at "
-            f"the start before, problems: {problems or 'none'}",
+            f"round {round_no + 1}/{args.rounds}: killed after {moment:.2f} s; "
+            f"{len(seen['orphans'])} orphan(s) at the start before, problems: "
+            f"{problems or 'none'}; so far {json.dumps(totals | {'failures': len(failures)})}",
             flush=True,
         )
     if args.repair_wait > 0 and not failures:
@@ -281,7 +283,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=100)
-    parser.add_argument("--rows", type=int, default=300, help="products per round's import")
+    parser.add_argument("--rows", type=int, default=40, help="products per round's import")
     parser.add_argument("--window", type=float, default=1.5, help="kill within this many seconds")
     parser.add_argument("--repair-wait", type=float, default=61.0)
     parser.add_argument("--database-url", default="")
