@@ -126,7 +126,8 @@ def run(args: argparse.Namespace, work: Path) -> int:
     from catalog.core.settings import Settings
 
     data_dir = work / "data"
-    env = dict(os.environ, COUNTERMARK_DATA_DIR=str(data_dir), COUNTERMARK_IMAGE_WORKERS="1")
+    env = dict(os.environ, COUNTERMARK_DATA_DIR=str(data_dir))
+    env["COUNTERMARK_IMAGE_WORKERS"] = str(args.image_workers)
     env["COUNTERMARK_RATE_LIMIT_RIGHTS_HOLDER"] = "10000/second"
     env.pop("COUNTERMARK_FSCK_REPAIR_ON_START", None)
     if args.database_url:
@@ -286,6 +287,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=40, help="products per round's import")
     parser.add_argument("--window", type=float, default=1.5, help="kill within this many seconds")
     parser.add_argument("--repair-wait", type=float, default=61.0)
+    parser.add_argument(
+        "--image-workers",
+        type=int,
+        default=1,
+        help="0: uploads decode in a server thread "
+        "(no pool process to spawn each round: faster rounds on a loaded machine)",
+    )
     parser.add_argument("--database-url", default="")
     parser.add_argument("--port", type=int, default=18765)
     parser.add_argument("--seed", type=int, default=9)

@@ -254,3 +254,20 @@ def test_old_clear_names_are_scrubbed_from_sentences() -> None:
     assert "Kowalski" not in str(changes["result"])
     assert "[withheld]" in str(changes["result"])
     assert removed == ["request.importer", "result (party names in sentences)"]
+
+
+def test_the_purge_command_keeps_records_younger_than_the_retention(
+    screened: dict[str, Any], database: Database, cli_run: Any
+) -> None:
+    purged = cli_run("purge", "--older-than", "30")
+    refused = cli_run("purge", "--older-than", "0")
+    verified = cli_run("audit", "verify")
+    with database.session(write=False) as session:
+        screening = session.get(Screening, screened["id"])
+    assert screening is not None
+
+    assert purged.exit_code == 0, purged.output
+    assert "nothing to remove" in purged.output
+    assert refused.exit_code == 2  # a retention of 0 days is refused, not "purge everything"
+    assert screening.request["importer"] is not None
+    assert verified.exit_code == 0, verified.output
