@@ -156,6 +156,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
         except Exception as exc:
             kill_group(proc)
             failures.append(f"round {round_no}: server did not start: {exc}")
+            print(f"--- the last lines of its log ({log}):", log.read_text()[-3000:], sep="\n")
             break
         seen = state(settings)
         reported = fsck_orphans(log)
