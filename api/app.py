@@ -96,6 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
         max_pixels=settings.max_image_pixels,
         declared_max_pixels=settings.declared_image_max_pixels,
         reduce_to=settings.image_reduce_to,
+        per_client=settings.image_jobs_per_client,
     )
 
     @asynccontextmanager
@@ -189,7 +190,11 @@ async def _screening(
             table_order=WRITE_ORDER,
         )
         service = ScreeningService(
-            holder=holder, writer=writer, images=images, pseudonym_key=pseudonym_secret(settings)
+            holder=holder,
+            writer=writer,
+            images=images,
+            pseudonym_key=pseudonym_secret(settings),
+            pixels_per_request=settings.image_pixels_per_request,
         )
     except Exception:  # the engine cannot load: the catalogue API still serves, screening 503s
         log.exception("the screening service cannot start")

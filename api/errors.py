@@ -111,7 +111,7 @@ def invalid_fields(errors: Sequence[Mapping[str, Any]]) -> InvalidFields:
 def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     headers = {"WWW-Authenticate": 'Bearer realm="countermark"'} if exc.status == 401 else None
-    if exc.status == 503:
+    if exc.status in (429, 503):  # 429: too many image jobs of one client (catalog/core/pool)
         headers = {"Retry-After": str(_retry_after(request))}
     return JSONResponse(
         domain_problem(exc), status_code=exc.status, media_type=PROBLEM_JSON, headers=headers

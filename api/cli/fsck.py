@@ -50,7 +50,10 @@ def describe(report: fsck.FsckReport) -> list[str]:
     ]
     lines += [f"orphan blob: {path}" for path in report.orphans]
     lines += [f"temp file: {path}" for path in report.stray_temps]
-    lines += [f"row without blob: image {image} (sha256 {sha})" for image, sha in report.missing]
+    lines += [
+        f"row without blob: {row if row.startswith('check ') else 'image ' + row} (sha256 {sha})"
+        for row, sha in report.missing
+    ]
     lines += [f"removed: {path}" for path in report.removed]
     return lines
 

@@ -23,6 +23,7 @@ from api.cli.database import err, fail, open_database, open_settings
 from api.cli.fsck import check_at_start, fsck_command
 from api.cli.fx import fx_app
 from api.cli.lanes import lanes_app
+from api.cli.purge import purge_command
 from api.cli.rescore import rescore_command
 from api.cli.weights import weights_app
 from catalog.access.keys import CLI_ACTOR, ROLES, create_key, list_keys, revoke_key
@@ -45,6 +46,7 @@ app.command("fsck")(fsck_command)
 app.add_typer(weights_app, name="weights")
 app.add_typer(lanes_app, name="lanes")
 app.command("calibrate")(calibrate_command)
+app.command("purge")(purge_command)
 
 
 @app.command()

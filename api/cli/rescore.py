@@ -11,6 +11,7 @@ from rich.table import Table
 from api.cli.database import open_settings
 from catalog.core.db import create_database
 from catalog.core.errors import NotFound
+from catalog.core.settings import pseudonym_secret
 
 
 def rescore_command(
@@ -21,9 +22,14 @@ def rescore_command(
     from catalog.screening.rescore import rescore_as_recorded  # the engine loads only here
 
     console = Console()
-    database = create_database(open_settings())
+    settings = open_settings()
+    database = create_database(settings)
     try:
-        as_recorded, today = rescore_as_recorded(engine=database.engine, screening_id=screening_id)
+        as_recorded, today = rescore_as_recorded(
+            engine=database.engine,
+            screening_id=screening_id,
+            pseudonym_key=pseudonym_secret(settings),
+        )
     except NotFound as exc:
         console.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(2) from exc

@@ -176,8 +176,16 @@ class ScreeningRequest(StrictModel):
     origin_country: Country | None = Field(
         default=None, description="ISO 3166 alpha-2 country of origin.", examples=["CN"]
     )
-    exporter: Name | None = Field(default=None, examples=["Shenzhen Trading Co"])
-    importer: Name | None = Field(default=None, examples=["Example Imports BV"])
+    exporter: Name | None = Field(
+        default=None,
+        examples=["Shenzhen Trading Co"],
+        description="matched against the authorised exporters; stored only as a keyed pseudonym",
+    )
+    importer: Name | None = Field(
+        default=None,
+        examples=["Example Imports BV"],
+        description="matched against the authorised importers; stored only as a keyed pseudonym",
+    )
     consignee: ConsigneeIn | None = Field(
         default=None, description="Stored only as a keyed pseudonym (personal data)."
     )

@@ -51,6 +51,7 @@ from catalog.core.bulk import BulkInsert, json_columns
 from catalog.models import (
     DecisionLogEntry,
     DecisionLogHead,
+    Redaction,
     Screening,
     ScreeningHit,
     ScreeningOutcome,
@@ -63,6 +64,7 @@ HEAD = table_of(DecisionLogHead)
 LOGGED: dict[str, Table] = {
     "screening": table_of(Screening),
     "outcome": table_of(ScreeningOutcome),
+    "redaction": table_of(Redaction),  # retention purges (catalog/access/retention.py)
 }
 KIND_OF_TABLE = {table.name: kind for kind, table in LOGGED.items()}
 HIT = table_of(ScreeningHit)
@@ -371,8 +373,9 @@ def verify_log(conn: Connection, *, batch: int = 2000) -> LogReport:
             break
         entries = [dict(r._mapping) for r in rows]
         stored = _records(conn, entries)
+        redacted = redacted_digests(conn, entries)
         for entry in entries:
-            reason = _check(entry, previous, checked + 1, stored)
+            reason = _check(entry, previous, checked + 1, stored, redacted)
             if reason:
                 return LogReport(
                     False, checked, entry["seq"], entry["kind"], entry["record_id"], reason
@@ -462,7 +465,13 @@ def _digest_of(kind: str, entry: dict[str, Any], stored: tuple[dict[str, Any], A
     return stored_digest(kind, row, json_names=json_columns(LOGGED[kind]), hits=hits)
 
 
-def _check(entry: dict[str, Any], previous: str, seq: int, stored: dict[Any, Any]) -> str:
+def _check(
+    entry: dict[str, Any],
+    previous: str,
+    seq: int,
+    stored: dict[Any, Any],
+    redacted: Mapping[tuple[str, str], tuple[str, str]],
+) -> str:
     kind = entry["kind"]
     if entry["seq"] != seq:
         return f"position {seq} is missing (an entry was removed or moved)"
@@ -473,10 +482,44 @@ def _check(entry: dict[str, Any], previous: str, seq: int, stored: dict[Any, Any
     found = stored.get((kind, entry["record_id"]))
     if found is None:
         return f"the {kind} it logs is missing (deleted)"
-    if _digest_of(kind, entry, found) != entry["digest"]:
+    digest = _digest_of(kind, entry, found)
+    if digest != entry["digest"] and not purged_as_logged(entry, digest, redacted):
         what = "or its hits " if kind == "screening" and entry["scheme"] is not None else ""
         return f"the stored {kind} {what}does not match its logged digest (edited)"
     return ""
+
+
+# --- Retention purges: a record whose personal data was removed past retention ---
+
+
+def redacted_digests(
+    conn: Connection, entries: Sequence[Mapping[str, Any]]
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """(kind, record id) -> (digest before, digest after) of the entries' records' redactions."""
+    ids = [e["record_id"] for e in entries if e["kind"] != "redaction"]
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(
+            col(Redaction.kind),
+            col(Redaction.record_id),
+            col(Redaction.digest_before),
+            col(Redaction.digest_after),
+        ).where(col(Redaction.record_id).in_(ids))
+    )
+    return {(kind, rid): (before, after) for kind, rid, before, after in rows}
+
+
+def purged_as_logged(
+    entry: Mapping[str, Any], digest: str, redacted: Mapping[tuple[str, str], tuple[str, str]]
+) -> bool:
+    """Whether a record's changed digest is exactly a logged purge of the logged record.
+
+    The redaction row is itself an entry of the log (checked at its own position), so
+    editing the record after the purge, or the redaction, is still caught.
+    """
+    link = redacted.get((entry["kind"], entry["record_id"]))
+    return link is not None and link == (entry["digest"], digest)
 
 
 def _unlogged(conn: Connection, checked: int, adopted: int) -> LogReport:

@@ -5,9 +5,11 @@
     ├── Unauthorized (401)         no key, an unknown key or a revoked key
     ├── Forbidden (403)            your role may not do this
     ├── Conflict (409)             a uniqueness rule (GTIN per holder, in-flight idempotency key)
+    ├── ContentTooLarge (413)      a request's images declare more pixels than its budget
     ├── UnsupportedMediaType (415) the body's Content-Type is not accepted here
     ├── Unprocessable (422)        the input is well-formed but invalid (image, idempotency reuse)
     │   └── InvalidFields (422)    fields failed validation, one entry each in `errors`
+    ├── TooManyRequests (429)      the client has its image jobs' limit in the pool (Retry-After)
     ├── ServiceUnavailable (503)   the database or blob store cannot be used now (Retry-After)
     ├── IndexNotReady (503)        this worker is still loading its matching index
     └── InsufficientStorage (507)  the blob store is full
@@ -127,3 +129,22 @@ class InsufficientStorage(DomainError):  # noqa: N818 - named for the HTTP statu
     status = 507
     slug = "insufficient-storage"
     title = "Insufficient storage"
+
+
+# --- Image work bounds (issue 9): a request's pixel budget, a client's jobs in the pool ---
+
+
+class ContentTooLarge(DomainError):  # noqa: N818 - named for the HTTP status
+    """The request asks for more work than one request may (e.g. its images' total pixels)."""
+
+    status = 413
+    slug = "content-too-large"
+    title = "Content too large"
+
+
+class TooManyRequests(DomainError):  # noqa: N818 - named for the HTTP status
+    """The client already has as much work running as it may; retry after the given delay."""
+
+    status = 429
+    slug = "too-many-requests"
+    title = "Too many requests"

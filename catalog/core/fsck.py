@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from catalog.core.blobs import BlobStore
-from catalog.models import ReferenceImage
+from catalog.models import OfficerCheck, ProposedReference, ReferenceImage
 
 DEFAULT_MIN_AGE_SECONDS = 60.0
 
@@ -54,6 +54,18 @@ def check(session: Session, blobs: BlobStore) -> FsckReport:
         named.add(sha256)
         if sha256 not in stored:
             report.missing.append((image_id, sha256))
+    # Officers' check photos (and the proposals offering them) live in the same store:
+    # they are no orphans, and one whose blob is gone is a row without its blob.
+    for check_id, photo in session.exec(
+        select(OfficerCheck.id, col(OfficerCheck.photo_sha256)).where(
+            col(OfficerCheck.photo_sha256).is_not(None)
+        )
+    ):
+        report.rows += 1
+        named.add(str(photo))
+        if photo not in stored:
+            report.missing.append((f"check {check_id}", str(photo)))
+    named.update(str(s) for s in session.exec(select(col(ProposedReference.photo_sha256))))
     report.orphans = [path for sha, path in sorted(stored.items()) if sha not in named]
     return report
 

@@ -11,6 +11,11 @@ whole `ProcessPoolExecutor`: every job in flight fails and every later submit
 fails at once. The broken pool is replaced by a fresh one and the job tried once
 more; a job that breaks the fresh pool too is refused with a 422. With
 `workers=0` the work runs in a thread instead (tests, tiny deployments).
+
+One client must not fill the pool for everyone: `ClientImageJobs` lets a client
+have at most `per_client` jobs in the pool at once. A request's own jobs queue
+behind each other for those slots; a request arriving while all of its client's
+slots are taken is refused at once with 429 and Retry-After.
 """
 
 from __future__ import annotations
@@ -18,28 +23,64 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from catalog.core.errors import Unprocessable
+from catalog.core.errors import TooManyRequests, Unprocessable
 from catalog.products.images import PreparedImage, prepare_image
 from catalog.screening.declared_images import DescribedImage, describe_bytes
 
 T = TypeVar("T")
 
 
+class ClientImageJobs:
+    """At most `limit` image jobs of one client in the pool at once (state of one event loop)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._clients: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
+
+    @asynccontextmanager
+    async def request(self, client: str) -> AsyncIterator[asyncio.Semaphore]:
+        """Admit one request of `client` (429 if its slots are all taken); yields the
+        semaphore each of the request's jobs holds while it is in the pool."""
+        slots, users = self._clients.get(client) or (asyncio.Semaphore(self.limit), [0])
+        if slots.locked():
+            raise TooManyRequests(
+                f"this client already has {self.limit} image jobs running, the most it may "
+                "have at once; retry after the given delay",
+                slug="too-many-image-jobs",
+            )
+        self._clients[client] = (slots, users)
+        users[0] += 1
+        try:
+            yield slots
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._clients[client]
+
+
 class ImageProcessor:
     """Runs image jobs in a pool of `workers` spawned processes (0: in a thread)."""
 
     def __init__(
-        self, *, workers: int, max_pixels: int, declared_max_pixels: int, reduce_to: int
+        self,
+        *,
+        workers: int,
+        max_pixels: int,
+        declared_max_pixels: int,
+        reduce_to: int,
+        per_client: int = 4,
     ) -> None:
         self.workers = workers
         self.max_pixels = max_pixels
         self.declared_max_pixels = declared_max_pixels
         self.reduce_to = reduce_to
+        self.client_jobs = ClientImageJobs(per_client)
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 

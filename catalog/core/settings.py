@@ -145,6 +145,14 @@ class Settings(BaseSettings):
     screening_wait_seconds: float = Field(
         default=0.5, ge=0, description="how long a screening waits for its turn before a 503"
     )
+    image_pixels_per_request: int = Field(
+        default=100_000_000,
+        gt=0,
+        description="413 when a request's images would decode to more pixels in total",
+    )
+    image_jobs_per_client: int = Field(
+        default=4, gt=0, description="image jobs one client may have in the pool; 429 beyond"
+    )
     fsck_repair_on_start: bool = Field(
         default=False, description="serve removes orphan blobs at start (else only reports)"
     )

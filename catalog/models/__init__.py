@@ -16,6 +16,7 @@ from catalog.models.history import (
 from catalog.models.learning import ShadowScore, WeightsVersion
 from catalog.models.ledger import DecisionLogEntry, DecisionLogHead
 from catalog.models.ownership import BrandOwner, GtinOwner
+from catalog.models.privacy import Redaction
 from catalog.models.products import BrandAlias, Product, ProductGtin, ReferenceImage, RightsHolder
 from catalog.models.scoring import ExchangeRate, ScoringSettingsVersion
 from catalog.models.screening import Screening, ScreeningHit, ScreeningOutcome
@@ -40,6 +41,7 @@ __all__ = [
     "ProductGtin",
     "ProductVersion",
     "ProposedReference",
+    "Redaction",
     "ReferenceImage",
     "ReferenceImageVersion",
     "RightsHolder",

@@ -2,14 +2,24 @@
 
 `describe_bytes` is CPU work of tens of milliseconds a photo: it runs in the
 process's image pool (catalog/core/pool.py), never on the event loop.
+
+Before any of it, `check_pixel_budget` reads only the images' headers (microseconds)
+and refuses a request whose images would decode to more pixels in total than one
+request may have (413): eight 36 MP PNGs compress into a few hundred KiB.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import io
+import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from PIL import Image
+
+from catalog.core.errors import ContentTooLarge
 from matchers.images.decode import ImageError, load_image
 
 
@@ -46,4 +56,43 @@ def describe_bytes(data: bytes, *, max_pixels: int, reduce_to: int) -> Described
     return DescribedImage(hashes=dict(desc.hashes), local_features=desc.local_features or None)
 
 
-__all__ = ["BadImageDataError", "DescribedImage", "ImageError", "decode_base64", "describe_bytes"]
+def decoded_pixels(data: bytes, *, reduce_to: int) -> int:
+    """How many pixels decoding `data` as `load_image` does would produce, from its header
+    alone (JPEGs decode reduced in draft mode); 0 if the header cannot be read (the decode
+    then says why)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with Image.open(io.BytesIO(data)) as im:
+                if im.format == "JPEG":
+                    im.draft("RGB", (reduce_to, reduce_to))
+                width, height = im.size
+        except Exception:
+            return 0
+    return max(width, 0) * max(height, 0)
+
+
+def check_pixel_budget(payloads: Iterable[bytes], *, budget: int, reduce_to: int) -> int:
+    """The request's total decoded pixels; ContentTooLarge (413) if over `budget`."""
+    total = 0
+    for data in payloads:
+        total += decoded_pixels(data, reduce_to=reduce_to)
+        if total > budget:
+            raise ContentTooLarge(
+                f"the images of this request would decode to more than {budget:,} pixels "
+                f"in total, the most one request may have; send fewer or smaller images, "
+                "or their precomputed hashes",
+                slug="image-pixel-budget",
+            )
+    return total
+
+
+__all__ = [
+    "BadImageDataError",
+    "DescribedImage",
+    "ImageError",
+    "check_pixel_budget",
+    "decode_base64",
+    "decoded_pixels",
+    "describe_bytes",
+]

@@ -5,7 +5,9 @@ and minimises it into the stored request (JSON). Live scoring and `countermark
 rescore` both build the engine's `Declaration` from that same stored request, so a
 rescore sees exactly the input the live call saw. Consignee names and addresses are
 replaced on arrival by keyed pseudonyms (HMAC-SHA-256): equal values still link, but
-the clear text is never stored.
+the clear text is never stored. Importer and exporter names are replaced the same way
+(in the engine's party normalisation, `catalog.access.privacy`) and mapped back to the
+authorised name they match when the declaration is rebuilt for scoring.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from catalog.access.privacy import PARTY_ROLES, is_pseudonym, party_pseudonym
 from catalog.products.hs_codes import known_hs_code
 from matchers.records import Declaration, DeclaredImage, Money
 
@@ -85,10 +88,13 @@ def minimise_request(
     declared_on: date,
     key: bytes,
 ) -> dict[str, Any]:
-    """The request as stored: declaration fields, image features, consignee pseudonyms only."""
+    """The request as stored: declaration fields, image features, pseudonyms of the parties."""
     stored: dict[str, Any] = {"reference": item.reference}
     for name in DECLARATION_FIELDS:
         stored[name] = getattr(item, name)
+    for role in PARTY_ROLES:  # personal data: only the keyed pseudonym is kept
+        if stored[role]:
+            stored[role] = party_pseudonym(stored[role], key=key)
     unit = item.unit_value
     stored["unit_value"] = (
         {"amount": float(unit.amount), "currency": unit.currency} if unit else None
@@ -102,8 +108,23 @@ def minimise_request(
     return stored
 
 
-def declaration_from_stored(stored: Mapping[str, Any]) -> Declaration:
-    """The engine's declaration, rebuilt from a stored request."""
+def declaration_from_stored(
+    stored: Mapping[str, Any], *, parties: Mapping[str, str] | None = None
+) -> Declaration:
+    """The engine's declaration, rebuilt from a stored request.
+
+    `parties` maps party pseudonyms to the authorised names of the index being scored
+    against (`catalog.access.privacy.PartyNames`); a pseudonym it lacks stays as it is
+    (on no list). Requests stored before pseudonymisation hold the names themselves.
+    """
+    known = parties or {}
+
+    def party(role: str) -> str | None:
+        value = stored.get(role)
+        if value is None or not is_pseudonym(str(value)):
+            return value
+        return known.get(str(value), str(value))
+
     unit = stored.get("unit_value")
     images = tuple(
         DeclaredImage(
@@ -122,8 +143,8 @@ def declaration_from_stored(stored: Mapping[str, Any]) -> Declaration:
         quantity=stored.get("quantity"),
         unit_value=Money(float(unit["amount"]), str(unit["currency"])) if unit else None,
         origin_country=stored.get("origin_country"),
-        exporter=stored.get("exporter"),
-        importer=stored.get("importer"),
+        exporter=party("exporter"),
+        importer=party("importer"),
         images=images,
         declared_on=date.fromisoformat(stored["declared_on"]),
         hs_code_known=known_hs_code(stored["hs_code"]) if stored.get("hs_code") else None,

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from catalog.access.privacy import names_for
 from catalog.core.errors import NotFound
 from catalog.index.worker_index import IndexHolder
 from catalog.learning import store
@@ -60,6 +61,7 @@ def rescore(
     *,
     engine: Engine,
     screening_id: str,
+    pseudonym_key: bytes,
     holder: IndexHolder | None = None,
     weights: Weights | None = None,
 ) -> RescoreReport:
@@ -77,7 +79,8 @@ def rescore(
         holder.load()
     else:
         holder.refresh_sync()
-    declaration = declaration_from_stored(screening.request)
+    parties = names_for(holder.index.products.values(), key=pseudonym_key)
+    declaration = declaration_from_stored(screening.request, parties=parties)
     screened_on = screening.screened_on
     if isinstance(screened_on, str):  # pragma: no cover - drivers return date objects
         screened_on = date.fromisoformat(screened_on)
@@ -106,7 +109,11 @@ def rescore(
 
 
 def rescore_as_recorded(
-    *, engine: Engine, screening_id: str, weights: Weights | None = None
+    *,
+    engine: Engine,
+    screening_id: str,
+    pseudonym_key: bytes,
+    weights: Weights | None = None,
 ) -> tuple[RescoreReport, RescoreReport]:
     """Rescore against the catalogue as it stood at the screening's version, and against today's.
 
@@ -116,7 +123,13 @@ def rescore_as_recorded(
     """
     holder = IndexHolder(engine=engine, check_interval=0.0, listen=False)
     holder.load()
-    today = rescore(engine=engine, screening_id=screening_id, holder=holder, weights=weights)
+    today = rescore(
+        engine=engine,
+        screening_id=screening_id,
+        pseudonym_key=pseudonym_key,
+        holder=holder,
+        weights=weights,
+    )
     with Session(engine) as session:
         screening = session.get(Screening, screening_id)
         assert screening is not None  # `rescore` raised NotFound otherwise
@@ -128,7 +141,8 @@ def rescore_as_recorded(
         aliases = history.aliases_as_of(conn, version=version)
         history.revert_index(holder.index, conn, version=version, aliases=aliases)
         rates = load_fx_table_as_of(conn, version=screening.fx_version)
-    declaration = declaration_from_stored(screening.request)
+    parties = names_for(holder.index.products.values(), key=pseudonym_key)
+    declaration = declaration_from_stored(screening.request, parties=parties)
     assessment = assess(
         declaration,
         index=holder.index,

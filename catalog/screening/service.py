@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table
 
 from catalog.access.keys import Principal
+from catalog.access.privacy import PartyNames
 from catalog.core.errors import DomainError, IndexNotReady, Unprocessable
 from catalog.core.ids import new_id
 from catalog.core.pool import ImageProcessor
@@ -26,7 +28,12 @@ from catalog.learning.capacity import random_selected, select_for_inspection
 from catalog.learning.shadow import SHADOW_TABLE, ShadowJob, ShadowScorer
 from catalog.models import Screening, ScreeningHit, table_of
 from catalog.screening.alerts import brand_level_hits
-from catalog.screening.declared_images import BadImageDataError, ImageError, decode_base64
+from catalog.screening.declared_images import (
+    BadImageDataError,
+    ImageError,
+    check_pixel_budget,
+    decode_base64,
+)
 from catalog.screening.records import (
     DeclaredItem,
     declaration_from_stored,
@@ -44,6 +51,7 @@ SCREENING_TABLE = table_of(Screening)
 HIT_TABLE = table_of(ScreeningHit)
 WRITE_ORDER = (SCREENING_TABLE, HIT_TABLE, EVENT_TABLE, SHADOW_TABLE)
 Rows = dict[Table, list[dict[str, Any]]]
+Payloads = tuple[bytes | BadImageDataError | None, ...]  # per image: decoded, bad, or hashes
 
 
 class ScreeningService:
@@ -57,12 +65,15 @@ class ScreeningService:
         images: ImageProcessor,
         pseudonym_key: bytes,
         weights: Weights | None = None,
+        pixels_per_request: int | None = None,
     ) -> None:
         self.holder = holder
         self.writer = writer
         self.images = images
         self.pseudonym_key = pseudonym_key
+        self.party_names = PartyNames(pseudonym_key)
         self.weights = weights  # None: the version the scoring settings make active
+        self.pixels_per_request = pixels_per_request
         from matchers.engine import assess  # with the index: only screening needs the engine
 
         self._assess = assess
@@ -74,7 +85,9 @@ class ScreeningService:
         """Score one declared item and store it; returns its result."""
         started = time.perf_counter()
         await self._ready()
-        stored = await self.prepare(item)
+        payloads = self._decode(item)
+        async with self._image_work([payloads], principal) as slots:
+            stored = await self.prepare(item, payloads=payloads, slots=slots)
         await self.holder.settled()  # never score against a half-applied change
         rows: Rows = {table: [] for table in WRITE_ORDER}
         record = self.score(stored, principal=principal, started=started, rows=rows)
@@ -86,7 +99,11 @@ class ScreeningService:
     ) -> list[ScreeningRecord | DomainError]:
         """Score many items; an item given as an error (or failing) stays an error in place."""
         await self._ready()
-        prepared = await asyncio.gather(*(self._prepare_or_error(item) for item in items))
+        decoded = [() if isinstance(i, DomainError) else self._decode(i) for i in items]
+        async with self._image_work(decoded, principal) as slots:
+            prepared = await asyncio.gather(
+                *(self._prepare_or_error(i, p, slots) for i, p in zip(items, decoded, strict=True))
+            )
         out: list[ScreeningRecord | DomainError] = []
         rows: Rows = {table: [] for table in WRITE_ORDER}
         for stored in prepared:
@@ -109,26 +126,70 @@ class ScreeningService:
         await self.holder.ensure_current()
 
     async def _prepare_or_error(
-        self, item: DeclaredItem | DomainError
+        self,
+        item: DeclaredItem | DomainError,
+        payloads: Payloads,
+        slots: asyncio.Semaphore | None,
     ) -> dict[str, Any] | DomainError:
         if isinstance(item, DomainError):
             return item
         try:
-            return await self.prepare(item)
+            return await self.prepare(item, payloads=payloads, slots=slots)
         except DomainError as exc:
             return exc
 
-    async def prepare(self, item: DeclaredItem) -> dict[str, Any]:
-        """Describe the item's images (off the loop) and minimise it into its stored form."""
+    @staticmethod
+    def _decode(item: DeclaredItem) -> Payloads:
+        out: list[bytes | BadImageDataError | None] = []
+        for image in item.images:
+            try:
+                out.append(decode_base64(image.data) if image.data else None)
+            except BadImageDataError as exc:
+                out.append(exc)
+        return tuple(out)
+
+    @asynccontextmanager
+    async def _image_work(
+        self, payloads: Sequence[Payloads], principal: Principal
+    ) -> AsyncIterator[asyncio.Semaphore | None]:
+        """Bound a request's image work: its total pixels (413) and its client's jobs in the
+        pool (429); yields the slots its jobs take turns on (None: no image to decode)."""
+        data = [p for item in payloads for p in item if isinstance(p, bytes)]
+        if not data:
+            yield None
+            return
+        if self.pixels_per_request is not None:
+            check_pixel_budget(
+                data, budget=self.pixels_per_request, reduce_to=self.images.reduce_to
+            )
+        async with self.images.client_jobs.request(principal.client_id) as slots:
+            yield slots
+
+    async def prepare(
+        self,
+        item: DeclaredItem,
+        *,
+        payloads: Payloads | None = None,
+        slots: asyncio.Semaphore | None = None,
+    ) -> dict[str, Any]:
+        """Describe the item's images (off the loop) and minimise it into its stored form.
+
+        `payloads` are the images' decoded bytes if already decoded; each job holds one of
+        `slots` (its client's share of the pool) while it runs.
+        """
+        decoded = payloads if payloads is not None else self._decode(item)
         images: list[dict[str, Any]] = []
-        for i, image in enumerate(item.images):
-            if not image.data:
+        for i, (image, data) in enumerate(zip(item.images, decoded, strict=True)):
+            if data is None:
                 hashes = {name: value.lower() for name, value in image.hashes.items()}
                 images.append(stored_image(hashes=hashes, local_features=None, source="hashes"))
                 continue
             try:
-                with IMAGE_POOL_JOBS.track_inprogress():
-                    described = await self.images.describe(decode_base64(image.data))
+                if isinstance(data, BadImageDataError):
+                    raise data
+                async with slots or nullcontext():
+                    with IMAGE_POOL_JOBS.track_inprogress():
+                        described = await self.images.describe(data)
             except (BadImageDataError, ImageError) as exc:
                 raise Unprocessable(
                     f"images[{i}]: {exc}",
@@ -156,7 +217,12 @@ class ScreeningService:
         if self._thresholds_for is not holder.scoring:
             self._thresholds_json = screening_thresholds_json(holder.scoring)
             self._thresholds_for = holder.scoring
-        declaration = declaration_from_stored(stored)
+        parties = (
+            self.party_names.resolver(holder.index.products, version=holder.catalog_version)
+            if stored.get("importer") or stored.get("exporter")
+            else None
+        )
+        declaration = declaration_from_stored(stored, parties=parties)
         declared_on = declaration.declared_on or now.date()
         weights = self.weights or holder.scoring.weights
         fx = holder.fx_for(declared_on)

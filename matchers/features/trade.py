@@ -59,14 +59,17 @@ def _party(
     who = party_key(declared)
     if not names or not who:
         return None
+    # The sentences never name the declared party: it is personal data (catalog/access/privacy).
     if who in names:
         return FeatureResult(
-            f"{role}_authorized", 1.0, f'{role} "{declared}" is authorised by {product.brand}'
+            f"{role}_authorized",
+            1.0,
+            f"the declared {role} is on {product.brand}'s authorised list",
         )
     return FeatureResult(
         f"{role}_not_authorized",
         1.0,
-        f'{role} "{declared}" is not '
+        f"the declared {role} is not "
         + (
             f"the {role} {product.brand} authorised"
             if len(names) == 1

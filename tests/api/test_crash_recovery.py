@@ -24,9 +24,9 @@ from api.cli.main import app as cli_app
 from catalog.core.blobs import BlobStore
 from catalog.core.db import Database
 from catalog.core.settings import Settings
-from catalog.models import ReferenceImage
+from catalog.models import OfficerCheck, ReferenceImage
 from tests.api.helpers import jpeg_bytes, product_body
-from tests.conftest import HolderFactory
+from tests.conftest import HolderFactory, KeyFactory
 
 
 def _env(settings: Settings) -> dict[str, str]:
@@ -136,3 +136,31 @@ def test_a_blob_store_that_cannot_be_written_leaves_no_row(
     blob_dir = Path(client.app.state.settings.blob_dir)  # type: ignore[attr-defined]
     leftovers = [p for p in blob_dir.rglob("*") if p.is_file()]
     assert leftovers == [], "a failed write leaves neither the blob nor its temp file"
+
+
+def test_fsck_keeps_officers_check_photos(
+    settings: Settings, database: Database, make_key: KeyFactory
+) -> None:
+    """Check photos share the blob store: `fsck --repair` must never take them for orphans."""
+    from tests.api.checkkit import jpeg, phone_photo
+    from tests.e2e.kit import screening_client
+
+    with screening_client(settings) as client:
+        files = {"photo": ("item.jpg", jpeg(phone_photo(4)), "image/jpeg")}
+        made = client.post("/v1/checks", headers=make_key("officer"), files=files)
+    assert made.status_code == 201, made.text
+    with database.session(write=False) as session:
+        sha256 = session.exec(select(OfficerCheck.photo_sha256)).one()
+    assert sha256 is not None
+    photo = BlobStore(settings.blob_dir).path(sha256)
+    _age(photo, 120)
+
+    repaired = CliRunner().invoke(cli_app, ["fsck", "--repair"], env=_env(settings))
+    photo.unlink()
+    missing = CliRunner().invoke(cli_app, ["fsck"], env=_env(settings))
+
+    assert repaired.exit_code == 0, repaired.output
+    assert "orphan" not in repaired.output.replace("0 orphan blobs", "")
+    assert missing.exit_code == 1
+    assert f"row without blob: image check {made.json()['id']}" not in missing.output
+    assert f"check {made.json()['id']} (sha256 {sha256})" in missing.output

@@ -14,10 +14,11 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.cli.main import app as cli
-from catalog.core.settings import Settings
+from catalog.access.privacy import party_pseudonym
+from catalog.core.settings import Settings, pseudonym_secret
 from tests.api.helpers import register
 from tests.conftest import HolderFactory, KeyFactory
-from tests.e2e.kit import pattern_image, png_bytes, screening_client
+from tests.e2e.kit import pattern_image, png_bytes, screening_client, screening_settings
 
 IMPORTER, EXPORTER, CONSIGNEE = "Shady Imports Ltd", "Quick Export Co", "Jane Roe"
 FEATURE = "size label stitched inside the tongue"
@@ -112,7 +113,10 @@ def test_the_declarant_view_has_the_declaration_but_no_confidential_facts(
 
     assert response.status_code == 200
     assert packet["view"] == "declarant"
-    assert packet["declaration"]["importer"] == IMPORTER
+    # The declaration as stored: the importer is personal data, kept only as its pseudonym.
+    key = pseudonym_secret(screening_settings(settings))
+    assert packet["declaration"]["importer"] == party_pseudonym(IMPORTER, key=key)
+    assert IMPORTER not in response.text
     assert "Nike Europe BV" not in response.text
     assert FEATURE not in response.text
     assert "authorized_importers" not in packet["products"][0]["facts"]

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from api.cli.main import app as cli
 from catalog.core.db import Database
-from catalog.core.settings import Settings
+from catalog.core.settings import Settings, pseudonym_secret
 from catalog.products.repository import images_as_of, product_as_of
 from catalog.screening.rescore import rescore_as_recorded
 from tests.api.helpers import register
@@ -62,11 +62,17 @@ def _screen_then_change_everything(
 
 
 def test_rescore_reproduces_a_screening_after_edits_and_retirement(
-    client: TestClient, make_key: KeyFactory, make_holder: HolderFactory, database: Database
+    client: TestClient,
+    make_key: KeyFactory,
+    make_holder: HolderFactory,
+    database: Database,
+    settings: Settings,
 ) -> None:
     created, product_id, image_id = _screen_then_change_everything(client, make_key, make_holder)
 
-    as_recorded, today = rescore_as_recorded(engine=database.engine, screening_id=created["id"])
+    as_recorded, today = rescore_as_recorded(
+        engine=database.engine, screening_id=created["id"], pseudonym_key=pseudonym_secret(settings)
+    )
     with database.engine.connect() as conn:
         then = product_as_of(conn, product_id=product_id, version=created["catalog_version"])
         images = images_as_of(conn, product_id=product_id, version=created["catalog_version"])
@@ -114,6 +120,7 @@ def test_rescore_reproduces_a_screening_after_its_alias_and_rate_changed(
     make_holder: HolderFactory,
     admin_headers: dict[str, str],
     database: Database,
+    settings: Settings,
 ) -> None:
     _, holder = make_holder("Nike")
     register(client, holder)
@@ -133,7 +140,9 @@ def test_rescore_reproduces_a_screening_after_its_alias_and_rate_changed(
     replaced = {"source": "corrected", "rates": [november | {"rate": 0.5}]}
     assert client.post("/v1/fx-rates", headers=admin_headers, json=replaced).status_code == 201
 
-    as_recorded, today = rescore_as_recorded(engine=database.engine, screening_id=created["id"])
+    as_recorded, today = rescore_as_recorded(
+        engine=database.engine, screening_id=created["id"], pseudonym_key=pseudonym_secret(settings)
+    )
 
     assert as_recorded.identical, as_recorded.differences
     assert not today.identical  # today's aliases and rates would not say the same

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from catalog.core.db import Database
-from catalog.core.settings import Settings
+from catalog.core.settings import Settings, pseudonym_secret
 from catalog.models import AuditEvent
 from catalog.screening.rescore import rescore
 from tests.api.helpers import SHOE, register
@@ -155,17 +155,22 @@ def test_alerts_show_a_holder_only_its_own_products(
 
 
 def test_rescore_reproduces_then_shows_what_changed(
-    client: TestClient, make_key: KeyFactory, make_holder: HolderFactory, database: Database
+    client: TestClient,
+    make_key: KeyFactory,
+    make_holder: HolderFactory,
+    database: Database,
+    settings: Settings,
 ) -> None:
+    key = pseudonym_secret(settings)
     _, holder = make_holder("Nike")
     product_id = register(client, holder)
     created = client.post("/v1/screenings", headers=make_key("customs"), json=CHEAP_SHOES).json()
 
-    same = rescore(engine=database.engine, screening_id=created["id"])
+    same = rescore(engine=database.engine, screening_id=created["id"], pseudonym_key=key)
     cheaper = {"price": {"min": 5.0, "max": 12.0, "currency": "USD"}}
     patched = client.patch(f"/v1/products/{product_id}", headers=holder, json=cheaper)
     assert patched.status_code == 200, patched.text
-    moved = rescore(engine=database.engine, screening_id=created["id"])
+    moved = rescore(engine=database.engine, screening_id=created["id"], pseudonym_key=key)
 
     assert same.identical
     assert same.versions_changed == []

@@ -46,6 +46,9 @@ def test_importer_allow_list_first(candidate: Candidate, config: FeatureConfig) 
     )
     assert bad is not None
     assert bad.name == "importer_not_authorized"
+    # The declared party is personal data: its sentence says where it stands, not who it is.
+    assert ok.detail == "the declared importer is on Nike's authorised list"
+    assert "Quick" not in bad.detail
     assert (
         trade.importer_authorized(
             candidate(declaration(importer="X"), product(authorized_importers=())), config

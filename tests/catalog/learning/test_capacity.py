@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from api.cli.main import app as cli
 from catalog.core.db import Database
+from catalog.core.settings import Settings, pseudonym_secret
 from catalog.learning.capacity import FLOOR, lane_thresholds, quantile, random_selected
 from catalog.models import AuditEvent, Screening
 from catalog.screening.rescore import rescore_as_recorded
@@ -58,6 +59,7 @@ def test_capacity_lanes_and_random_share_end_to_end(
     database: Database,
     env: dict[str, str],
     admin_headers: dict[str, str],
+    settings: Settings,
 ) -> None:
     _, holder = make_holder("Nike")
     register(client, holder)
@@ -92,7 +94,11 @@ def test_capacity_lanes_and_random_share_end_to_end(
         stored = session.get(Screening, selected[0]["id"])
         assert stored is not None
         assert stored.thresholds["random_share"] == 0.3
-    as_recorded, _ = rescore_as_recorded(engine=database.engine, screening_id=selected[0]["id"])
+    as_recorded, _ = rescore_as_recorded(
+        engine=database.engine,
+        screening_id=selected[0]["id"],
+        pseudonym_key=pseudonym_secret(settings),
+    )
     assert as_recorded.identical, as_recorded.differences
 
     recorded = client.post(

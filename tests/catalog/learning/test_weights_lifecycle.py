@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from api.cli.main import app as cli
 from catalog.core.db import Database
+from catalog.core.settings import Settings, pseudonym_secret
 from catalog.models import AuditEvent, ShadowScore, WeightsVersion
 from catalog.screening.rescore import rescore_as_recorded
 from matchers.weights import DEFAULT_WEIGHTS
@@ -55,6 +56,7 @@ def test_calibrate_shadow_activate_and_rescore(
     make_holder: HolderFactory,
     database: Database,
     env: dict[str, str],
+    settings: Settings,
 ) -> None:
     _, holder = make_holder("Nike")
     register(client, holder)
@@ -116,10 +118,16 @@ def test_calibrate_shadow_activate_and_rescore(
     assert f"* {version}" in listed.output
 
     # an old screening is reproduced under its own (shipped) weights, the new one under its own
-    as_recorded, _ = rescore_as_recorded(engine=database.engine, screening_id=first[0]["id"])
+    as_recorded, _ = rescore_as_recorded(
+        engine=database.engine,
+        screening_id=first[0]["id"],
+        pseudonym_key=pseudonym_secret(settings),
+    )
     assert as_recorded.identical, as_recorded.differences
     assert as_recorded.versions["weights_version"] == (DEFAULT_WEIGHTS.version,) * 2
-    newer, _ = rescore_as_recorded(engine=database.engine, screening_id=after["id"])
+    newer, _ = rescore_as_recorded(
+        engine=database.engine, screening_id=after["id"], pseudonym_key=pseudonym_secret(settings)
+    )
     assert newer.identical, newer.differences
     assert runner.invoke(cli, ["rescore", first[0]["id"]], env=env).exit_code == 0
 
