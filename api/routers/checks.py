@@ -3,6 +3,7 @@ gets the registered products it may be, what genuine ones show and whom to call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -30,31 +31,19 @@ def _screening(request: Request) -> ScreeningService:
     return service
 
 
-def _gtin(value: str | None) -> str | None:
-    if value is None or not value.strip():
+def _form_field(name: str, value: str | None, clean: Callable[[str], str]) -> str | None:
+    """A form field cleaned by the rule its JSON twin has (a form is not validated by the
+    JSON schema): a GTIN's check digit; no NUL, other control characters or lone surrogates
+    in text (PostgreSQL cannot store NUL). A refusal is a 422 naming the field."""
+    if value is None or (name == "gtin" and not value.strip()):
         return None
     try:
-        return clean_gtin(value)
+        return clean(value)
     except ValueError as exc:
         raise Unprocessable(
-            f"gtin: {exc}",
-            errors=[{"loc": ["body", "gtin"], "msg": str(exc), "type": "invalid_gtin"}],
-            slug="invalid-gtin",
-        ) from exc
-
-
-def _text(value: str | None) -> str | None:
-    # a form field is not validated by the JSON schema's rules: NUL and other control
-    # characters (PostgreSQL cannot store NUL) and lone surrogates are refused here too
-    if value is None:
-        return None
-    try:
-        return clean_text(value)
-    except ValueError as exc:
-        raise Unprocessable(
-            f"text: {exc}",
-            errors=[{"loc": ["body", "text"], "msg": str(exc), "type": "value_error"}],
-            slug="invalid-text",
+            f"{name}: {exc}",
+            errors=[{"loc": ["body", name], "msg": str(exc), "type": f"invalid_{name}"}],
+            slug=f"invalid-{name}",
         ) from exc
 
 
@@ -83,8 +72,8 @@ async def check(
     """
     given = CheckInput(
         photo=(await photo.read()) if photo is not None else None,
-        text=_text(text),
-        gtin=_gtin(gtin),
+        text=_form_field("text", text, clean_text),
+        gtin=_form_field("gtin", gtin, clean_gtin),
     )
     scored = await score_check(
         given,
