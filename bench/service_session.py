@@ -28,6 +28,15 @@ class Session:
     def __init__(self, checkout: Path, python: str, holders: int = 1) -> None:
         self.work = Path(tempfile.mkdtemp(prefix="cm-bench-"))
         self.server = Server(checkout=checkout, python=python, port=free_port(), work=self.work)
+        # A bench registers a whole catalogue through the API as fast as it can: the operator
+        # lifts the per-key limits for it, as for a holder's bulk onboarding (rate limits are
+        # tested in tests/api/test_rate_limits.py, not measured here).
+        self.server.env.update(
+            {
+                f"COUNTERMARK_RATE_LIMIT_{role}": "1000000/second"
+                for role in ("RIGHTS_HOLDER", "CUSTOMS", "OFFICER", "ADMIN")
+            }
+        )
         self.holders = holders
         self.holder_ids: list[str] = []
         self.holder_keys: list[str] = []
