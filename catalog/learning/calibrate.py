@@ -150,7 +150,12 @@ def example_of(
     values: dict[str, float] = {}
     positive = 0.0
     discount = 0.0
-    for signal in result.get("signals", ()):
+    matches = result.get("matches") or []
+    top = next((m for m in matches if float(m["risk"]) == float(screening.risk)), None)
+    # the riskiest match's own findings (the top level holds only the declaration-level
+    # ones); with no product identified, the brand-level finding's, at the top level
+    signals = top.get("signals", ()) if top is not None else result.get("signals", ())
+    for signal in signals:
         name, contribution = str(signal["name"]), float(signal["contribution"])
         if name == EXPIRED:
             discount = -contribution
@@ -159,8 +164,6 @@ def example_of(
         if w:
             values[name] = values.get(name, 0.0) + contribution / w
             positive += max(contribution, 0.0)
-    matches = result.get("matches") or []
-    top = next((m for m in matches if float(m["risk"]) == float(screening.risk)), None)
     s = float(top["similarity"]) if top is not None else 1.0
     expired_share = discount / positive if positive > 0 else 0.0
     logit = weights.bias + sum(weights.values[k] * v for k, v in values.items()) - discount

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from api.cli.main import app as cli
 from catalog.core.db import Database
 from catalog.core.settings import Settings, pseudonym_secret
-from catalog.models import AuditEvent, ShadowScore, WeightsVersion
+from catalog.learning.calibrate import example_of
+from catalog.models import AuditEvent, Screening, ShadowScore, WeightsVersion
 from catalog.screening.rescore import rescore_as_recorded
 from matchers.weights import DEFAULT_WEIGHTS
 from tests.api.helpers import register
@@ -142,3 +143,22 @@ def test_activate_unknown_version_fails(env: dict[str, str], database: Database)
     result = CliRunner().invoke(cli, ["weights", "activate", "1999-01-01.1"], env=env)
     assert result.exit_code == 1
     assert "does not exist" in result.output
+
+
+def test_a_fit_example_holds_the_riskiest_matchs_own_findings(
+    client: TestClient, make_key: KeyFactory, make_holder: HolderFactory, database: Database
+) -> None:
+    # the top-level signals of a result are only the declaration-level ones: the values
+    # the fit needs (price, origin, ...) are the riskiest match's
+    _, holder = make_holder("Nike")
+    register(client, holder)
+    cheap = _screen(client, make_key("customs"), 0)
+    with database.session(write=False) as session:
+        stored = session.get(Screening, cheap["id"])
+        assert stored is not None
+        example = example_of(stored, 1.0, DEFAULT_WEIGHTS, 0.0)
+
+    assert {s["name"] for s in cheap["signals"]}.isdisjoint({"price_far_below_range"})
+    assert example is not None
+    assert example.values["price_far_below_range"] > 0
+    assert example.values["origin_unauthorized"] == 1.0
