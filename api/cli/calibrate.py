@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from api.cli.sessions import in_session
 from catalog.access.keys import CLI_ACTOR
-from catalog.learning.calibrate import Metrics, Options, Result, calibrate_and_save
+from catalog.learning.calibrate import Metrics, Options, Result, calibrate_and_save, improves
 from catalog.screening.thresholds import current_settings, switch_weights
 from matchers.weights import Weights
 
@@ -51,6 +51,10 @@ def calibrate_command(
         typer.Option(help="fit on randomly selected inspections only (when at least 200)"),
     ] = False,
     note: Annotated[str | None, typer.Option(help="stored with the version")] = None,
+    force: Annotated[
+        bool,
+        typer.Option(help="with --activate: activate even when the held-out figures got worse"),
+    ] = False,
 ) -> None:
     """Fit the weights to the recorded outcomes (regularised, label-noise aware, weighted for
     who was inspected); print held-out AUC, Brier score and reliability before and after;
@@ -62,7 +66,7 @@ def calibrate_command(
     def fit(session: Session) -> tuple[Weights, Result]:
         current = current_settings(session).weights
         result = calibrate_and_save(session, current=current, options=options, note=note)
-        if activate:
+        if activate and (force or improves(result.before, result.after)):
             switch_weights(session, actor=CLI_ACTOR, active=result.weights.version)
         return current, result
 
@@ -79,6 +83,10 @@ def calibrate_command(
         if current.values.get(k) != v
     ]
     typer.echo(f"bias {current.bias:+.2f} -> {result.weights.bias:+.2f}; " + "; ".join(changed))
-    if activate:
+    if activate and (force or improves(result.before, result.after)):
         typer.echo("activated: workers pick it up at their next settings check")
+    elif activate:
+        typer.echo(
+            "not activated: the held-out AUC or Brier score got worse (shadow it first, or --force)"
+        )
     typer.echo(result.weights.version)

@@ -95,6 +95,15 @@ class Metrics:
     reliability: list[tuple[float, float, int, float, float]]  # lo, hi, n, mean risk, observed
 
 
+def improves(before: Metrics, after: Metrics) -> bool:
+    """Whether the new weights do at least as well on the held-out outcomes: AUC not lower
+    and Brier score not higher (with too few outcomes for an AUC, Brier alone decides)."""
+    if after.n == 0:
+        return False
+    ranked = before.auc is None or after.auc is None or after.auc >= before.auc
+    return ranked and after.brier <= before.brier
+
+
 @dataclass
 class Result:
     """A fitted weights version and how it scores on held-out outcomes."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 
-from catalog.learning.calibrate import Example, Options, auc, fit, metrics
+from catalog.learning.calibrate import Example, Metrics, Options, auc, fit, improves, metrics
 from matchers.weights import Weights
 
 TRUE_BIAS, TRUE_A, TRUE_B = -2.0, 3.0, -1.0
@@ -54,3 +54,15 @@ def test_few_outcomes_move_the_weights_little() -> None:
     )
     assert abs(few[0] - START.bias) < 0.6
     assert abs(few[1] - START.values["a"]) < 0.6
+
+
+def test_activation_needs_held_out_figures_that_do_not_get_worse() -> None:
+    def m(auc: float | None, brier: float, n: int = 50) -> Metrics:
+        return Metrics(n=n, auc=auc, brier=brier, reliability=[])
+
+    assert improves(m(0.78, 0.19), m(0.85, 0.18))
+    assert improves(m(0.78, 0.19), m(0.78, 0.19))
+    assert not improves(m(0.78, 0.19), m(0.76, 0.18))  # ranks worse
+    assert not improves(m(0.78, 0.19), m(0.85, 0.27))  # calibrated worse
+    assert improves(m(None, 0.19), m(None, 0.18))  # one class only: Brier decides
+    assert not improves(m(None, 0.19, n=0), m(None, 0.0, n=0))  # nothing held out
