@@ -122,17 +122,23 @@ def _proof(doc: _Doc, proof: Mapping[str, Any] | None) -> None:
     if proof is None:
         doc.text_line("this screening is not in the decision log")
         return
-    head = proof["head"]
-    doc.text_line(f"position {proof['position']} in the decision log, logged at "
-                  f"{proof['entry']['logged_at']}")  # fmt: skip
-    for label, value in (
-        ("record digest", proof["entry"]["digest"]),
+    head, leaf = proof["head"], proof.get("leaf")
+    place = f"entry {proof['position']} of the decision log"
+    if leaf is not None:
+        place = f"record {leaf['index'] + 1} of the {proof['entry']['leaf_count']} in " + place
+    doc.text_line(f"{place}, logged at {proof['entry']['logged_at']}")
+    rows = [("record digest", (leaf or proof["entry"])["digest"])]
+    if leaf is not None:
+        rows.append(("entry's Merkle root", proof["entry"]["digest"]))
+        rows.extend(("audit path", step) for step in proof["audit_path"])
+    rows += [
         ("previous hash", proof["entry"]["prev_hash"]),
         ("record hash", proof["record_hash"]),
         ("head signed at", f"{head['time']} (size {head['size']})"),
         ("public key", head["public_key"]),
         ("signature", head["signature"]),
-    ):
+    ]
+    for label, value in rows:
         doc.text_line(f"{label}: {value}", mono=True, size=MONO)
     doc.ln(1)
     doc.text_line(

@@ -49,12 +49,23 @@ def audit_verify() -> None:
         typer.echo(f"{events.checked} events before it are intact")
     adopted = f" ({decisions.adopted} adopted late)" if decisions.adopted else ""
     if decisions.ok:
-        typer.echo(f"decision log intact: {decisions.checked} entries{adopted}")
+        typer.echo(
+            f"decision log intact: {decisions.checked} entries{adopted}, "
+            f"logging {decisions.records} records"
+        )
     else:
         where = f"entry {decisions.seq}" if decisions.seq is not None else "a record"
         record = f" ({decisions.kind} {decisions.record_id})" if decisions.record_id else ""
-        typer.echo(f"decision log BROKEN at {where}{record}: {decisions.reason}")
-        typer.echo(f"{decisions.checked} entries before it are intact")
+        leaf = (
+            f", record {decisions.leaf + 1} of the {decisions.leaf_count} it logs"
+            if decisions.leaf is not None and decisions.leaf_count is not None
+            else ""
+        )
+        typer.echo(f"decision log BROKEN at {where}{record}{leaf}: {decisions.reason}")
+        typer.echo(
+            f"{decisions.checked} entries before it are intact "
+            f"({decisions.records} records before it in all)"
+        )
     if not (events.ok and decisions.ok):
         raise typer.Exit(1)
 

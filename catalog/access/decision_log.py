@@ -69,6 +69,11 @@ LOGGED: dict[str, Table] = {
 KIND_OF_TABLE = {table.name: kind for kind, table in LOGGED.items()}
 HIT = table_of(ScreeningHit)
 SCHEME_STORED = 2
+SCHEME_BATCH = 3  # one entry per group commit: the Merkle root of its records' digests
+BATCH = "batch"  # the `kind` of a batch entry
+# A record's place in a batch entry (the entry's record_id, the leaf's index): written
+# as it is logged, so never part of its digest; only screenings are logged in batches.
+POSITION = ("log_batch", "log_leaf")
 ADOPTED = "adopted"
 _CANON = orjson.OPT_SORT_KEYS | orjson.OPT_NAIVE_UTC
 
@@ -84,7 +89,7 @@ def _utc(value: datetime) -> str:
 
 def _canonical(row: Mapping[str, Any]) -> bytes:
     # orjson: sorted keys, dates and aware datetimes as ISO 8601, ~8x faster than json here.
-    body = {k: v for k, v in row.items() if v is not None}
+    body = {k: v for k, v in row.items() if v is not None and k not in POSITION}
     return orjson.dumps(body, option=orjson.OPT_SORT_KEYS | orjson.OPT_NAIVE_UTC)
 
 
@@ -120,7 +125,9 @@ def stored_digest(
     screening's `screening_hit` rows, their autoincrement id ignored) is None for a
     record without hits (an outcome), which then digests as under the first scheme.
     """
-    scalars = {k: v for k, v in row.items() if v is not None and k not in json_names}
+    scalars = {
+        k: v for k, v in row.items() if v is not None and k not in json_names and k not in POSITION
+    }
     parts = [kind.encode("utf-8"), orjson.dumps(scalars, option=_CANON)]
     for name in sorted(json_names):
         text = row.get(name)
@@ -167,6 +174,8 @@ def entry_fields(entry: Mapping[str, Any]) -> dict[str, Any]:
         fields["scheme"] = int(entry["scheme"])
     if entry.get("origin") is not None:
         fields["origin"] = entry["origin"]
+    if entry.get("leaf_count") is not None:
+        fields["leaf_count"] = int(entry["leaf_count"])
     return fields
 
 
@@ -215,6 +224,152 @@ def append_digests(
     return _chain(conn, digests, scheme=SCHEME_STORED, origin=origin, bulk=bulk)
 
 
+# --- Batch entries: a Merkle tree over a group commit's records (RFC 6962 / RFC 9162) ---
+
+
+def leaf_line(kind: str, record_id: str, digest: str) -> str:
+    """A leaf as a batch entry stores it: the record's kind, id and digest."""
+    return f"{kind} {record_id} {digest}"
+
+
+def leaf_hash(line: str) -> bytes:
+    """RFC 6962 leaf hash: SHA-256 over 0x00 and the leaf (domain-separated from nodes)."""
+    return hashlib.sha256(b"\x00" + line.encode("ascii")).digest()
+
+
+def _node(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def merkle_root(hashes: Sequence[bytes]) -> bytes:
+    """RFC 6962 Merkle tree hash of leaf hashes (at least one).
+
+    Pairs are hashed level by level and an odd last node is carried up unpaired, which
+    gives exactly RFC 6962's tree (split at the largest power of two below n).
+    """
+    level = list(hashes)
+    if not level:
+        raise ValueError("a Merkle tree needs at least one leaf")
+    while len(level) > 1:
+        paired = [_node(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            paired.append(level[-1])
+        level = paired
+    return level[0]
+
+
+def audit_path(hashes: Sequence[bytes], index: int) -> list[bytes]:
+    """RFC 6962 PATH(index, D[n]): the sibling hashes from the leaf up to the root."""
+    if len(hashes) <= 1:
+        return []
+    split = 1 << ((len(hashes) - 1).bit_length() - 1)  # the largest power of two below n
+    if index < split:
+        return [*audit_path(hashes[:split], index), merkle_root(hashes[split:])]
+    return [*audit_path(hashes[split:], index - split), merkle_root(hashes[:split])]
+
+
+def root_from_path(index: int, size: int, leaf: bytes, path: Sequence[bytes]) -> bytes | None:
+    """The root an inclusion proof leads to (RFC 9162 2.1.3.2), or None if it is malformed."""
+    if not 0 <= index < size:
+        return None
+    fn, sn, root = index, size - 1, leaf
+    for sibling in path:
+        if sn == 0:
+            return None
+        if fn & 1 or fn == sn:
+            root = _node(sibling, root)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            root = _node(root, sibling)
+        fn, sn = fn >> 1, sn >> 1
+    return root if sn == 0 else None
+
+
+def parse_leaves(text: str) -> list[tuple[str, str, str]]:
+    """A batch entry's leaves: (kind, record id, digest) in order."""
+    out: list[tuple[str, str, str]] = []
+    for line in text.split("\n"):
+        kind, record_id, digest = line.split(" ")
+        out.append((kind, record_id, digest))
+    return out
+
+
+def append_batch(
+    conn: Connection, digests: Sequence[Digest], *, batch_id: str, bulk: BulkInsert | None = None
+) -> dict[str, Any] | None:
+    """Log a group commit's records as one entry (scheme 3); takes the head lock.
+
+    The entry's `digest` is the Merkle root of the records' leaves, in the order
+    given (leaf i is the record stored with `log_leaf` i), `record_id` is `batch_id`
+    (what the records' `log_batch` names) and its hash chains the previous head with
+    the root, the leaf count and the entry's other fields.
+    """
+    if not digests:
+        return None
+    lines = [leaf_line(kind, record_id, digest) for kind, record_id, digest in digests]
+    root = merkle_root([leaf_hash(line) for line in lines]).hex()
+    size, previous = _lock_head(conn)
+    now = utcnow()
+    fields = {
+        "seq": size + 1,
+        "kind": BATCH,
+        "record_id": batch_id,
+        "digest": root,
+        "scheme": SCHEME_BATCH,
+        "origin": None,
+        "leaf_count": len(lines),
+    }
+    link = previous
+    previous = entry_hash(link, fields | {"logged_at": _utc(now)})
+    entry = fields | {"logged_at": now, "prev_hash": link, "hash": previous}
+    entry["leaves"] = "\n".join(lines)
+    if bulk is not None:
+        bulk.run(conn, [bulk.row(entry)])
+    else:
+        conn.execute(insert(ENTRY), [entry])
+    _move_head(conn, size + 1, previous)
+    return entry
+
+
+def _lock_head(conn: Connection) -> tuple[int, str]:
+    size, previous = conn.execute(
+        select(col(DecisionLogHead.size), col(DecisionLogHead.hash))
+        .where(col(DecisionLogHead.id) == 1)
+        .with_for_update()
+    ).one()
+    return int(size), str(previous)
+
+
+def _move_head(conn: Connection, size: int, last: str) -> None:
+    conn.execute(update(HEAD).where(col(DecisionLogHead.id) == 1).values(size=size, hash=last))
+
+
+def leaf_views(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The records an entry logs, each as a single entry would log it.
+
+    A single entry is its own view; a batch entry gives one view per leaf, with its
+    digest scheme (2), the entry's `seq` and the leaf's index.
+    """
+    if entry.get("scheme") != SCHEME_BATCH:
+        return [dict(entry)]
+    try:
+        leaves = parse_leaves(entry.get("leaves") or "")
+    except ValueError:  # not leaves at all: the entry's count and root say so
+        return []
+    return [
+        {"seq": entry["seq"], "kind": kind, "record_id": record_id, "digest": digest,
+         "scheme": SCHEME_STORED, "origin": None, "leaf": i}
+        for i, (kind, record_id, digest) in enumerate(leaves)
+    ]  # fmt: skip
+
+
+def inclusion(entry: Mapping[str, Any], index: int) -> list[str]:
+    """The audit path (hex) of leaf `index` in a batch entry."""
+    hashes = [leaf_hash(leaf_line(*leaf)) for leaf in parse_leaves(entry["leaves"])]
+    return [h.hex() for h in audit_path(hashes, index)]
+
+
 def entry_insert(conn: Connection) -> BulkInsert:
     """The decision log's tuple insert for this connection's dialect."""
     return BulkInsert(ENTRY, conn.dialect)
@@ -228,11 +383,7 @@ def _chain(
     origin: str | None,
     bulk: BulkInsert | None,
 ) -> list[dict[str, Any]]:
-    size, previous = conn.execute(
-        select(col(DecisionLogHead.size), col(DecisionLogHead.hash))
-        .where(col(DecisionLogHead.id) == 1)
-        .with_for_update()
-    ).one()
+    size, previous = _lock_head(conn)
     now = utcnow()
     stamp = _utc(now)
     entries: list[dict[str, Any]] = []
@@ -244,19 +395,18 @@ def _chain(
             "digest": digest,
             "scheme": scheme,
             "origin": origin,
+            "leaf_count": None,
         }
         link = previous
         previous = entry_hash(link, fields | {"logged_at": stamp})
-        entries.append(fields | {"logged_at": now, "prev_hash": link, "hash": previous})
+        entries.append(
+            fields | {"logged_at": now, "prev_hash": link, "hash": previous, "leaves": None}
+        )
     if bulk is not None:
         bulk.run(conn, [bulk.row(e) for e in entries])
     else:
         conn.execute(insert(ENTRY), entries)
-    conn.execute(
-        update(HEAD)
-        .where(col(DecisionLogHead.id) == 1)
-        .values(size=size + len(entries), hash=previous)
-    )
+    _move_head(conn, size + len(entries), previous)
     return entries
 
 
@@ -282,13 +432,39 @@ def entry_at(conn: Connection, seq: int) -> dict[str, Any] | None:
 
 
 def entry_for(conn: Connection, *, kind: str, record_id: str) -> dict[str, Any] | None:
-    """The entry that logs a record, if any."""
+    """How the log holds a record, if it does: its single entry, or its leaf of a batch entry.
+
+    A leaf is given as a single entry would be (`leaf_views`), with the batch entry
+    itself under "batch". The record's `log_batch` and `log_leaf` only point the way:
+    the leaf found must name the record.
+    """
     row = conn.execute(
         select(ENTRY).where(
             col(DecisionLogEntry.record_id) == record_id, col(DecisionLogEntry.kind) == kind
         )
     ).first()
-    return dict(row._mapping) if row is not None else None
+    if row is not None:
+        return dict(row._mapping)
+    table = LOGGED[kind]
+    if POSITION[0] not in table.c:
+        return None
+    place = conn.execute(
+        select(table.c.log_batch, table.c.log_leaf).where(table.c.id == record_id)
+    ).first()
+    if place is None or place.log_batch is None:
+        return None
+    found = conn.execute(
+        select(ENTRY).where(
+            col(DecisionLogEntry.record_id) == place.log_batch, col(DecisionLogEntry.kind) == BATCH
+        )
+    ).first()
+    if found is None:
+        return None
+    batch = dict(found._mapping)
+    for view in leaf_views(batch):
+        if (view["kind"], view["record_id"]) == (kind, record_id):
+            return view | {"batch": batch}
+    return None
 
 
 @dataclass(frozen=True)
@@ -302,6 +478,9 @@ class LogReport:
     record_id: str | None = None
     reason: str = ""
     adopted: int = 0  # entries of records stored before the log, brought in by `adopt`
+    records: int = 0  # records logged by the entries checked (a batch entry logs many)
+    leaf: int | None = None  # the bad record's leaf in a batch entry
+    leaf_count: int | None = None  # how many records that batch entry logs
 
 
 @dataclass(frozen=True)
@@ -329,9 +508,7 @@ def adopt(conn: Connection, *, batch: int = 1000) -> Adoption:
     refused: dict[str, int] = {}
     bulk = entry_insert(conn)
     for kind, table in LOGGED.items():
-        logged = exists().where(
-            col(DecisionLogEntry.record_id) == table.c.id, col(DecisionLogEntry.kind) == kind
-        )
+        logged = _logged_alone(kind, table)
         older = table.c.created_at < first if first is not None else table.c.id.is_not(None)
         count = 0
         while True:
@@ -355,13 +532,55 @@ def adopt(conn: Connection, *, batch: int = 1000) -> Adoption:
             count += len(ids)
         adopted[kind] = count
         later = select(func.count()).select_from(table).where(~logged)
-        refused[kind] = int(conn.execute(later).scalar() or 0)
+        refused[kind] = int(conn.execute(later).scalar() or 0) + len(_misplaced(conn, table))
     return Adoption(adopted=adopted, refused=refused, since=first)
 
 
-def verify_log(conn: Connection, *, batch: int = 2000) -> LogReport:
-    """Recompute every entry's digest and link in order; stop at the first bad one."""
-    previous, checked, adopted = GENESIS_HASH, 0, 0
+def _logged_alone(kind: str, table: Table) -> Any:
+    """A record that has its own entry, or names a batch entry (checked by `_misplaced`)."""
+    alone = exists().where(
+        col(DecisionLogEntry.record_id) == table.c.id, col(DecisionLogEntry.kind) == kind
+    )
+    if POSITION[0] in table.c:
+        return alone | table.c.log_batch.is_not(None)
+    return alone
+
+
+def _misplaced(conn: Connection, table: Table, *, first: bool = False) -> list[str]:
+    """Records naming a batch entry whose leaf at their `log_leaf` is not them."""
+    if POSITION[0] not in table.c:
+        return []
+    kind = KIND_OF_TABLE[table.name]
+    out: list[str] = []
+    claims = conn.execute(
+        select(table.c.id, table.c.log_batch, table.c.log_leaf)
+        .where(table.c.log_batch.is_not(None))
+        .order_by(table.c.log_batch, table.c.log_leaf)
+    )
+    current: str | None = None
+    leaves: list[tuple[str, str, str]] = []
+    for record_id, batch_id, index in claims:
+        if batch_id != current:
+            current = batch_id
+            text = conn.execute(
+                select(col(DecisionLogEntry.leaves)).where(
+                    col(DecisionLogEntry.record_id) == batch_id,
+                    col(DecisionLogEntry.kind) == BATCH,
+                )
+            ).scalar()
+            leaves = parse_leaves(text) if text else []
+        named = leaves[index][:2] if index is not None and 0 <= index < len(leaves) else None
+        if named != (kind, record_id):
+            out.append(str(record_id))
+            if first:
+                break
+    return out
+
+
+def verify_log(conn: Connection, *, batch: int = 500) -> LogReport:
+    """Recompute every entry's digest and link in order; stop at the first bad record."""
+    previous, checked, adopted, records = GENESIS_HASH, 0, 0, 0
+    placed: dict[str, int] = {}  # records logged in batch entries, by kind
     while True:
         rows = conn.execute(
             select(ENTRY)
@@ -372,21 +591,32 @@ def verify_log(conn: Connection, *, batch: int = 2000) -> LogReport:
         if not rows:
             break
         entries = [dict(r._mapping) for r in rows]
-        stored = _records(conn, entries)
-        redacted = redacted_digests(conn, entries)
-        for entry in entries:
-            reason = _check(entry, previous, checked + 1, stored, redacted)
-            if reason:
+        views = [leaf_views(entry) for entry in entries]
+        flat = [view for group in views for view in group]
+        stored = _records(conn, flat)
+        redacted = redacted_digests(conn, flat)
+        for entry, group in zip(entries, views, strict=True):
+            bad = _check(entry, group, previous, checked + 1, stored, redacted)
+            if bad is not None:
+                view, reason = bad
+                leaf = view.get("leaf")
                 return LogReport(
-                    False, checked, entry["seq"], entry["kind"], entry["record_id"], reason
-                )
+                    False, checked, entry["seq"], view["kind"], view["record_id"], reason,
+                    adopted, records + (leaf or 0), leaf, entry.get("leaf_count"),
+                )  # fmt: skip
             previous, checked = entry["hash"], entry["seq"]
             adopted += entry["origin"] == ADOPTED
+            records += len(group)
+            if entry["scheme"] == SCHEME_BATCH:
+                for view in group:
+                    placed[view["kind"]] = placed.get(view["kind"], 0) + 1
     size, last = head(conn)
     if (size, last) != (checked, previous):
         reason = f"the log head records {size} entries, the log holds {checked} intact"
-        return LogReport(False, checked, checked + 1, None, None, reason + " (entries removed)")
-    return _unlogged(conn, checked, adopted)
+        return LogReport(
+            False, checked, checked + 1, None, None, reason + " (entries removed)", adopted, records
+        )
+    return _unlogged(conn, checked, adopted, records, placed)
 
 
 def _records(conn: Connection, entries: list[dict[str, Any]]) -> dict[tuple[str, str], Any]:
@@ -467,25 +697,54 @@ def _digest_of(kind: str, entry: dict[str, Any], stored: tuple[dict[str, Any], A
 
 def _check(
     entry: dict[str, Any],
+    views: list[dict[str, Any]],
     previous: str,
     seq: int,
     stored: dict[Any, Any],
     redacted: Mapping[tuple[str, str], tuple[str, str]],
-) -> str:
-    kind = entry["kind"]
+) -> tuple[dict[str, Any], str] | None:
+    # The entry first (named by its first record), then each record it logs, in order.
+    first = views[0] if views else entry
     if entry["seq"] != seq:
-        return f"position {seq} is missing (an entry was removed or moved)"
+        return first, f"position {seq} is missing (an entry was removed or moved)"
     if entry["prev_hash"] != previous:
-        return "does not link to the entry before it (entries were removed or reordered)"
+        return first, "does not link to the entry before it (entries were removed or reordered)"
     if entry_hash(previous, entry) != entry["hash"]:
-        return "the entry's fields do not match its hash"
-    found = stored.get((kind, entry["record_id"]))
+        return first, "the entry's fields do not match its hash"
+    batched = entry["scheme"] == SCHEME_BATCH
+    if batched:
+        count = entry.get("leaf_count")
+        if not views or count != len(views):
+            return first, "the entry's records do not match its count (records removed or added)"
+        root = merkle_root([leaf_hash(leaf_line(v["kind"], v["record_id"], v["digest"]))
+                            for v in views]).hex()  # fmt: skip
+        if root != entry["digest"]:
+            return first, "the entry's records do not match its Merkle root (edited or reordered)"
+    for view in views:
+        reason = _check_record(view, stored, redacted, entry["record_id"] if batched else None)
+        if reason:
+            return view, reason
+    return None
+
+
+def _check_record(
+    view: dict[str, Any],
+    stored: dict[Any, Any],
+    redacted: Mapping[tuple[str, str], tuple[str, str]],
+    batch_id: str | None,
+) -> str:
+    kind = view["kind"]
+    found = stored.get((kind, view["record_id"]))
     if found is None:
         return f"the {kind} it logs is missing (deleted)"
-    digest = _digest_of(kind, entry, found)
-    if digest != entry["digest"] and not purged_as_logged(entry, digest, redacted):
-        what = "or its hits " if kind == "screening" and entry["scheme"] is not None else ""
+    digest = _digest_of(kind, view, found)
+    if digest != view["digest"] and not purged_as_logged(view, digest, redacted):
+        what = "or its hits " if kind == "screening" and view["scheme"] is not None else ""
         return f"the stored {kind} {what}does not match its logged digest (edited)"
+    row = found[0]
+    place = (row.get(POSITION[0]), row.get(POSITION[1]))
+    if place != ((batch_id, view["leaf"]) if batch_id is not None else (None, None)):
+        return f"the stored {kind} names another place in the log than its own (edited)"
     return ""
 
 
@@ -522,16 +781,27 @@ def purged_as_logged(
     return link is not None and link == (entry["digest"], digest)
 
 
-def _unlogged(conn: Connection, checked: int, adopted: int) -> LogReport:
+def _unlogged(
+    conn: Connection, checked: int, adopted: int, records: int, placed: Mapping[str, int]
+) -> LogReport:
     for kind, table in LOGGED.items():
-        logged = exists().where(
+        alone = exists().where(
             col(DecisionLogEntry.record_id) == table.c.id, col(DecisionLogEntry.kind) == kind
         )
-        record_id = conn.execute(select(table.c.id).where(~logged).limit(1)).scalar()
+        unlogged = ~alone
+        if POSITION[0] in table.c:
+            unlogged = unlogged & table.c.log_batch.is_(None)
+        record_id = conn.execute(select(table.c.id).where(unlogged).limit(1)).scalar()
+        if record_id is None and POSITION[0] in table.c:
+            # Every leaf checked names its record, so more records naming a batch entry
+            # than leaves means one names a place that is not its own.
+            claims = select(func.count()).select_from(table).where(table.c.log_batch.is_not(None))
+            if int(conn.execute(claims).scalar() or 0) != placed.get(kind, 0):
+                record_id = next(iter(_misplaced(conn, table, first=True)), None)
         if record_id is not None:
             reason = f"the {kind} is stored but not in the log (inserted around it)"
-            return LogReport(False, checked, None, kind, str(record_id), reason, adopted)
-    return LogReport(True, checked, adopted=adopted)
+            return LogReport(False, checked, None, kind, str(record_id), reason, adopted, records)
+    return LogReport(True, checked, adopted=adopted, records=records)
 
 
 def check_extends(conn: Connection, *, size: int, hash: str) -> str:

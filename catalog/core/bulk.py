@@ -49,15 +49,26 @@ class BulkInsert:
     """One table's INSERT for the DBAPI cursor, with the column order fixed.
 
     `columns` defaults to every column that has no autoincrement default (an
-    autoincrement id is left to the database, as the ORM insert leaves it).
+    autoincrement id is left to the database, as the ORM insert leaves it) and is not
+    `trailing`. `trailing` columns come last in the statement and are not bound by
+    `row`: whoever runs it appends their values, already as the driver takes them (the
+    writer appends each screening's place in the decision log as it is logged).
     """
 
-    def __init__(self, table: Table, dialect: Dialect, columns: Sequence[str] | None = None):
+    def __init__(
+        self,
+        table: Table,
+        dialect: Dialect,
+        columns: Sequence[str] | None = None,
+        *,
+        trailing: Sequence[str] = (),
+    ):
         if columns is None:
             columns = [
                 c.name
                 for c in table.columns
                 if not (c.primary_key and c.autoincrement is True and c.default is None)
+                and c.name not in trailing
             ]
         self.table = table
         self.columns = tuple(columns)
@@ -83,11 +94,12 @@ class BulkInsert:
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         marks = [
             f"CAST({mark} AS JSON)" if pg and name in self._json else mark for name in self.columns
-        ]
+        ] + [mark for _ in trailing]
         quote = dialect.identifier_preparer.quote
+        names = [*self.columns, *trailing]
         # Names come from the table's definition, quoted by the dialect; values are bound.
         self.sql = (
-            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in self.columns)}) "  # noqa: S608
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in names)}) "  # noqa: S608
             f"VALUES ({', '.join(marks)})"
         )
 

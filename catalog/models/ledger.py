@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, Integer, String
+from sqlalchemy import BigInteger, Column, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
 from catalog.models.base import UtcDateTime
@@ -29,6 +29,10 @@ class DecisionLogEntry(SQLModel, table=True):
     # Null for a record logged when it was stored; "adopted" for one stored before the
     # log existed and brought into it later (`countermark audit adopt`, at `logged_at`).
     origin: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    # A batch entry (scheme 3, one per group commit): `digest` is the Merkle root of its
+    # leaves, one "kind record_id digest" line each, in order; null on single entries.
+    leaf_count: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    leaves: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class DecisionLogHead(SQLModel, table=True):

@@ -49,6 +49,10 @@ class Screening(SQLModel, table=True):
     thresholds: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     took_ms: float = Field(sa_column=Column(Float, nullable=False))
     created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    # Where the decision log holds it when it was logged in a batch entry: the entry's
+    # `record_id` and the leaf's index. Not covered by its digest (set as it is logged).
+    log_batch: str | None = Field(default=None, sa_column=Column(String(36), nullable=True))
+    log_leaf: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
 
 
 class ScreeningHit(SQLModel, table=True):

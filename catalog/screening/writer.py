@@ -7,9 +7,12 @@ it with one executemany per table in one transaction, commits once, then
 resolves every future of the batch. A failed batch is retried row by row so one
 bad row fails only its own request.
 
-Every screening (and outcome) it stores is chained onto the decision log in the same
-transaction, as the batch's last step (see catalog/access/decision_log.py): the head
-lock that keeps the chain in one order across workers is held only through the commit.
+Every screening it stores is in the decision log from the same transaction: one batch
+entry per group commit (see catalog/access/decision_log.py), whose Merkle root covers
+the digests of all the batch's screenings, chained as the batch's last step, so the
+head lock that keeps the chain in one order across workers is held only through the
+commit. Each screening row is stored with its place in that entry (`log_batch`, the
+entry's id, and `log_leaf`, its leaf), appended to its bound tuple in the thread.
 
 The writer thread does as little as it can. In the caller's thread (`write`,
 `submit`), each row is bound once into a plain tuple (`catalog/core/bulk.py`): every
@@ -45,6 +48,7 @@ from sqlalchemy import Connection, Engine, Table
 
 from catalog.access import decision_log
 from catalog.core.bulk import BulkInsert, json_columns, json_text
+from catalog.core.ids import new_id
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +75,18 @@ class GroupCommitWriter:
         self._engine = engine
         self._max_batch = max_batch
         self._order = tuple(table_order)
-        self._bulk = {table: BulkInsert(table, engine.dialect) for table in self._order}
+        self._logged = tuple(t for t in self._order if t.name in decision_log.KIND_OF_TABLE)
+        for table in self._logged:
+            if not set(decision_log.POSITION) <= set(table.c.keys()):
+                raise ValueError(f"{table.name} rows cannot be logged in a batch (no place)")
+        self._bulk = {
+            table: BulkInsert(
+                table,
+                engine.dialect,
+                trailing=decision_log.POSITION if table in self._logged else (),
+            )
+            for table in self._order
+        }
         self._json = {table: json_columns(table) for table in self._order}
         self._log_bulk = BulkInsert(decision_log.ENTRY, engine.dialect)
         self._queue: queue.SimpleQueue[list[_Job] | None] = queue.SimpleQueue()
@@ -204,12 +219,25 @@ class GroupCommitWriter:
         _resolve(outcomes)
 
     def _insert(self, conn: Connection, jobs: list[_Job]) -> None:
+        # Leaf i of the batch entry is the i-th logged row: job by job, then in table
+        # order, then row by row, the order `digests_of` gave each job's digests in.
+        batch_id = new_id()
+        placed: dict[Table, list[tuple[Any, ...]]] = {table: [] for table in self._logged}
+        leaf = 0
+        for job in jobs:
+            for table in self._logged:
+                out = placed[table]
+                for row in job.rows.get(table, ()):
+                    out.append((*row, batch_id, leaf))
+                    leaf += 1
         try:
             for table in self._order:
-                rows = [row for job in jobs for row in job.rows.get(table, ())]
+                rows = placed.get(table)
+                if rows is None:
+                    rows = [row for job in jobs for row in job.rows.get(table, ())]
                 self._bulk[table].run(conn, rows)
             digests = [d for job in jobs for d in job.digests]
-            decision_log.append_digests(conn, digests, bulk=self._log_bulk)
+            decision_log.append_batch(conn, digests, batch_id=batch_id, bulk=self._log_bulk)
             conn.commit()
         except BaseException:
             conn.rollback()

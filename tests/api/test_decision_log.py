@@ -77,14 +77,26 @@ def test_screenings_and_outcomes_are_chained_in_order(
 ) -> None:
     entries = _entries(database)
     result = audit_cli("verify")
+    table = decision_log.LOGGED["screening"]
+    with database.engine.connect() as conn:
+        places = {
+            row.id: (row.log_batch, row.log_leaf)
+            for row in conn.execute(select(table.c.id, table.c.log_batch, table.c.log_leaf))
+        }
 
-    assert [(e["seq"], e["kind"]) for e in entries] == [
-        (1, "screening"), (2, "screening"), (3, "screening"), (4, "outcome")
+    # Each screening was its own group commit: a batch entry of one leaf; the outcome,
+    # stored by its own request, has a single entry.
+    assert [(e["seq"], e["kind"], e["scheme"], e["leaf_count"]) for e in entries] == [
+        (1, "batch", 3, 1), (2, "batch", 3, 1), (3, "batch", 3, 1), (4, "outcome", None, None)
     ]  # fmt: skip
-    assert [e["record_id"] for e in entries[:3]] == [s["id"] for s in screened]
+    leaves = [decision_log.parse_leaves(e["leaves"]) for e in entries[:3]]
+    assert [[(kind, rid) for kind, rid, _ in batch] for batch in leaves] == [
+        [("screening", s["id"])] for s in screened
+    ]
+    assert [places[s["id"]] for s in screened] == [(e["record_id"], 0) for e in entries[:3]]
     assert all(e["prev_hash"] == p["hash"] for p, e in itertools.pairwise(entries))
     assert result.exit_code == 0, result.output
-    assert "decision log intact: 4 entries" in result.output
+    assert "decision log intact: 4 entries, logging 4 records" in result.output
 
 
 def test_a_result_edited_from_red_to_green_is_named(
@@ -211,20 +223,32 @@ def _rewrite_first_screening_and_rechain(database: Database) -> None:
     """What a careful forger with database access does: edit, then recompute every hash."""
     table = decision_log.LOGGED["screening"]
     with database.engine.begin() as conn:
-        first = _entries(database)[0]["record_id"]
+        first = decision_log.leaf_views(_entries(database)[0])[0]["record_id"]
         conn.execute(update(table).where(table.c.id == first).values(lane="green"))
         previous = decision_log.GENESIS_HASH
         for entry in _entries_in(conn):
-            entry["digest"] = decision_log.current_digest(
-                conn, kind=entry["kind"], record_id=entry["record_id"], scheme=entry["scheme"]
-            )
+            if entry["kind"] == decision_log.BATCH:  # each leaf's digest, then the root
+                leaves = [
+                    (kind, rid, decision_log.current_digest(conn, kind=kind, record_id=rid,
+                                                            scheme=decision_log.SCHEME_STORED))
+                    for kind, rid, _ in decision_log.parse_leaves(entry["leaves"])
+                ]  # fmt: skip
+                lines = [decision_log.leaf_line(*leaf) for leaf in leaves]
+                entry["leaves"] = "\n".join(lines)
+                root = decision_log.merkle_root([decision_log.leaf_hash(x) for x in lines])
+                entry["digest"] = root.hex()
+            else:
+                entry["digest"] = decision_log.current_digest(
+                    conn, kind=entry["kind"], record_id=entry["record_id"], scheme=entry["scheme"]
+                )
             entry["prev_hash"] = previous
             entry["hash"] = previous = decision_log.entry_hash(previous, entry)
             conn.execute(
                 update(decision_log.ENTRY)
                 .where(decision_log.ENTRY.c.seq == entry["seq"])
-                .values(digest=entry["digest"], prev_hash=entry["prev_hash"], hash=entry["hash"])
-            )
+                .values(digest=entry["digest"], prev_hash=entry["prev_hash"], hash=entry["hash"],
+                        leaves=entry["leaves"])
+            )  # fmt: skip
         conn.execute(update(decision_log.HEAD).values(hash=previous))
     assert Screening.__tablename__ == table.name
 
@@ -254,6 +278,7 @@ def _forget_the_log(database: Database) -> None:
     """A database from before the log: its screenings and outcomes stored, nothing logged."""
     with database.engine.begin() as conn:
         conn.execute(text("DELETE FROM decision_log"))
+        conn.execute(text("UPDATE screening SET log_batch = NULL, log_leaf = NULL"))
         conn.execute(update(decision_log.HEAD).values(size=0, hash=decision_log.GENESIS_HASH))
 
 
