@@ -136,9 +136,7 @@ def test_an_edited_screening_inside_a_batch_is_named_with_its_leaf(
     batch: list[str], database: Database
 ) -> None:
     with database.engine.begin() as conn:
-        conn.execute(
-            text("UPDATE screening SET lane = 'green' WHERE id = :id"), {"id": batch[2]}
-        )
+        conn.execute(text("UPDATE screening SET lane = 'green' WHERE id = :id"), {"id": batch[2]})
     report = _verify(database)
 
     assert not report.ok
