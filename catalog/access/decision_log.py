@@ -36,7 +36,9 @@ adoption as `logged_at`, so the log says they were logged late, not when.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -125,18 +127,29 @@ def stored_digest(
     screening's `screening_hit` rows, their autoincrement id ignored) is None for a
     record without hits (an outcome), which then digests as under the first scheme.
     """
-    scalars = {
-        k: v for k, v in row.items() if v is not None and k not in json_names and k not in POSITION
-    }
+    skip, prefixes = _layout(tuple(json_names))
+    scalars = {k: v for k, v in row.items() if k not in skip and v is not None}
     parts = [kind.encode("utf-8"), orjson.dumps(scalars, option=_CANON)]
-    for name in sorted(json_names):
+    for name, prefix in prefixes:
         text = row.get(name)
         if text is not None:
-            parts.append(name.encode("utf-8") + b"=" + text.encode("utf-8"))
+            parts.append(prefix + text.encode("utf-8"))
     if hits is not None:
-        ordered = sorted((_hit_json(h) for h in hits), key=lambda h: (h["rank"], h["product_id"]))
+        ordered = [_hit_json(h) for h in hits]
+        if len(ordered) > 1:
+            ordered.sort(key=_HIT_ORDER)
         parts.append(b"hits=" + orjson.dumps(ordered, option=_CANON))
     return hashlib.sha256(b"\n".join(parts)).hexdigest()
+
+
+_HIT_ORDER = operator.itemgetter("rank", "product_id")
+
+
+@functools.cache
+def _layout(json_names: tuple[str, ...]) -> tuple[frozenset[str], tuple[tuple[str, bytes], ...]]:
+    # What a scheme-2 digest leaves out of the scalars, and the JSON columns' prefixes in order.
+    skip = frozenset(json_names) | frozenset(POSITION)
+    return skip, tuple((name, name.encode("utf-8") + b"=") for name in sorted(json_names))
 
 
 def digests_of(tables_rows: Mapping[Table, Sequence[Mapping[str, Any]]]) -> list[Digest]:
