@@ -5,15 +5,19 @@ index is read in memory and the durable write goes through the group-commit
 writer (catalog/screening/service.py). The service is built and started by the
 app's lifespan (api/app.py); until it is, these routes answer 503.
 
-Results go out as JSON serialised once from the stored document (no response-model
-round trip on the hot path); tests validate real responses against the schemas.
+Results go out as JSON serialised once (no response-model round trip on the hot
+path): a new screening's body is the very text stored in its `result` column
+(`ScreeningRecord.document_json`, one orjson call), a batch embeds those texts as
+they are, and reads serialise the stored document with orjson too. orjson writes no
+NaN or Infinity; tests validate real responses against the schemas and keep key
+order and float format to a golden file (tests/api/test_screening_serialisation.py).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import TypeAdapter, ValidationError
@@ -46,7 +50,7 @@ def _service(request: Request) -> ScreeningService:
 
 
 def _json(document: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    body = document if isinstance(document, bytes) else orjson.dumps(document)
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
@@ -91,7 +95,8 @@ async def screen(body: ScreeningRequest, principal: Screener, request: Request) 
     perceptual hashes (`phash` ...). The result is stored; read it again by id.
     """
     record = await _service(request).screen(declared_item(body), principal=principal)
-    return _json(record.document, status=201, headers={"Location": f"/v1/screenings/{record.id}"})
+    location = {"Location": f"/v1/screenings/{record.id}"}
+    return _json(record.document_bytes, status=201, headers=location)  # the stored text
 
 
 def _validate(item: dict[str, Any]) -> DeclaredItem | DomainError:
@@ -113,7 +118,12 @@ async def screen_batch(body: BatchRequest, principal: Customs, request: Request)
     results = [
         {"index": i, "status": a.status, "result": None, "problem": domain_problem(a)}
         if isinstance(a, DomainError)
-        else {"index": i, "status": 201, "result": a.document, "problem": None}
+        else {
+            "index": i,
+            "status": 201,
+            "result": orjson.Fragment(a.document_bytes),
+            "problem": None,
+        }
         for i, a in enumerate(answers)
     ]
     return _json({"results": results})

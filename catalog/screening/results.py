@@ -3,6 +3,8 @@
 `ScreeningRecord` is built once per scored item. Its `document` is both the HTTP
 response body and the stored `result` column, so what a client was told is what
 is kept; the screening row and the alert rows are derived from the same record.
+`document_json` is that document serialised once (orjson): the row stores exactly
+that text, the decision log digests it and the screening route sends its bytes.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
+import orjson
+
+from catalog.core.bulk import JsonText
 from matchers.records import Assessment, Signal
 
 
@@ -56,6 +61,21 @@ class ScreeningRecord:
             "created_at": self.created_at.isoformat(),
         }
 
+    @cached_property
+    def document_bytes(self) -> bytes:
+        """The document serialised once: the response body, and the stored `result` text.
+
+        orjson: compact, keys in the document's order, floats in their shortest
+        round-trip form; it never writes NaN or Infinity (requests carrying them are
+        refused at validation).
+        """
+        return orjson.dumps(self.document)
+
+    @cached_property
+    def document_json(self) -> JsonText:
+        """`document_bytes` as the text the `result` column stores (decoded, not re-serialised)."""
+        return JsonText(self.document_bytes.decode("utf-8"))
+
     def screening_row(
         self,
         *,
@@ -75,7 +95,7 @@ class ScreeningRecord:
             "declared_on": declared_on,
             "screened_on": self.created_at.date(),
             "request": dict(request),
-            "result": self.document,
+            "result": self.document_json,
             "risk": a.risk,
             "verdict": a.verdict,
             "lane": a.lane,

@@ -128,10 +128,9 @@ def test_batch_results_are_the_stored_text_too(
 def test_nan_and_infinity_are_refused_not_stored(
     client: TestClient, customs: dict[str, str], database: Database, number: str
 ) -> None:
-    amount = (
-        '{"description": "shoe", "unit_value": {"amount": %s, "currency": "USD"}}' % number
-    )
-    quantity = '{"description": "shoe", "quantity": %s}' % number
+    amount = '{"description": "shoe", "unit_value": {"amount": NUMBER, "currency": "USD"}}'
+    quantity = '{"description": "shoe", "quantity": NUMBER}'
+    amount, quantity = (raw.replace("NUMBER", number) for raw in (amount, quantity))
     for raw in (amount, quantity):
         response = client.post(
             "/v1/screenings", headers=customs | {"Content-Type": "application/json"}, content=raw
