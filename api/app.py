@@ -244,7 +244,11 @@ def _problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = rewrite_problem_media_types(original())
+            schema = original()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for name, model in screenings.request_components().items():
+                components.setdefault(name, model)  # the raw-body route's request model
+            app.openapi_schema = rewrite_problem_media_types(schema)
         return app.openapi_schema
 
     return openapi

@@ -15,11 +15,17 @@ order and float format to a golden file (tests/api/test_screening_serialisation.
 
 from __future__ import annotations
 
+import email.message
+import functools
+import json
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from pydantic import TypeAdapter, ValidationError
 
 from api.deps import Customs, Screener, ScreeningReader, SessionDep
@@ -38,6 +44,32 @@ from catalog.screening.stored_screenings import load_screening, record_outcome, 
 from matchers.records import Money
 
 _REQUEST = TypeAdapter(ScreeningRequest)
+# The single-item route reads its raw body (one `validate_json`, no dict in between), so
+# FastAPI does not see its model: the OpenAPI document names it here, and
+# `request_components` adds it (and the models it nests) to the components.
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ScreeningRequest"}}
+        },
+    }
+}
+
+
+@functools.cache
+def request_components() -> dict[str, Any]:
+    """`ScreeningRequest` and the models it nests, as FastAPI writes their component schemas."""
+
+    def documented(body: ScreeningRequest) -> None:  # pragma: no cover - never called
+        """Only read by `get_openapi` for its body model."""
+
+    route = APIRoute("/", documented, methods=["POST"])
+    schemas: dict[str, Any] = get_openapi(title="", version="", routes=[route])["components"][
+        "schemas"
+    ]
+    return {k: v for k, v in schemas.items() if k not in ("HTTPValidationError", "ValidationError")}
+
 
 router = APIRouter(prefix="/v1/screenings", tags=["screenings"])
 
@@ -82,18 +114,68 @@ def declared_item(body: ScreeningRequest) -> DeclaredItem:
     )
 
 
+def _is_json(content_type: str | None) -> bool:
+    if not content_type:
+        return False  # as FastAPI's strict content type: a body without one is not JSON
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
+def _in_body(exc: ValidationError) -> RequestValidationError:
+    errors = exc.errors(include_url=False)
+    return RequestValidationError([e | {"loc": ("body", *e["loc"])} for e in errors])
+
+
+def screening_request(raw: bytes, content_type: str | None) -> ScreeningRequest:
+    """Validate a raw screening body once, with the errors FastAPI's body parameter gave.
+
+    JSON goes straight to pydantic's `validate_json`. Only when that finds the JSON
+    itself invalid is it parsed again with `json` (which also takes UTF-16 and lone
+    surrogates, refused later by the schema), so a broken body gets FastAPI's
+    `json_invalid` error at its position, or a 400 when it is not text at all.
+    """
+    if not raw:
+        missing = {"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}
+        raise RequestValidationError([missing])
+    value: Any = raw
+    if _is_json(content_type):
+        try:
+            return _REQUEST.validate_json(raw)
+        except ValidationError as exc:
+            if not any(e["type"] == "json_invalid" for e in exc.errors(include_url=False)):
+                raise _in_body(exc) from exc
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            bad = {"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error",
+                   "input": {}, "ctx": {"error": exc.msg}}  # fmt: skip
+            raise RequestValidationError([bad]) from exc
+        except ValueError as exc:  # not text in any JSON encoding
+            raise HTTPException(400, "There was an error parsing the body") from exc
+    try:
+        return _REQUEST.validate_python(value)
+    except ValidationError as exc:
+        raise _in_body(exc) from exc
+
+
 @router.post(
     "",
     status_code=201,
     response_model=ScreeningResult,
     responses=problem_responses(401, 403, 409, 413, 422, 503),
+    openapi_extra=_BODY,
 )
-async def screen(body: ScreeningRequest, principal: Screener, request: Request) -> Response:
+async def screen(principal: Screener, request: Request) -> Response:
     """Score one declared item: risk, verdict, lane and the registered products it implicates.
 
     Only `description` is required. Images go as base64 `data` or as precomputed
     perceptual hashes (`phash` ...). The result is stored; read it again by id.
     """
+    body = screening_request(await request.body(), request.headers.get("content-type"))
     record = await _service(request).screen(declared_item(body), principal=principal)
     location = {"Location": f"/v1/screenings/{record.id}"}
     return _json(record.document_bytes, status=201, headers=location)  # the stored text
