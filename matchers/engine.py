@@ -314,7 +314,10 @@ def _image_hits(
         if image.hashes:
             found = index.nearcopy.search(dict(image.hashes), limit=config.near_copy_limit)
             pairs = [(h, index.images[h.image_id]) for h in found if h.image_id in index.images]
-            for hit, ref in nearest_wins(pairs, margin_full=config.image_margin_full):
+            kept = nearest_wins(
+                pairs, margin_full=config.image_margin_full, copy_min=config.image_copy_min
+            )
+            for hit, ref in kept:
                 near.setdefault(ref.product_id, []).append((hit, ref))
         if image.local_features:
             found_photos = index.search_photos(image.local_features, limit=config.photo_limit)

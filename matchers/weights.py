@@ -31,6 +31,7 @@ class FeatureConfig:
     near_copy_limit: int  # near-copy hits kept per declared image
     photo_limit: int  # photo hits kept per declared image
     image_margin_full: float  # similarity margin over the other side's nearest for full credit
+    image_copy_min: float  # a near-copy hit this similar is a copy; below, same brand packaging
     photo_margin_full: float  # the same for photo matches (calibrated confidence)
     product_margin: float  # matches this many identity log-odds below the best do not set the risk
     reread_below: float  # a plain text reading this close to a product needs no brand rereading
@@ -61,6 +62,10 @@ DEFAULT_CONFIG = FeatureConfig(
     near_copy_limit=5,
     photo_limit=3,
     image_margin_full=0.125,  # 8 of 64 phash bits nearer
+    # copies sent again (resized, JPEG, mirrored) measured 0-2 phash bits from their reference,
+    # packages on the same template (other colours, a shape moved) 4-10 (bench/scenario_images,
+    # seed 11): a copy is within 6 bits (phash alone) or 12 (phash and dhash)
+    image_copy_min=0.9,
     photo_margin_full=0.15,  # photo confidences start at 0.7: a clear lead over the rival side
     product_margin=1.0,  # odds of being this product under 1/e of the best one's
     reread_below=0.9,
@@ -171,6 +176,7 @@ DEFAULT_WEIGHTS = Weights(
         "gtin_unregistered": -0.8,
         "image_copy_of_genuine": 5.2,
         "image_copy_of_counterfeit": 4.4,
+        "image_same_brand_packaging": 1.5,  # whose design, not which product: below a brand named
         "photo_match": 5.2,
         "photo_match_counterfeit": 3.8,
     },

@@ -86,6 +86,9 @@ CANDIDATE_FEATURES: tuple[Feature[CandidateContext], ...] = (
     Feature(
         images.near_copy_of_counterfeit, names=("image_copy_of_counterfeit",), needs=has_near_copies
     ),
+    Feature(
+        images.same_brand_packaging, names=("image_same_brand_packaging",), needs=has_near_copies
+    ),
     Feature(images.photo_match, names=("photo_match",), needs=has_photos),
     Feature(images.photo_match_counterfeit, names=("photo_match_counterfeit",), needs=has_photos),
     Feature(
