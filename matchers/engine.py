@@ -29,7 +29,15 @@ from matchers.features.images import nearest_wins, strongest_photo_wins
 from matchers.images.nearcopy import NearCopyHit, NearCopyIndex
 from matchers.images.photo import PhotoHit, PhotoIndex
 from matchers.records import Assessment, Declaration, ImageRecord, Match, ProductRecord
-from matchers.scoring import FxRates, Thresholds, combine, decide, similarity, trade_checked
+from matchers.scoring import (
+    FxRates,
+    Thresholds,
+    combine,
+    decide,
+    nearly_as_similar,
+    similarity,
+    trade_checked,
+)
 from matchers.text.index import TextIndex, product_document
 from matchers.vocabulary import without_terms
 from matchers.weights import DEFAULT_WEIGHTS, FeatureConfig, Weights
@@ -149,7 +157,7 @@ def assess(
     """Score one declared item against the catalogue: matches, risk, verdict, lane and reasons.
 
     `matches` are ordered by similarity (best first, at most `thresholds.max_matches`);
-    `risk` is that of the riskiest match within `product_margin` of the best similarity
+    `risk` is that of the riskiest match within `product_margin` identity log-odds of the best
     (the nearest product wins), or of the brand-level finding when no product is
     identified; `signals` are the declaration-level ones (the riskiest match's findings
     on the declaration alone, or the brand-level finding's). A green match whose trade
@@ -215,7 +223,8 @@ def assess(
         shown = tuple(matches[: thresholds.max_matches])
         # the nearest product wins: a sibling clearly less like the item than the best match
         # (the tray of 24 beside the can declared) does not lend it its risk
-        close = [m for m in shown if m.similarity >= shown[0].similarity - config.product_margin]
+        best, margin = shown[0].similarity, config.product_margin
+        close = [m for m in shown if nearly_as_similar(m.similarity, best, margin=margin)]
         top = max(close, key=lambda m: m.risk)  # the first of equals, in similarity order
         verdict, lane = decide(
             risk=top.risk,
@@ -305,7 +314,10 @@ def _image_hits(
         if image.hashes:
             found = index.nearcopy.search(dict(image.hashes), limit=config.near_copy_limit)
             pairs = [(h, index.images[h.image_id]) for h in found if h.image_id in index.images]
-            for hit, ref in nearest_wins(pairs, margin_full=config.image_margin_full):
+            kept = nearest_wins(
+                pairs, margin_full=config.image_margin_full, copy_min=config.image_copy_min
+            )
+            for hit, ref in kept:
                 near.setdefault(ref.product_id, []).append((hit, ref))
         if image.local_features:
             found_photos = index.search_photos(image.local_features, limit=config.photo_limit)

@@ -1,20 +1,32 @@
 """Thresholds and exchange rates, and how feature results become similarity, risk, verdict, lane.
 
-The model separates *which product* from *whether it infringes*:
+The model separates *which product* from *whether it infringes*, each a log-odds model:
 
-    risk = P(this product) x P(infringing | this product, context)
+    risk = P(this product | identity evidence) x P(infringing | this product, context)
 
-- `similarity` is P(this product): identity evidence only (text, model number, a GTIN
-  registered to the product, the brand named, a genuine image or photo), each signal's
-  identity strength (`Weights.identity`) times its value, positive ones combined by
-  noisy-OR, negative ones (another brand declared, another model) as factors.
-- The conditional is a log-odds model of suspicion evidence only (`Weights.values`,
-  prior `Weights.bias`): `logit = bias + sum(weight[name] * value)`, through the
-  logistic function. Look-alike brand, price, unauthorised origin or parties,
-  counterfeit vocabulary, a known-counterfeit image and another brand's GTIN raise it;
-  authorised facts lower it. Identity signals carry no suspicion weight, so however
-  sure the identity, a perfect match with authorised facts keeps the prior's low risk,
-  and strong suspicion on a sure identity goes red.
+- `similarity` is P(this product | identity evidence), a logistic model of the identity
+  signals only (text, model number, a GTIN registered to the product, the brand named, a
+  genuine image or photo; against it: another brand declared, another model, another
+  product's GTIN):
+
+      similarity = sigmoid(identity_bias + sum(identity[name] * value))
+
+  (`Weights.identity`, `Weights.identity_bias`). Evidence adds: a brand named beside a
+  close text makes the identity surer than either alone, and a signal against the product
+  subtracts log-odds rather than scaling a probability. A candidate is a match from 0.5
+  (`Thresholds.min_similarity`), so one signal alone counts only when its weight beats
+  the prior: a brand named alone never makes a product match.
+- P(infringing | this product, context) is a logistic model of the suspicion signals
+  only (`Weights.values`, prior `Weights.bias`):
+
+      conditional = sigmoid(bias + sum(values[name] * value))
+
+  Look-alike brand, price, unauthorised origin or parties, counterfeit vocabulary, a
+  known-counterfeit image and another brand's GTIN raise it; authorised facts lower it.
+  Identity signals carry no suspicion weight, so however sure the identity, a perfect
+  match with authorised facts keeps the prior's low risk (green), and strong suspicion
+  on a sure identity goes red. The learning code (`catalog.learning.calibrate`) fits
+  this second model's weights and prior from recorded outcomes.
 - With no product identified, a named or imitated brand is scored at declaration level:
   the conditional alone (`combine` with `identity=1.0`). An imitated brand infringes
   whichever product the item is, so for a candidate whose brand is imitated the share
@@ -47,6 +59,7 @@ __all__ = [
     "Weights",
     "combine",
     "decide",
+    "nearly_as_similar",
     "sigmoid",
     "similarity",
     "trade_checked",
@@ -191,20 +204,29 @@ def combine(
 
 
 def similarity(results: Sequence[FeatureResult], *, weights: Weights) -> float:
-    """How strongly the findings identify the item with the product, in [0, 1]: each signal's
-    identity strength times its value, positive ones by noisy-OR, negative ones as factors."""
-    missing = 1.0
-    scale = 1.0
-    for r in results:
-        strength = weights.identity.get(r.name)
-        if strength is None:
-            continue  # a signal of suspicion only: it says nothing of which product this is
-        identity = strength * r.value
-        if identity > 0:
-            missing *= 1.0 - min(identity, 1.0)
-        elif identity < 0:
-            scale *= 1.0 + max(identity, -1.0)
-    return round(float((1.0 - missing) * scale), DIGITS)
+    """P(this product | identity evidence), in (0, 1): the logistic function of the identity
+    prior plus each identity signal's log-odds weight times its value (suspicion-only
+    signals say nothing of which product this is and are left out)."""
+    terms = [
+        round(float(weights.identity[r.name] * r.value), DIGITS)
+        for r in results
+        if r.name in weights.identity
+    ]
+    return round(sigmoid(weights.identity_bias + math.fsum(terms)), DIGITS)
+
+
+def _logit(p: float) -> float:
+    """The log-odds of a probability rounded to `DIGITS` decimals (kept finite at 0 and 1)."""
+    q = min(max(p, 10.0**-DIGITS), 1.0 - 10.0**-DIGITS)
+    return math.log(q / (1.0 - q))
+
+
+def nearly_as_similar(sim: float, best: float, *, margin: float) -> bool:
+    """Whether a match of similarity `sim` is within `margin` identity log-odds of the best
+    match's `best`: the odds that the item is this product are at least exp(-margin) times
+    the odds that it is the best one. Only such matches set the risk (the nearest product
+    wins: the tray of 24 does not lend its price to the can declared)."""
+    return _logit(sim) >= _logit(best) - margin
 
 
 TRADE_CHECKS = frozenset(

@@ -1,10 +1,10 @@
 """The versioned scoring model: every number that changes a result, under one version.
 
-`Weights` holds the log-odds weight of each signal (risk), its identity strength
-(similarity), the prior, the expiry discount and the cut-offs of retrieval and the
-features (`FeatureConfig`). `DEFAULT_WEIGHTS` is the version the engine ships with;
-`matchers.features.algorithm` checks at import that it weighs exactly the signals
-the declared features emit.
+`Weights` holds the two log-odds models of `matchers.scoring`: each signal's suspicion
+weight (risk) and identity weight (similarity), each model's prior, the expiry discount
+and the cut-offs of retrieval and the features (`FeatureConfig`). `DEFAULT_WEIGHTS` is
+the version the engine ships with; `matchers.features.algorithm` checks at import that
+it weighs exactly the signals the declared features emit.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ class FeatureConfig:
     near_copy_limit: int  # near-copy hits kept per declared image
     photo_limit: int  # photo hits kept per declared image
     image_margin_full: float  # similarity margin over the other side's nearest for full credit
+    image_copy_min: float  # a near-copy hit this similar is a copy; below, same brand packaging
     photo_margin_full: float  # the same for photo matches (calibrated confidence)
-    product_margin: float  # matches this far below the best similarity do not set the risk
+    product_margin: float  # matches this many identity log-odds below the best do not set the risk
     reread_below: float  # a plain text reading this close to a product needs no brand rereading
     reread_hits: int  # alias or look-alike hits tried as the brand itself
     # brand hits
@@ -61,8 +62,12 @@ DEFAULT_CONFIG = FeatureConfig(
     near_copy_limit=5,
     photo_limit=3,
     image_margin_full=0.125,  # 8 of 64 phash bits nearer
+    # copies sent again (resized, JPEG, mirrored) measured 0-2 phash bits from their reference,
+    # packages on the same template (other colours, a shape moved) 4-10 (bench/scenario_images,
+    # seed 11): a copy is within 6 bits (phash alone) or 12 (phash and dhash)
+    image_copy_min=0.9,
     photo_margin_full=0.15,  # photo confidences start at 0.7: a clear lead over the rival side
-    product_margin=0.1,
+    product_margin=1.0,  # odds of being this product under 1/e of the best one's
     reread_below=0.9,
     reread_hits=2,
     brand_lead_words=3,
@@ -84,7 +89,7 @@ DEFAULT_CONFIG = FeatureConfig(
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """A versioned scoring model: suspicion log-odds weights, identity strengths, the prior.
+    """A versioned scoring model: suspicion and identity log-odds weights and their priors.
 
     `values` weighs the suspicion signals (P(infringing | product, context), prior
     `bias`); a signal found only in `identity` is identity evidence and carries no
@@ -92,10 +97,10 @@ class Weights:
 
     `expired_factor` is the share of a match's positive evidence that still counts
     once the product's registration has expired; `config` holds the cut-offs.
-    `identity` says how far a signal (times its value) identifies the item with the
-    product: in (0, 1] evidence *for* the product (combined by noisy-OR), in [-1, 0)
-    evidence against it (the similarity is scaled by 1 + identity); a signal absent
-    from it says nothing of identity.
+    `identity` is the second log-odds model, P(this product | identity evidence): each
+    signal's log-odds weight (times its value) for the item being the product (positive)
+    or another one (negative), added to the prior `identity_bias`; a signal absent from
+    it says nothing of identity.
     """
 
     version: str
@@ -103,6 +108,7 @@ class Weights:
     bias: float = -3.0
     expired_factor: float = 0.5
     identity: Mapping[str, float] = field(default_factory=dict)
+    identity_bias: float = -3.0
     config: FeatureConfig = DEFAULT_CONFIG
 
     def weight(self, name: str) -> float:
@@ -116,7 +122,7 @@ class Weights:
 
 
 DEFAULT_WEIGHTS = Weights(
-    version="2026-12-02.1",
+    version="2026-12-03.1",
     bias=-3.0,
     expired_factor=0.5,
     values={
@@ -149,23 +155,30 @@ DEFAULT_WEIGHTS = Weights(
         # or an invention; weighed a little below another chapter
         "hs_code_unknown": 0.5,
     },
+    # P(this product | identity evidence) = sigmoid(identity_bias + sum(identity[name] * value)).
+    # A candidate is a match from 0.5 (log-odds 0). With the prior at -3, a signal of weight w
+    # alone at full value gives sigmoid(w - 3): the text alone counts from value 0.5 (a text
+    # score of 0.75, as before) and reaches 0.95; a brand alone (0.45) never counts, a model
+    # number alone (0.6) does. Each weight is that signal's former strength s as log-odds
+    # over the prior (logit(s) + 3); signals against the product subtract log-odds.
+    identity_bias=-3.0,
     identity={
-        # a brand alone never makes a product match (min_similarity 0.5): some text must agree
-        "text_similarity": 1.0,
-        "brand_exact": 0.45,
-        "brand_alias": 0.45,
-        "brand_lookalike": 0.4,
-        "brand_differs": -0.4,
-        "brand_unnamed": -0.15,  # only the description's words: a little less sure which product
-        "model_same": 0.6,
-        "model_different": -0.4,
-        "gtin_this_product": 0.95,
-        "gtin_other_product": -0.5,
-        "gtin_unregistered": -0.2,
-        "image_copy_of_genuine": 0.9,
-        "image_copy_of_counterfeit": 0.8,
-        "photo_match": 0.9,
-        "photo_match_counterfeit": 0.7,
+        "text_similarity": 6.0,
+        "brand_exact": 2.8,
+        "brand_alias": 2.8,
+        "brand_lookalike": 2.6,
+        "brand_differs": -2.5,
+        "brand_unnamed": -0.6,  # only the description's words: a little less sure which product
+        "model_same": 3.4,
+        "model_different": -2.0,
+        "gtin_this_product": 5.9,
+        "gtin_other_product": -3.0,
+        "gtin_unregistered": -0.8,
+        "image_copy_of_genuine": 5.2,
+        "image_copy_of_counterfeit": 4.4,
+        "image_same_brand_packaging": 1.5,  # whose design, not which product: below a brand named
+        "photo_match": 5.2,
+        "photo_match_counterfeit": 3.8,
     },
     config=DEFAULT_CONFIG,
 )

@@ -33,19 +33,29 @@ def weights_to_json(weights: Weights) -> dict[str, Any]:
         "expired_factor": weights.expired_factor,
         "values": dict(sorted(weights.values.items())),
         "identity": dict(sorted(weights.identity.items())),
+        "identity_bias": weights.identity_bias,
         "config": dataclasses.asdict(weights.config),
     }
 
 
 def weights_from_json(data: Mapping[str, Any]) -> Weights:
-    """Weights from their JSON form; missing config fields take the shipped defaults."""
+    """Weights from their JSON form; missing config fields take the shipped defaults. A version
+    stored before identity became a log-odds model (no `identity_bias`) holds noisy-OR
+    strengths, which mean nothing as log-odds: it takes the shipped identity model (the
+    fit never changed identity, so its suspicion weights and prior are kept)."""
     config = dataclasses.asdict(DEFAULT_WEIGHTS.config) | dict(data.get("config") or {})
+    if "identity_bias" in data:
+        identity = {str(k): float(v) for k, v in dict(data["identity"]).items()}
+        identity_bias = float(data["identity_bias"])
+    else:
+        identity, identity_bias = dict(DEFAULT_WEIGHTS.identity), DEFAULT_WEIGHTS.identity_bias
     return Weights(
         version=str(data["version"]),
         values={str(k): float(v) for k, v in dict(data["values"]).items()},
         bias=float(data["bias"]),
         expired_factor=float(data["expired_factor"]),
-        identity={str(k): float(v) for k, v in dict(data["identity"]).items()},
+        identity=identity,
+        identity_bias=identity_bias,
         config=FeatureConfig(**config),
     )
 

@@ -13,7 +13,7 @@ day). Then:
    unweighted) and discounts the match's positive evidence (`Weights.expired_factor`).
 3. With no candidate identified, `BRAND_LEVEL` speaks for a named or imitated brand.
 
-`matchers.scoring` turns the findings into similarity (identity strengths) and risk
+`matchers.scoring` turns the findings into similarity (the identity log-odds model) and risk
 (similarity times the suspicion log-odds model). Every signal a feature emits is declared
 in its `names`; this module checks at import that `DEFAULT_WEIGHTS` weighs or identifies
 exactly those signals, and the engine checks the weights it is handed (`check`). The
@@ -86,6 +86,9 @@ CANDIDATE_FEATURES: tuple[Feature[CandidateContext], ...] = (
     Feature(
         images.near_copy_of_counterfeit, names=("image_copy_of_counterfeit",), needs=has_near_copies
     ),
+    Feature(
+        images.same_brand_packaging, names=("image_same_brand_packaging",), needs=has_near_copies
+    ),
     Feature(images.photo_match, names=("photo_match",), needs=has_photos),
     Feature(images.photo_match_counterfeit, names=("photo_match_counterfeit",), needs=has_photos),
     Feature(
@@ -128,7 +131,7 @@ _CANDIDATE_NAMES = emitted(CANDIDATE_FEATURES)
 
 def check(weights: Weights) -> None:
     """Raise `SignalError` unless `weights` weighs or identifies exactly the signals the
-    weighted features declare, identity strengths only for signals of candidate features."""
+    weighted features declare, identity weights only for signals of candidate features."""
     check_weights(weights, weighted=_WEIGHTED_NAMES, identifying=_CANDIDATE_NAMES)
 
 

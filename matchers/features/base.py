@@ -20,7 +20,7 @@ from matchers.text.normalize import model_numbers, normalize
 class FeatureResult:
     """One feature's finding: its signal name, its strength in [0, 1] and a sentence of evidence.
 
-    The name keys the signal's weight and identity strength in `matchers.weights.Weights`;
+    The name keys the signal's suspicion and identity weights in `matchers.weights.Weights`;
     `evidence` holds expert detail kept out of the sentence (see `matchers.records.Signal`).
     """
 

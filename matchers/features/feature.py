@@ -61,7 +61,7 @@ def check_weights(
     weights: Weights, *, weighted: frozenset[str], identifying: frozenset[str]
 ) -> None:
     """Raise `SignalError` unless every `weighted` signal name has a suspicion weight or an
-    identity strength, no weight is for a signal not emitted, and identity strengths go
+    identity weight, no weight is for a signal not emitted, and identity weights go
     only to `identifying` ones."""
     unweighted = sorted(weighted - weights.values.keys() - weights.identity.keys())
     if unweighted:

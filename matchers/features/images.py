@@ -5,6 +5,12 @@ photo matches): a declared image is credited to the reference it is nearest to. 
 genuine and a known-counterfeit reference are both near, only the nearer is credited,
 scaled by the margin between them, so a mirrored copy of the brand's own photo is not
 also "a copy of the counterfeit" that shares its packaging template.
+
+Only a hit at least `image_copy_min` similar is a copy. A declared image nearer to a
+brand's references than any unrelated picture but not that near (another package of the
+brand on the same template: other colours, a shape moved) is "same brand packaging": a
+weaker, separately named signal that says whose design it is, not that it copies a
+registered picture, and nothing of whether it is genuine.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from matchers.records import ImageRecord
 from matchers.weights import FeatureConfig
 
 Hit = TypeVar("Hit")
+
+PACKAGING = "same brand packaging"  # the `meaning` of a hit too far off to be a copy
 
 KIND_WORDS = {
     "genuine": "photo",
@@ -64,15 +72,20 @@ def _margin_rule(
 
 
 def nearest_wins(
-    hits: Sequence[tuple[NearCopyHit, ImageRecord]], *, margin_full: float
+    hits: Sequence[tuple[NearCopyHit, ImageRecord]], *, margin_full: float, copy_min: float = 0.0
 ) -> list[tuple[NearCopyHit, ImageRecord]]:
-    """The near-copy hits of one declared image that count (`_margin_rule` on similarity)."""
-    return _margin_rule(
-        hits,
-        margin_full=margin_full,
-        strength=lambda h: h.similarity,
-        scaled=lambda h, v: dataclasses.replace(h, similarity=v),
-    )
+    """The near-copy hits of one declared image that count: the copies (similarity at least
+    `copy_min`) by `_margin_rule`; with no copy, the hits below it as `PACKAGING` (their
+    similarity kept: no reference is copied, so there is no margin to weigh)."""
+    copies = [(h, r) for h, r in hits if h.similarity >= copy_min]
+    if copies:
+        return _margin_rule(
+            copies,
+            margin_full=margin_full,
+            strength=lambda h: h.similarity,
+            scaled=lambda h, v: dataclasses.replace(h, similarity=v),
+        )
+    return [(dataclasses.replace(h, meaning=PACKAGING), r) for h, r in hits]
 
 
 def strongest_photo_wins(
@@ -107,8 +120,12 @@ def _score(hit: PhotoHitLike) -> float:
     return hit.score
 
 
+def _copies(ctx: CandidateContext, *, packaging: bool) -> list[tuple[NearCopyHitLike, ImageRecord]]:
+    return [(h, r) for h, r in ctx.near_copies if (h.meaning == PACKAGING) == packaging]
+
+
 def _copy(ctx: CandidateContext, *, counterfeit: bool, name: str) -> FeatureResult | None:
-    best = _best(ctx.near_copies, _similarity, counterfeit=counterfeit)
+    best = _best(_copies(ctx, packaging=False), _similarity, counterfeit=counterfeit)
     if best is None:
         return None
     strength, hit, ref = best
@@ -137,6 +154,36 @@ def near_copy_of_counterfeit(ctx: CandidateContext, config: FeatureConfig) -> Fe
     """A declared image copies a known counterfeit of the product, nearer to it than to any
     genuine reference (strong evidence)."""
     return _copy(ctx, counterfeit=True, name="image_copy_of_counterfeit")
+
+
+def same_brand_packaging(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
+    """A declared image shares the packaging design of one of the product's references (genuine
+    or a known counterfeit, which copies the brand's design) without being a copy of any: it
+    says whose design this is, weakly, and nothing of whether it is genuine."""
+    shared = _copies(ctx, packaging=True)
+    best = max(shared, key=lambda hr: (hr[0].similarity, hr[1].image_id), default=None)
+    if best is None:
+        return None
+    hit, ref = best
+    label = product_label(ctx.product.brand, ctx.product.name)
+    whose = (
+        f"a known counterfeit of {label}, which copies the brand's design"
+        if ref.kind == "counterfeit"
+        else f"the brand's registered {KIND_WORDS[ref.kind]} of {label}"
+    )
+    strength = clamp01(hit.similarity)
+    evidence: dict[str, str | float] = {
+        "reference_image_id": ref.image_id,
+        "reference_kind": ref.kind,
+        "similarity": strength,
+        "match": hit.evidence,
+    }
+    return FeatureResult(
+        name="image_same_brand_packaging",
+        value=strength,
+        detail=f"a declared image shares the packaging design of {whose}, but is not a copy of it",
+        evidence=evidence,
+    )
 
 
 def _photo(ctx: CandidateContext, *, counterfeit: bool, name: str) -> FeatureResult | None:

@@ -90,11 +90,45 @@ def exporter_authorized(ctx: CandidateContext, config: FeatureConfig) -> Feature
     return _party("exporter", ctx.declaration.exporter, product.authorized_exporters, product)
 
 
+# The kind of goods by HS chapter (heading first), in words a sentence can use, and from how
+# many units one consignment of them is a commercial quantity rather than a personal one:
+# a traveller may carry two pairs of shoes or a watch, not a dozen.
+GOODS_BY_HS: dict[str, tuple[str, int]] = {
+    "8506": ("batteries", 100),
+    "22": ("beverages", 96),
+    "33": ("perfume and cosmetics", 12),
+    "42": ("bags and leather goods", 5),
+    "61": ("clothing", 20),
+    "62": ("clothing", 20),
+    "64": ("footwear", 10),
+    "71": ("jewellery", 5),
+    "85": ("electronics", 10),
+    "90": ("optical goods", 5),
+    "91": ("watches", 5),
+    "95": ("toys and games", 10),
+}
+
+
+def kind_of_goods(product: ProductRecord, default_from: int) -> tuple[str | None, int]:
+    """What the product is, in words (None when unknown), and from how many units a
+    consignment of it is commercial: by its first HS code, else its category's words
+    with `default_from` units."""
+    for code in product.hs_codes:
+        digits = "".join(ch for ch in code if ch.isdigit())
+        for key in (digits[:4], digits[:2]):
+            if key in GOODS_BY_HS:
+                return GOODS_BY_HS[key]
+    category = (product.category or "").strip().lower()
+    return (category or None), default_from
+
+
 def commercial_quantity(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """Many units of a product worth copying (genuine minimum >= `commercial_min_eur`) in one
-    consignment; worded by what the goods are, "luxury goods" only from `luxury_min_eur`."""
+    consignment, counted against its kind of goods (10 pairs of shoes, 5 watches: see
+    `GOODS_BY_HS`); worded by what the goods are, "luxury" only from `luxury_min_eur`."""
     qty, price = ctx.declaration.quantity, ctx.product.price
-    if qty is None or qty < config.commercial_quantity or price is None:
+    kind, start = kind_of_goods(ctx.product, config.commercial_quantity)
+    if qty is None or qty < start or price is None:
         return None
     day = ctx.declaration.declared_on or ctx.today
     rate = ctx.fx.rate(from_currency=price.currency, to_currency="EUR", on=day)
@@ -108,14 +142,18 @@ def commercial_quantity(ctx: CandidateContext, config: FeatureConfig) -> Feature
     min_eur = price.min * rate
     if min_eur < config.commercial_min_eur:
         return None
-    span = math.log(config.commercial_quantity_full / config.commercial_quantity)
+    full = start * config.commercial_quantity_full / config.commercial_quantity
+    span = math.log(full / start)
     floor = config.commercial_quantity_floor
-    value = floor + (1.0 - floor) * clamp01(math.log(qty / config.commercial_quantity) / span)
-    kind = "luxury goods" if min_eur >= config.luxury_min_eur else "branded goods"
+    value = floor + (1.0 - floor) * clamp01(math.log(qty / start) / span)
+    goods = kind or "goods of this kind"
+    said = f"luxury {goods}" if min_eur >= config.luxury_min_eur else goods
     label = product_label(ctx.product.brand, ctx.product.name)
     return FeatureResult(
         "commercial_quantity",
         round(value, 4),
         f"{qty} units of {label} (genuine from {min_eur:,.0f} EUR a unit, "
-        f"{qty * min_eur:,.0f} EUR at genuine prices): a commercial quantity of {kind}",
+        f"{qty * min_eur:,.0f} EUR at genuine prices): a commercial quantity of {said} "
+        f"({start} units or more)",
+        {"kind_of_goods": goods, "commercial_from_units": float(start)},
     )

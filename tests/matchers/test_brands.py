@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from matchers.brands.index import QUERY_DELETES, BrandIndex, known_brands
 from matchers.brands.lookalike import deletes, lookalike_score
+from matchers.brands.phonetic import is_shape_alike
 
 REGISTERED = [
     "Adidas", "Nike", "Gucci", "Puma", "Armani", "Louis Vuitton", "Hugo Boss", "Pringles",
@@ -58,6 +59,8 @@ def top(index: BrandIndex, text: str, min_score: float = 0.8) -> tuple[str, str]
         ("Chanell perfume", "Chanel", "lookalike"),
         ("Cugci Ophidia wallet", "Gucci", "lookalike"),  # sounds the same, C/G alike
         ("Nkies running shoes", "Nike", "lookalike"),  # a plural of a look-alike
+        ("Buta sneakers", "Puma", "lookalike"),  # keeps the shape: length, vowels, first letter
+        ("Qucci bag", "Gucci", "lookalike"),
     ],
 )
 def test_lookup_finds(index: BrandIndex, text: str, brand: str, kind: str) -> None:
@@ -72,6 +75,9 @@ def test_lookup_finds(index: BrandIndex, text: str, brand: str, kind: str) -> No
         "Pump action sprayer",
         "mountain bike",
         "Mike's hard lemonade",
+        "Tuna salad",  # the shape of Puma, but an ordinary word
+        "Buda castle",
+        "Luna lamp",
         "Hugo static site generator",  # half a multi-word brand is not the brand
         "plain cotton t-shirt",
         "",
@@ -79,6 +85,39 @@ def test_lookup_finds(index: BrandIndex, text: str, brand: str, kind: str) -> No
 )
 def test_lookup_rejects(index: BrandIndex, text: str) -> None:
     assert index.lookup(text) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "word", "alike"),
+    [
+        ("puma", "buta", True),  # 'p' -> 'b' look-alike first letter, one more letter changed
+        ("puma", "duna", True),
+        ("sony", "zoky", True),
+        ("nike", "mibe", True),
+        ("rolex", "tolem", False),  # 'r' and 't' do not look alike
+        ("puma", "pupa", False),  # the first letter kept: an ordinary edit, not this class
+        ("puma", "bumba", False),  # another length
+        ("puma", "bume", False),  # a vowel moved
+        ("puma", "btta", False),
+        ("puma", "bkxa", False),  # two letters beside the first changed
+    ],
+)
+def test_a_shape_alike_keeps_length_vowels_and_a_look_alike_first_letter(
+    name: str, word: str, alike: bool
+) -> None:
+    assert is_shape_alike(name, word) is alike
+
+
+def test_a_shape_alike_is_never_an_ordinary_word() -> None:
+    idx = BrandIndex()
+    idx.add("Puma", rights_holder_id="rh")
+    assert [h.brand for h in idx.lookup("Buta")] == ["Puma"]
+    assert idx.lookup("Buta")[0].evidence == (
+        "'Buta' looks like the registered brand 'Puma' (same length and vowels, "
+        "look-alike letter 'p' -> 'b', letter changed 'm' -> 't')"
+    )
+    for word in ("Tuna", "Buda", "Puta", "Pupa", "Bula"):  # words of en, de, fr, es or it
+        assert idx.lookup(word) == [], word
 
 
 def test_a_different_registered_brand_is_not_a_lookalike(index: BrandIndex) -> None:

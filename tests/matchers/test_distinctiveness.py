@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from matchers.engine import assess
-from matchers.records import Assessment, Declaration, ProductRecord
+from matchers.records import Assessment, Declaration, Money, PriceRange, ProductRecord
 from matchers.text.commonness import distinctive, is_common
 from tests.matchers.enginekit import CATALOGUE, FX, build_index
 from tests.matchers.featurekit import TODAY
@@ -62,3 +62,21 @@ def test_a_sound_alike_brand_is_a_lookalike() -> None:
     said = {s.name: s.detail for s in found}["brand_lookalike"]
     assert said.startswith("'Naike' looks like the registered brand 'Nike' (sounds the same)")
     assert run("Nook e-reader").verdict == "no_match"
+
+
+def test_a_shape_alike_brand_is_a_lookalike() -> None:
+    puma = ProductRecord(
+        "p-puma-suede", "rh-puma", "Puma", "Suede Classic sneaker",
+        price=PriceRange(60.0, 80.0, "EUR"), authorized_origins=("VN",),
+    )  # fmt: skip
+    index = build_index((*CATALOGUE, puma))
+    declared = Declaration(
+        "Buta Suede Classic sneaker", origin_country="CN", unit_value=Money(30.0, "EUR")
+    )
+    a = assess(declared, index=index, fx=FX, today=TODAY)
+    assert a.matches[0].product_id == "p-puma-suede"
+    assert a.lane in ("yellow", "red")
+    said = {s.name: s.detail for s in a.matches[0].signals}["brand_lookalike"]
+    assert said.startswith("'Buta' looks like the registered brand 'Puma' (same length and vowels")
+    for plain in ("Tuna salad 200 g", "Luna lamp", "Buda castle postcard"):
+        assert assess(Declaration(plain), index=index, fx=FX, today=TODAY).verdict == "no_match"

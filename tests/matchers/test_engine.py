@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from matchers.engine import MatchIndex, assess
 from matchers.images.hashes import compute_hashes
@@ -242,3 +242,46 @@ def test_a_mirrored_copy_of_the_brands_photo_is_not_a_copy_of_the_counterfeit() 
     assert "image_copy_of_genuine" in names(a)
     assert "image_copy_of_counterfeit" not in names(a)
     assert a.lane == "green"
+
+
+def _package(moved: int, brand: str = "NIKE") -> Image.Image:
+    """A packaging photo on one template: a band with the brand, an ellipse moved by `moved`."""
+    im = Image.new("RGB", (320, 320), (200, 30, 30))
+    draw = ImageDraw.Draw(im)
+    draw.rectangle([0, 106, 320, 176], fill=(20, 40, 160))
+    draw.ellipse([30 + moved, 20, 120 + moved, 80], fill=(240, 200, 30))
+    draw.rectangle([200, 220, 300, 300], fill=(30, 160, 60))
+    draw.rectangle([20, 220, 90, 300], fill=(250, 250, 250))
+    draw.text((20, 121), brand, fill=(255, 255, 255), font_size=34)
+    return im
+
+
+def test_an_unregistered_sibling_package_is_same_brand_packaging_not_a_copy() -> None:
+    index = build_index()
+    refs = (("img-g", "genuine", _package(0)), ("img-f", "counterfeit", _package(-30, "NKIE")))
+    for image_id, kind, im in refs:
+        index.upsert_image(ImageRecord(image_id, "p-nike-airmax", kind, compute_hashes(im)))
+    sibling = _package(60)  # the brand's template, another package: not a registered picture
+    a = run(
+        Declaration(
+            "Nike Air Max 90 sneaker",
+            origin_country="VN",
+            images=(DeclaredImage(compute_hashes(sibling)),),
+        ),
+        index,
+    )
+    found = {s.name: s for s in a.matches[0].signals}
+    assert "image_copy_of_genuine" not in found
+    assert "image_copy_of_counterfeit" not in found
+    assert found["image_same_brand_packaging"].detail == (
+        "a declared image shares the packaging design of the brand's registered photo of "
+        "Nike Air Max 90 sneaker, but is not a copy of it"
+    )
+    assert found["image_same_brand_packaging"].contribution == 0.0  # says nothing of fakes
+    assert a.lane == "green"
+    # the registered picture itself, sent again, is still a copy
+    again = run(
+        Declaration("Nike Air Max 90 sneaker", images=(DeclaredImage(compute_hashes(refs[0][2])),)),
+        index,
+    )
+    assert "image_copy_of_genuine" in {s.name for s in again.matches[0].signals}

@@ -112,3 +112,48 @@ def test_photo_match_of_a_known_counterfeit(candidate: Candidate, config: Featur
     assert r.value == 0.85
     assert images.photo_match(ctx, config) is None
     assert images.photo_match(candidate(), config) is None
+
+
+def test_a_hit_too_far_off_to_be_a_copy_is_same_brand_packaging(config: FeatureConfig) -> None:
+    cut = config.image_copy_min
+    sibling = [(Copy("img-g", 0.86), GENUINE), (Copy("img-f", 0.8), FAKE)]
+    kept = images.nearest_wins(sibling, margin_full=0.125, copy_min=cut)
+    assert [(h.image_id, h.similarity, h.meaning) for h, _ in kept] == [
+        ("img-g", 0.86, images.PACKAGING),
+        ("img-f", 0.8, images.PACKAGING),
+    ]
+    # beside a copy, a hit below the cut is no rival: the mirrored copy takes full credit
+    mirrored = [(Copy("img-g", 1.0), GENUINE), (Copy("img-f", 0.875), FAKE)]
+    assert images.nearest_wins(mirrored, margin_full=0.125, copy_min=cut) == [
+        (Copy("img-g", 1.0), GENUINE)
+    ]
+
+
+def test_same_brand_packaging_is_its_own_weaker_signal(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    shared = images.PACKAGING
+    ctx = candidate(
+        near_copies={
+            "p-nike-1": [(Copy("img-g", 0.86, shared), GENUINE), (Copy("img-f", 0.8, shared), FAKE)]
+        }
+    )
+    assert images.near_copy_of_genuine(ctx, config) is None
+    assert images.near_copy_of_counterfeit(ctx, config) is None
+    r = images.same_brand_packaging(ctx, config)
+    assert r is not None
+    assert (r.name, r.value) == ("image_same_brand_packaging", 0.86)
+    assert r.detail == (
+        "a declared image shares the packaging design of the brand's registered photo of "
+        "Nike Air Zoom Pegasus 40 running shoe, but is not a copy of it"
+    )
+    fake = candidate(near_copies={"p-nike-1": [(Copy("img-f", 0.8, shared), FAKE)]})
+    said = images.same_brand_packaging(fake, config)
+    assert said is not None
+    assert said.detail == (
+        "a declared image shares the packaging design of a known counterfeit of "
+        "Nike Air Zoom Pegasus 40 running shoe, which copies the brand's design, "
+        "but is not a copy of it"
+    )
+    copy = candidate(near_copies={"p-nike-1": [(Copy("img-g", 0.95), GENUINE)]})
+    assert images.same_brand_packaging(copy, config) is None

@@ -91,12 +91,41 @@ def test_commercial_quantity_of_a_luxury_item(candidate: Candidate, config: Feat
     assert big.value == 1.0
     assert big.detail == (
         "5000 units of Nike Air Zoom Pegasus 40 running shoe (genuine from 120 EUR a unit, "
-        "600,000 EUR at genuine prices): a commercial quantity of branded goods"
+        "600,000 EUR at genuine prices): a commercial quantity of footwear (10 units or more)"
     )  # a 120 EUR running shoe is not a luxury good
-    bag = product(price=PriceRange(1400.0, 1700.0, "EUR"))
+    assert big.evidence == {"kind_of_goods": "footwear", "commercial_from_units": 10.0}
+    bag = product(price=PriceRange(1400.0, 1700.0, "EUR"), hs_codes=("420221",))
     luxury = trade.commercial_quantity(candidate(declaration(quantity=20), bag), config)
     assert luxury is not None
-    assert luxury.detail.endswith("a commercial quantity of luxury goods")
+    assert luxury.detail.endswith(
+        "a commercial quantity of luxury bags and leather goods (5 units or more)"
+    )
+
+
+def test_commercial_quantity_is_counted_against_the_kind_of_goods(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    watch = product(
+        name="Submariner Date 41", brand="Rolex", price=PriceRange(9500.0, 12000.0, "EUR"),
+        hs_codes=("9101.11",),
+    )  # fmt: skip
+    assert trade.commercial_quantity(candidate(declaration(quantity=4), watch), config) is None
+    six = trade.commercial_quantity(candidate(declaration(quantity=6), watch), config)
+    assert six is not None
+    assert six.detail == (
+        "6 units of Rolex Submariner Date 41 (genuine from 9,500 EUR a unit, 57,000 EUR at "
+        "genuine prices): a commercial quantity of luxury watches (5 units or more)"
+    )
+    # six pairs of shoes are not a commercial quantity; a category's words name unknown goods
+    assert trade.commercial_quantity(candidate(declaration(quantity=6), product()), config) is None
+    drone = product(hs_codes=(), category="Camera drones", price=PriceRange(300.0, 400.0, "EUR"))
+    said = trade.commercial_quantity(candidate(declaration(quantity=50), drone), config)
+    assert said is not None
+    assert "a commercial quantity of camera drones (10 units or more)" in said.detail
+    bare = product(hs_codes=(), category=None)
+    said = trade.commercial_quantity(candidate(declaration(quantity=50), bare), config)
+    assert said is not None
+    assert "a commercial quantity of goods of this kind (10 units or more)" in said.detail
 
 
 def test_commercial_quantity_abstains(candidate: Candidate, config: FeatureConfig) -> None:

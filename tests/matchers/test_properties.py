@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from matchers.engine import MatchIndex, assess
 from matchers.records import Assessment, Declaration, Money, ProductRecord
+from matchers.scoring import nearly_as_similar
 from matchers.weights import DEFAULT_WEIGHTS
 from tests.matchers.enginekit import CATALOGUE, FX, build_index
 from tests.matchers.featurekit import ADIDAS_GTIN, NIKE_GTIN, TODAY
@@ -95,7 +96,8 @@ def test_risk_and_similarity_stay_in_the_unit_interval(declaration: Declaration)
     if a.matches:
         # the riskiest of the matches nearly as similar as the best (the nearest product wins)
         margin = DEFAULT_WEIGHTS.config.product_margin
-        near = [m for m in a.matches if m.similarity >= a.matches[0].similarity - margin]
+        best = a.matches[0].similarity
+        near = [m for m in a.matches if nearly_as_similar(m.similarity, best, margin=margin)]
         assert a.risk == max(m.risk for m in near)
     if a.verdict == "no_match":
         assert a.lane == "green"

@@ -7,7 +7,15 @@ import math
 import pytest
 
 from matchers.features.base import FeatureResult
-from matchers.scoring import DEFAULT_WEIGHTS, Thresholds, Weights, combine, decide, similarity
+from matchers.scoring import (
+    DEFAULT_WEIGHTS,
+    Thresholds,
+    Weights,
+    combine,
+    decide,
+    nearly_as_similar,
+    similarity,
+)
 from matchers.weights import SignalError
 
 
@@ -55,20 +63,43 @@ def test_risk_stays_in_unit_interval_for_extreme_weights() -> None:
     assert combine([FeatureResult("a", -1.0, "")], weights=w)[0] == 0.0
 
 
-def test_similarity_noisy_or_and_penalties() -> None:
-    w = Weights(version="t", identity={"t": 0.5, "b": 1.0, "d": -0.5, "g": 1.5, "neg": -2.0})
-    assert similarity([], weights=w) == 0.0
+def test_similarity_is_a_log_odds_model_of_identity_evidence() -> None:
+    w = Weights(version="t", identity={"t": 4.0, "b": 2.0, "d": -3.0}, identity_bias=-2.0)
+    assert similarity([], weights=w) == round(1 / (1 + math.exp(2.0)), 4)  # the prior alone
+    assert similarity([FeatureResult("t", 0.5, "")], weights=w) == 0.5  # log-odds 0
     both = [FeatureResult("t", 1, ""), FeatureResult("b", 0.5, "")]
-    assert similarity(both, weights=w) == 0.75
-    against = [FeatureResult("t", 1, ""), FeatureResult("b", 0.3, ""), FeatureResult("d", 1, "")]
-    assert similarity(against, weights=w) == 0.325
-    assert similarity([FeatureResult("g", 1, "")], weights=w) == 1.0
-    assert similarity([FeatureResult("g", 1, ""), FeatureResult("neg", 1, "")], weights=w) == 0.0
+    assert similarity(both, weights=w) == round(1 / (1 + math.exp(-(-2.0 + 4.0 + 1.0))), 4)
+    # evidence adds: the two together are surer than either alone
+    assert similarity(both, weights=w) > similarity(both[:1], weights=w)
+    # evidence against the product subtracts log-odds
+    against = [*both, FeatureResult("d", 1, "")]
+    assert similarity(against, weights=w) == 0.5
+    assert 0.0 < similarity([FeatureResult("d", 1, "")] * 2, weights=w) < 0.001
 
 
-def test_similarity_ignores_signals_without_an_identity_strength() -> None:
-    w = Weights(version="t", identity={"t": 0.5})
-    assert similarity([FeatureResult("t", 1, ""), FeatureResult("price", 1, "")], weights=w) == 0.5
+def test_similarity_ignores_signals_without_an_identity_weight() -> None:
+    w = Weights(version="t", identity={"t": 4.0}, identity_bias=-2.0)
+    found = [FeatureResult("t", 1, ""), FeatureResult("price", 1, "")]
+    assert similarity(found, weights=w) == similarity(found[:1], weights=w)
+
+
+def test_a_brand_alone_never_makes_a_match_a_model_number_does() -> None:
+    cut = Thresholds().min_similarity
+    for name in ("brand_exact", "brand_alias", "brand_lookalike"):
+        assert similarity([FeatureResult(name, 1.0, "")], weights=DEFAULT_WEIGHTS) < cut, name
+    assert similarity([FeatureResult("model_same", 1.0, "")], weights=DEFAULT_WEIGHTS) > cut
+    # the text alone counts from a text score of 0.75 (value 0.5), as the floor says
+    text = DEFAULT_WEIGHTS.identity["text_similarity"]
+    assert DEFAULT_WEIGHTS.identity_bias + text * 0.5 == 0.0
+
+
+def test_the_nearest_product_is_judged_in_identity_log_odds() -> None:
+    # a sure match and a sibling also very likely: the sibling's odds are far below the best's
+    assert not nearly_as_similar(0.9953, 0.9996, margin=1.0)
+    assert nearly_as_similar(0.99, 0.995, margin=1.0)
+    assert nearly_as_similar(0.6, 0.7, margin=1.0)
+    assert not nearly_as_similar(0.5, 0.9, margin=1.0)
+    assert nearly_as_similar(1.0, 1.0, margin=0.0)
 
 
 @pytest.mark.parametrize(

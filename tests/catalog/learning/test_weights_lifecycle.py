@@ -14,6 +14,7 @@ from api.cli.main import app as cli
 from catalog.core.db import Database
 from catalog.core.settings import Settings, pseudonym_secret
 from catalog.learning.calibrate import example_of
+from catalog.learning.store import weights_from_json, weights_to_json
 from catalog.models import AuditEvent, Screening, ShadowScore, WeightsVersion
 from catalog.screening.rescore import rescore_as_recorded
 from matchers.weights import DEFAULT_WEIGHTS
@@ -162,3 +163,16 @@ def test_a_fit_example_holds_the_riskiest_matchs_own_findings(
     assert example is not None
     assert example.values["price_far_below_range"] > 0
     assert example.values["origin_unauthorized"] == 1.0
+
+
+def test_stored_weights_keep_their_identity_model_and_older_ones_take_the_shipped_one() -> None:
+    stored = weights_to_json(DEFAULT_WEIGHTS)
+    assert stored["identity_bias"] == DEFAULT_WEIGHTS.identity_bias
+    assert weights_from_json(stored) == DEFAULT_WEIGHTS
+    # a version stored before identity was a log-odds model holds noisy-OR strengths
+    older = {k: v for k, v in stored.items() if k != "identity_bias"}
+    older |= {"version": "2026-11-30.1", "bias": -2.5, "identity": {"text_similarity": 1.0}}
+    loaded = weights_from_json(older)
+    assert loaded.identity == DEFAULT_WEIGHTS.identity
+    assert loaded.identity_bias == DEFAULT_WEIGHTS.identity_bias
+    assert loaded.bias == -2.5  # the fitted suspicion model is kept
