@@ -27,6 +27,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import Customs, Screener, ScreeningReader, SessionDep
 from api.errors import domain_problem, invalid_fields, problem_responses
@@ -162,6 +163,17 @@ def screening_request(raw: bytes, content_type: str | None) -> ScreeningRequest:
         raise _in_body(exc) from exc
 
 
+async def _raw_body(request: Request) -> bytes:
+    # As FastAPI reads a body: its HTTP errors (the body cap's 413) pass, anything else
+    # (a client gone mid-body) is a 400, not an unhandled error.
+    try:
+        return await request.body()
+    except StarletteHTTPException:
+        raise
+    except Exception as exc:
+        raise HTTPException(400, "There was an error parsing the body") from exc
+
+
 @router.post(
     "",
     status_code=201,
@@ -175,7 +187,7 @@ async def screen(principal: Screener, request: Request) -> Response:
     Only `description` is required. Images go as base64 `data` or as precomputed
     perceptual hashes (`phash` ...). The result is stored; read it again by id.
     """
-    body = screening_request(await request.body(), request.headers.get("content-type"))
+    body = screening_request(await _raw_body(request), request.headers.get("content-type"))
     record = await _service(request).screen(declared_item(body), principal=principal)
     location = {"Location": f"/v1/screenings/{record.id}"}
     return _json(record.document_bytes, status=201, headers=location)  # the stored text
