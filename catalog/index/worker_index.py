@@ -137,7 +137,18 @@ class IndexHolder:
                 catalog_version=self.catalog_version, index=self.index, aliases=self._aliases
             ):
                 log.info("index snapshot written: %s", store.path)
+                self._share_text(store)
         return "database"
+
+    def _share_text(self, store: SnapshotStore) -> None:
+        """Search the text index mapped from the file just written, not the built copy.
+
+        The two are the same index (at the same version), but the mapped one's pages are
+        shared with every other worker, so the builder's memory falls to theirs.
+        """
+        snapshot = store.read()
+        if snapshot is not None:
+            self.index.text = snapshot.index.text
 
     def _from_snapshot(self, store: SnapshotStore) -> bool:
         snapshot = store.read()
