@@ -232,13 +232,19 @@ class TextIndex:
         self._doc_blob: np.ndarray = np.zeros(0, dtype=np.uint8)
         self._doc_off: np.ndarray = np.zeros(1, dtype=np.int64)
         self._text_mem, self._doc_mem = self._text_blob.data, self._doc_blob.data
+        # Model number -> frozen slots: the numbers sorted (as UTF-8) in a blob, slots in CSR.
+        self._model_blob: np.ndarray = np.zeros(0, dtype=np.uint8)
+        self._model_off: np.ndarray = np.zeros(1, dtype=np.int64)
+        self._model_post: np.ndarray = np.zeros(0, dtype=np.int32)
+        self._model_post_off: np.ndarray = np.zeros(1, dtype=np.int64)
+        self._model_mem = self._model_blob.data
         # The tail: slots from `_base` on, and postings added since the freeze, by gram id.
         self._more: dict[int, array[int]] = {}
         self._docs: list[TextFeatures | None] = []
         self._texts: list[str] = []
         self._token_df: dict[str, int] = {}
         self._token_w: _Weights = _Weights()
-        self._model_docs: dict[str, set[int]] = {}
+        self._model_docs: dict[str, set[int]] = {}  # of the tail's slots
         self._dead = 0
         self._scratch: np.ndarray = np.zeros(0)  # per-slot scores of one search, kept all zeros
         # Summed token weights of documents, reused across queries; every add or remove changes
@@ -294,10 +300,11 @@ class TextIndex:
                 self._token_w[tok] = idf(self._token_df[tok])
             else:
                 del self._token_df[tok], self._token_w[tok]
-        for model in doc.model_keys:
-            self._model_docs[model].discard(slot)
-            if not self._model_docs[model]:
-                del self._model_docs[model]
+        if slot >= self._base:  # a frozen slot leaves the frozen model map as a tombstone
+            for model in doc.model_keys:
+                self._model_docs[model].discard(slot)
+                if not self._model_docs[model]:
+                    del self._model_docs[model]
         self._keys[slot] = None
         if slot >= self._base:
             self._docs[slot - self._base] = None
@@ -320,7 +327,13 @@ class TextIndex:
         live = list(enumerate(self._keys))
         keys = [(k or "").encode() for k in self._keys]
         texts = [self._text(s).encode() if k is not None else b"" for s, k in live]
-        docs = [_encode_doc(self._doc(s)) if k is not None else b"" for s, k in live]
+        features = {s: self._doc(s) for s, k in live if k is not None}
+        docs = [_encode_doc(features[s]) if s in features else b"" for s, _ in live]
+        model_slots: dict[bytes, list[int]] = {}
+        for s, doc in features.items():
+            for model in doc.model_keys:
+                model_slots.setdefault(model.encode(), []).append(s)
+        models = sorted(model_slots)
         grams = [b""] * len(self._gram_df)
         for gram, gid in self._gram_id.items():
             grams[gid] = gram.encode()
@@ -333,15 +346,19 @@ class TextIndex:
             "post_off": post_off,
             "gram_df": np.array(self._gram_df, dtype=np.int64),
         }
-        for name, items in (("key", keys), ("text", texts), ("doc", docs), ("gram", grams)):
+        for name, items in (("key", keys), ("text", texts), ("doc", docs), ("gram", grams),
+                            ("model", models)):  # fmt: skip
             arrays[f"{name}_blob"], arrays[f"{name}_off"] = _pack(items)
+        model_lists = [np.array(model_slots[m], dtype=np.int32) for m in models]
+        arrays["model_post"] = np.concatenate([np.zeros(0, np.int32), *model_lists])
+        arrays["model_post_off"] = np.zeros(len(models) + 1, dtype=np.int64)
+        np.cumsum([len(m) for m in model_lists], out=arrays["model_post_off"][1:])
         state = {
             "slots": n,
             "shortlist": self.shortlist,
             "postings_budget": self.postings_budget,
             "weights": self.weights,
             "token_df": self._token_df,
-            "model_docs": {model: set(slots) for model, slots in self._model_docs.items()},
             "dead": self._dead,
         }
         return arrays, state
@@ -367,7 +384,9 @@ class TextIndex:
         index._text_mem, index._doc_mem = index._text_blob.data, index._doc_blob.data
         index._token_df = dict(state["token_df"])
         index._token_w = _Weights({t: idf(df) for t, df in index._token_df.items()})
-        index._model_docs = state["model_docs"]
+        index._model_blob, index._model_off = arrays["model_blob"], arrays["model_off"]
+        index._model_post, index._model_post_off = arrays["model_post"], arrays["model_post_off"]
+        index._model_mem = index._model_blob.data
         index._dead = int(state["dead"])
         return index
 
@@ -422,9 +441,28 @@ class TextIndex:
         hits: set[int] = set()
         for key in sorted(query.model_keys):
             docs = self._model_docs.get(key, set())
+            frozen = self._frozen_model_slots(key)
+            if frozen:
+                docs = docs | set(frozen)
             if len(docs) <= MAX_MODEL_HITS:
                 hits |= docs
         return hits
+
+    def _frozen_model_slots(self, key: str) -> list[int]:
+        """The live frozen slots with model number `key` (a binary search of the sorted blob)."""
+        off, mem = self._model_off, self._model_mem
+        target, lo, hi = key.encode(), 0, len(off) - 1
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if bytes(mem[int(off[mid]) : int(off[mid + 1])]) < target:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo == len(off) - 1 or bytes(mem[int(off[lo]) : int(off[lo + 1])]) != target:
+            return []
+        a, b = int(self._model_post_off[lo]), int(self._model_post_off[lo + 1])
+        keys = self._keys
+        return [s for s in self._model_post[a:b].tolist() if keys[s] is not None]
 
     def candidates(self, query: TextFeatures) -> tuple[np.ndarray, np.ndarray]:
         """Shortlist slots for a query (ascending) and their trigram coverage of it, in [0, 1]."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matchers.text.index import TextIndex
+from matchers.text.index import TextIndex, features
 from tests.matchers.test_text_index import CATALOGUE, build
 
 QUERIES = (
@@ -91,3 +91,25 @@ def test_churn_past_compaction_keeps_answers(tmp_path: Path, seed: int) -> None:
     for query in queries:
         assert built.search(query, limit=10) == thawed.search(query, limit=10)
     assert len(thawed) == len(built) == 301
+
+
+def test_model_hits_count_live_documents_across_frozen_and_tail(tmp_path: Path) -> None:
+    built = TextIndex()
+    for i in range(45):
+        built.add(f"f{i}", f"Acme widget {i} XK500")
+    thawed = _mapped(built, tmp_path)
+    query = features("XK500 widget")
+    assert thawed._model_hits(query) == built._model_hits(query) == set(range(45))
+    for index in (built, thawed):
+        for i in range(10):
+            index.remove(f"f{i}")
+        for i in range(12):
+            index.add(f"t{i}", f"Acme gadget {i} XK500")
+    assert len(built._model_hits(query)) == 47  # 35 frozen + 12 in the tail, under the cap
+    assert thawed._model_hits(query) == built._model_hits(query)
+    for index in (built, thawed):
+        for i in range(12, 16):  # past MAX_MODEL_HITS: a commonplace number, no hits
+            index.add(f"t{i}", f"Acme gadget {i} XK500")
+    assert thawed._model_hits(query) == built._model_hits(query) == set()
+    assert thawed._model_hits(features("ZZ9999")) == set()
+    _same(built, thawed, ("acme widget xk500", "gadget 13 xk500"))
