@@ -18,11 +18,13 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
+import importlib.util
 import random
 import resource
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 import types
 from collections.abc import Callable
@@ -117,10 +119,16 @@ def old_text_module(rev: str) -> types.ModuleType:
         ["git", "-C", str(ROOT), "show", f"{rev}:matchers/text/index.py"],
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
-    module = types.ModuleType("old_text_index")
-    module.__file__ = f"{rev}:matchers/text/index.py"
+    # A real file, so numba's on-disk cache (`cache=True` in that source) has a place to live.
+    folder = Path(tempfile.mkdtemp(prefix="old-text-index-"))
+    path = folder / "old_text_index.py"
+    path.write_text(f"# matchers/text/index.py at {rev}\n{source}", encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("old_text_index", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
     sys.modules[module.__name__] = module
-    exec(compile(source, module.__file__, "exec"), module.__dict__)
+    spec.loader.exec_module(module)
     return module
 
 

@@ -10,7 +10,8 @@ with every worker's index loaded, RSS and PSS of each worker (/proc/PID/smaps_ro
 ready), and the p50 of sequential screenings on one connection (distinct declarations).
 
     .venv/bin/python bench/scale.py --products 100000 --workers 2 [--workdir DIR --reuse]
-    .venv/bin/python bench/scale.py --products 1000000 --workers 2 --workdir /tmp/cm-1m
+    .venv/bin/python bench/scale.py --products 1000000 --workers 2 --workdir /tmp/cm-1m \
+        --database-url postgresql+psycopg://root@127.0.0.1:5432/cm_1m --skip-baseline
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=18741)
     ap.add_argument("--reuse", action="store_true", help="reuse --workdir's imported data")
     ap.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait for ready")
+    ap.add_argument("--skip-baseline", action="store_true",
+                    help="no snapshot-off run (at 1M every worker builds for minutes)")  # fmt: skip
     args = ap.parse_args()
     print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
     work = args.workdir or Path(tempfile.mkdtemp(prefix="cm-scale-"))
@@ -109,6 +112,8 @@ def main() -> None:
         ("snapshot on, none stored (one builds)", "true"),
         ("snapshot on, restart (loads it)", "true"),
     )
+    if args.skip_baseline:
+        runs = runs[1:]
     for name, flag in runs:
         log = work / f"scale-{len(name)}-{flag}.log"
         proc = serve(cmd, env={**env, "COUNTERMARK_INDEX_SNAPSHOT": flag}, log=log)

@@ -16,8 +16,17 @@ that version (`catalog_delta.fetch_delta`), so it is current before it says it i
   format and the database's URL are all in the file's key (its name and its header). A file
   whose header, length or checksum does not match is ignored (and replaced at the next
   build), never half-used.
-- Only this service writes its data folder; the payload is a pickle, so the folder must not be
-  writable by anyone else (as for the blobs and the SQLite file beside it).
+- Shared, not copied: the text index (postings, grams, the documents' texts and features,
+  keys: most of the index's memory) is stored as flat arrays (`TextIndex.freeze`) that a
+  worker maps read-only from the file (`mmap`) and searches in place, so every worker on the
+  machine reads the same pages of the page cache instead of holding its own copy. The rest
+  (products, facts, brands, GTINs, token weights) is a pickle each worker loads. The worker
+  that builds also switches to the mapped text index once it has written the file.
+- Layout: the magic line, a JSON header line (key, catalog version, where each part is, the
+  pickle's SHA-256 and each array's CRC-32 and the file's length), padding to a page, then
+  the pickle and the arrays, each at a 64-byte aligned offset.
+- Only this service writes its data folder; part of the payload is a pickle, so the folder
+  must not be writable by anyone else (as for the blobs and the SQLite file beside it).
 """
 
 from __future__ import annotations
@@ -27,10 +36,12 @@ import fcntl
 import hashlib
 import json
 import logging
+import mmap
 import os
 import pickle
 import sys
 import tempfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,12 +53,15 @@ import matchers
 from catalog.index.engine_records import AliasMap
 from matchers import ENGINE_VERSION
 from matchers.engine import MatchIndex
+from matchers.text.index import TextIndex
 from matchers.weights import DEFAULT_WEIGHTS
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"countermark-index-snapshot\n"
+PAGE = 4096  # the pickle and the arrays start after the header, at a page boundary
+ALIGN = 64
 # Image state holds faiss and OpenCV objects: rebuilt from the database's image rows instead.
 IMAGE_STATE = frozenset({"images", "nearcopy", "_photos", "_images_of"})
 
@@ -113,45 +127,85 @@ class SnapshotStore:
                 header = json.loads(handle.readline())
                 if header.get("key") != self.key:
                     raise ValueError("made by another engine version")
-                payload = handle.read()
-            if len(payload) != header["length"]:
-                raise ValueError("truncated")
-            if hashlib.sha256(payload).hexdigest() != header["sha256"]:
-                raise ValueError("checksum mismatch")
+                if os.fstat(handle.fileno()).st_size != header["size"]:
+                    raise ValueError("truncated")
+                data = _aligned(handle.tell(), PAGE)
+                handle.seek(data + header["state"]["offset"])
+                payload = handle.read(header["state"]["length"])
+                if hashlib.sha256(payload).hexdigest() != header["state"]["sha256"]:
+                    raise ValueError("checksum mismatch")
+                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            arrays: dict[str, np.ndarray] = {}
+            for name, part in header["arrays"].items():
+                offset = data + part["offset"]
+                array = np.frombuffer(mapped, np.dtype(part["dtype"]), part["count"], offset)
+                if zlib.crc32(array.data) != part["crc32"]:
+                    raise ValueError(f"checksum mismatch in {name}")
+                arrays[name] = array
             state: dict[str, Any] = pickle.loads(payload)  # noqa: S301 - our own data folder
+            index = MatchIndex()
+            index.__dict__.update(state["index"])
+            index.text = TextIndex.thaw(arrays, state["text"])
         except FileNotFoundError:
             return None
         except Exception as exc:
             log.warning("index snapshot %s not used: %s", self.path, exc)
             return None
-        index = MatchIndex()
-        index.__dict__.update(state["index"])
         return Snapshot(int(header["catalog_version"]), index, state["aliases"])
 
     def write(self, *, catalog_version: int, index: MatchIndex, aliases: AliasMap) -> bool:
         """Store the products' part of `index` as of `catalog_version`, atomically."""
-        state = {k: v for k, v in index.__dict__.items() if k not in IMAGE_STATE}
+        skip = IMAGE_STATE | {"text"}
         try:
+            arrays, text_state = index.text.freeze()
             payload = pickle.dumps(
-                {"index": state, "aliases": dict(aliases)}, protocol=pickle.HIGHEST_PROTOCOL
+                {
+                    "index": {k: v for k, v in index.__dict__.items() if k not in skip},
+                    "text": text_state,
+                    "aliases": dict(aliases),
+                },
+                protocol=pickle.HIGHEST_PROTOCOL,
             )
         except Exception as exc:  # a part of the index that cannot be stored: start as before
             log.warning("index snapshot not written: %s", exc)
             return False
-        header = {
+        parts: dict[str, dict[str, Any]] = {}
+        end = len(payload)
+        for name, array in arrays.items():
+            offset = _aligned(end, ALIGN)
+            parts[name] = {
+                "dtype": array.dtype.str,
+                "count": int(array.size),
+                "offset": offset,
+                "crc32": zlib.crc32(np.ascontiguousarray(array).data),
+            }
+            end = offset + array.nbytes
+        header: dict[str, Any] = {
             "key": self.key,
             "catalog_version": catalog_version,
             "products": len(index),
-            "length": len(payload),
-            "sha256": hashlib.sha256(payload).hexdigest(),
+            "state": {
+                "offset": 0,
+                "length": len(payload),
+                "sha256": hashlib.sha256(payload).hexdigest(),
+            },
+            "arrays": parts,
         }
+        # The header is sized with the longest size it can name, so the data's start is fixed.
+        longest = json.dumps({**header, "size": 10**18}).encode() + b"\n"
+        data = _aligned(len(MAGIC) + len(longest), PAGE)
+        header["size"] = data + end
+        line = json.dumps(header).encode() + b"\n"
         self.folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".index-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(MAGIC)
-                handle.write(json.dumps(header).encode() + b"\n")
+                handle.write(MAGIC + line)
+                handle.write(b"\0" * (data - len(MAGIC) - len(line)))
                 handle.write(payload)
+                for name, array in arrays.items():
+                    handle.write(b"\0" * (data + parts[name]["offset"] - handle.tell()))
+                    handle.write(np.ascontiguousarray(array).data)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, self.path)
@@ -169,3 +223,7 @@ class SnapshotStore:
                 with contextlib.suppress(OSError):
                     stale.unlink()
         return True
+
+
+def _aligned(offset: int, to: int) -> int:
+    return -(-offset // to) * to

@@ -4,8 +4,10 @@ At start the index comes from the data folder's snapshot of it (`snapshot.py`) p
 changes since the snapshot's version; without a usable snapshot, one worker reads the whole
 catalogue in bulk (only the columns the engine needs) and stores a snapshot for the others.
 After that a screening calls `ensure_current()`: when a PostgreSQL NOTIFY arrived,
-or when the last check is older than `check_interval`, one cheap query reads the
-catalogue, fx and settings versions; if the catalogue moved, only the products,
+or when the last check is older than `check_interval`, one cheap query (in a thread, off
+the event loop) reads the catalogue, fx and settings versions; on SQLite it is skipped while
+`PRAGMA data_version` says nothing was committed since (`freshness.py`, microseconds on the
+loop); if the catalogue moved, only the products,
 images and aliases changed since the index's version are fetched (in a thread)
 and applied (on the event loop, where screenings read the index, so no reader
 ever sees a half-applied record). A large change is applied in chunks so the loop
@@ -27,10 +29,11 @@ from datetime import date
 
 from sqlalchemy import Engine
 
-from catalog.index.catalog_delta import Delta, fetch_delta, read_versions
+from catalog.index.catalog_delta import Delta, Versions, fetch_delta, read_versions
 from catalog.index.change_listener import ChangeListener
 from catalog.index.engine_metrics import record_index
 from catalog.index.engine_records import AliasMap, iter_images, iter_products, load_aliases
+from catalog.index.freshness import DataVersionProbe
 from catalog.index.snapshot import SnapshotStore
 from catalog.products.validation import brand_key
 from catalog.screening.fx import FxTable, load_fx_table
@@ -79,6 +82,7 @@ class IndexHolder:
             if listen and engine.dialect.name == "postgresql"
             else None
         )
+        self._probe = DataVersionProbe.for_engine(engine)
 
     # -- full load -------------------------------------------------------------------------
     def load(self) -> None:
@@ -92,6 +96,8 @@ class IndexHolder:
         if self._listener is not None:
             self._listener.start()  # before reading, so no change between the two is missed
         self._dirty.clear()  # what the load reads is current; later changes set it again
+        if self._probe is not None:
+            self._probe.mark()  # likewise: a commit after this moves the data version
         # The cyclic GC would walk the growing index again and again while it is built, and
         # then every full collection would stop the worker to walk millions of long-lived
         # objects (p99 over 1 s at 100k products): build without it, then freeze what exists.
@@ -137,7 +143,18 @@ class IndexHolder:
                 catalog_version=self.catalog_version, index=self.index, aliases=self._aliases
             ):
                 log.info("index snapshot written: %s", store.path)
+                self._share_text(store)
         return "database"
+
+    def _share_text(self, store: SnapshotStore) -> None:
+        """Search the text index mapped from the file just written, not the built copy.
+
+        The two are the same index (at the same version), but the mapped one's pages are
+        shared with every other worker, so the builder's memory falls to theirs.
+        """
+        snapshot = store.read()
+        if snapshot is not None:
+            self.index.text = snapshot.index.text
 
     def _from_snapshot(self, store: SnapshotStore) -> bool:
         snapshot = store.read()
@@ -230,6 +247,9 @@ class IndexHolder:
         self._stopped.set()
         if self._listener is not None:
             self._listener.stop()
+        if self._probe is not None:
+            self._probe.close()
+            self._probe = None
 
     # -- staying current -------------------------------------------------------------------
     async def settled(self) -> None:
@@ -248,15 +268,17 @@ class IndexHolder:
         if task is None:
             if not self._dirty.is_set() and time.monotonic() - self._checked < self.check_interval:
                 return
+            dirty = self._dirty.is_set()
             self._dirty.clear()
             self._checked = time.monotonic()
+            if not dirty and self._probe is not None and not self._probe.changed():
+                return  # nothing committed to the SQLite file since the last read
             task = self._refreshing = asyncio.ensure_future(self._refresh())
         await asyncio.wait({task}, timeout=None if full else self.refresh_wait)
 
     async def _refresh(self) -> None:
         try:
-            with self._engine.connect() as conn:  # a single-row read: cheap enough inline
-                versions = read_versions(conn)
+            versions = await asyncio.to_thread(self._read_versions)
             self.database_version = versions.catalog
             self._publish()
             if versions.catalog != self.catalog_version:
@@ -275,6 +297,10 @@ class IndexHolder:
             self._dirty.set()
         finally:
             self._refreshing = None
+
+    def _read_versions(self) -> Versions:
+        with self._engine.connect() as conn:
+            return read_versions(conn)
 
     def refresh_sync(self) -> None:
         """Bring everything up to date now (for the CLI and tests, outside an event loop)."""

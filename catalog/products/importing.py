@@ -181,8 +181,16 @@ def import_rows(
     now = utcnow()
     # The only date-like columns: the two stamps (the same for every row) and valid_until.
     stamps = {"created_at": now.isoformat(), "updated_at": now.isoformat()}
-    for done, (line, fields) in enumerate(rows, start=1):
-        problem, data, target = _claim(fields, keys=keys, line=line)
+    checked: list[tuple[int, str, ProductData | None, str | None]] = []
+    for done in range(1, len(rows) + 1):
+        if not checked:  # validate a batch, then look up its owners in a few queries
+            for ahead_line, ahead in rows[done - 1 : done - 1 + batch_size]:
+                checked.append((ahead_line, *_claim(ahead, keys=keys, line=ahead_line)))
+            valid = [d for _, p, d, _ in checked if d is not None and not p]
+            claims.lookup(brands=[d.brand for d in valid],
+                          gtin_keys=[gtin14(g) for d in valid for g in d.gtins])  # fmt: skip
+            checked.reverse()
+        line, problem, data, target = checked.pop()
         if data is not None and not problem:
             problem = (
                 claims.refusal(brands=[data.brand], gtin_keys=[gtin14(g) for g in data.gtins]) or ""
@@ -208,6 +216,7 @@ def import_rows(
                 safe["valid_until"] = values["valid_until"].isoformat()
             digest.update(audit.canonical_json(safe).encode())
         if len(pending.products) >= batch_size or done == len(rows):
+            claims.flush()
             bulk_add_products(session, products=pending.products, gtins=pending.gtins)
             pending = _Pending()
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(rows)):

@@ -10,26 +10,81 @@ other request fails on its flush and answers 409.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from catalog.access import audit
 from catalog.core.errors import Conflict
 from catalog.models import BrandOwner, GtinOwner, utcnow
+from catalog.models.base import table_of
 from catalog.products import repository
 from catalog.products.rights_holders import get_rights_holder
 from catalog.products.validation import brand_key
 
 
 class Claims:
-    """Ownership checks and first claims for one holder, remembered across many rows."""
+    """Ownership checks and first claims for one holder, remembered across many rows.
+
+    For an import: `lookup()` reads the owners of a batch's brands and GTINs in a few
+    queries, a free one is then claimed in memory, and `flush()` inserts the batch's claims
+    in one statement each (under a savepoint: a concurrent first claim by another holder
+    fails it, and the import, with 409, as a single row's insert would). Without `lookup()`
+    each first claim is inserted (and flushed) at once.
+    """
+
+    LOOKUP_CHUNK = 500
 
     def __init__(self, session: Session, *, rights_holder_id: str) -> None:
         self.session = session
         self.holder = rights_holder_id
         self._brands: dict[str, str] = {}
         self._gtins: dict[str, str] = {}
+        self._free_brands: set[str] = set()
+        self._free_gtins: set[str] = set()
+        self._new_brands: list[dict[str, Any]] = []
+        self._new_gtins: list[dict[str, Any]] = []
+
+    def lookup(self, *, brands: Iterable[str], gtin_keys: Iterable[str]) -> None:
+        """Read the owners of these brands and GTINs at once (then call `flush()`)."""
+        wanted = sorted({brand_key(b) for b in brands if b.strip()} - set(self._brands))
+        for start in range(0, len(wanted), self.LOOKUP_CHUNK):
+            part = wanted[start : start + self.LOOKUP_CHUNK]
+            stmt = select(col(BrandOwner.brand_key), col(BrandOwner.rights_holder_id))
+            rows = self.session.connection().execute(
+                stmt.where(col(BrandOwner.brand_key).in_(part))
+            )
+            found = {str(k): str(v) for k, v in rows}
+            self._brands.update(found)
+            self._free_brands.update(k for k in part if k not in found)
+        gtins = sorted(set(gtin_keys) - set(self._gtins))
+        for start in range(0, len(gtins), self.LOOKUP_CHUNK):
+            part = gtins[start : start + self.LOOKUP_CHUNK]
+            stmt2 = select(col(GtinOwner.gtin), col(GtinOwner.rights_holder_id))
+            rows = self.session.connection().execute(stmt2.where(col(GtinOwner.gtin).in_(part)))
+            found = {str(k): str(v) for k, v in rows}
+            self._gtins.update(found)
+            self._free_gtins.update(k for k in part if k not in found)
+
+    def flush(self) -> None:
+        """Insert the claims made since `lookup()` or the last flush, or raise Conflict."""
+        if not (self._new_brands or self._new_gtins):
+            return
+        brands, gtins = self._new_brands, self._new_gtins
+        self._new_brands, self._new_gtins = [], []
+        try:
+            with self.session.begin_nested():
+                connection = self.session.connection()
+                if brands:
+                    connection.execute(insert(table_of(BrandOwner)), brands)
+                if gtins:
+                    connection.execute(insert(table_of(GtinOwner)), gtins)
+        except IntegrityError as exc:
+            raise Conflict(
+                "a brand or GTIN of this import was just claimed by another rights holder"
+            ) from exc
 
     def refusal(self, *, brands: Iterable[str], gtin_keys: Iterable[str]) -> str | None:
         """Why the holder may not use these brands and GTINs (None: claimed for it, flushed)."""
@@ -49,6 +104,11 @@ class Claims:
             raise Conflict(problem, slug="owned-by-another-holder")
 
     def _brand_owner(self, key: str, brand: str) -> str:
+        if key in self._free_brands:  # looked up: claimed now, inserted by flush()
+            self._free_brands.discard(key)
+            self._brands[key] = self.holder
+            new = {"brand_key": key, "brand": brand, "rights_holder_id": self.holder}
+            self._new_brands.append(new | {"assigned_at": utcnow()})
         if key not in self._brands:
             row = repository.brand_owner(self.session, brand_key=key)
             if row is None:
@@ -58,6 +118,11 @@ class Claims:
         return self._brands[key]
 
     def _gtin_owner(self, key: str) -> str:
+        if key in self._free_gtins:  # looked up: claimed now, inserted by flush()
+            self._free_gtins.discard(key)
+            self._gtins[key] = self.holder
+            claim = {"gtin": key, "rights_holder_id": self.holder, "claimed_at": utcnow()}
+            self._new_gtins.append(claim)
         if key not in self._gtins:
             row = repository.gtin_owner(self.session, gtin=key)
             if row is None:

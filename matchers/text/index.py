@@ -6,13 +6,23 @@ little information and make the p99), scored with one weighted `numpy.bincount`,
 `shortlist` documents are reranked by `similarity`. Exact model-number hits always join the
 shortlist. Documents are appended; a replaced or removed document leaves a tombstone, and the
 arrays are compacted once tombstones pass a quarter of the documents (and 1,000).
+
+Storage: `freeze()` turns the whole index into a few flat numpy arrays (postings in CSR form,
+the documents' texts and features as byte blobs with offsets, keys and grams) plus a small
+picklable state, and `thaw()` makes an index that reads those arrays in place, so arrays
+memory-mapped from a snapshot file are shared by every worker through the page cache. A thawed
+index takes later documents in ordinary Python lists ("the tail"): their slots come after the
+frozen ones, so every gram's postings stay ascending and the search is the same as before.
 """
 
 from __future__ import annotations
 
+import marshal
 import re
 from array import array
 from functools import lru_cache
+from itertools import pairwise
+from typing import Any
 
 import numba
 import numpy as np
@@ -83,6 +93,24 @@ def _trigrams(text: str) -> set[str]:
 @lru_cache(maxsize=1 << 16)
 def _idf(df: int) -> float:
     return idf(df)
+
+
+def _pack(items: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Byte strings as one uint8 blob and int64 offsets (item i is blob[off[i]:off[i + 1]])."""
+    off = np.zeros(len(items) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in items], out=off[1:])
+    return np.frombuffer(b"".join(items), dtype=np.uint8), off
+
+
+def _unpack(blob: np.ndarray, off: np.ndarray) -> list[str]:
+    """The UTF-8 strings of a `_pack` blob."""
+    data, ends = blob.tobytes(), off.tolist()
+    return [data[a:b].decode() for a, b in pairwise(ends)]
+
+
+def _encode_doc(doc: TextFeatures) -> bytes:
+    return marshal.dumps((tuple(doc.tokens), tuple(doc.models), tuple(doc.model_keys),
+                          tuple(doc.model_roots), tuple(doc.sizes)))  # fmt: skip
 
 
 class _Weights(dict[str, float]):
@@ -191,15 +219,32 @@ class TextIndex:
 
     def _reset(self) -> None:
         self._keys: list[str | None] = []
-        self._docs: list[TextFeatures | None] = []
         self._slot: dict[str, int] = {}
         self._gram_id: dict[str, int] = {}
-        self._postings: list[array[int]] = []
         self._gram_df: list[int] = []
+        # The frozen part (see `thaw`): slots below `_base`, postings of grams below
+        # `len(_post_off) - 1`; arrays that may be read-only views of a mapped file.
+        self._base = 0
+        self._post: np.ndarray = np.zeros(0, dtype=np.int32)
+        self._post_off: np.ndarray = np.zeros(1, dtype=np.int64)
+        self._text_blob: np.ndarray = np.zeros(0, dtype=np.uint8)
+        self._text_off: np.ndarray = np.zeros(1, dtype=np.int64)
+        self._doc_blob: np.ndarray = np.zeros(0, dtype=np.uint8)
+        self._doc_off: np.ndarray = np.zeros(1, dtype=np.int64)
+        self._text_mem, self._doc_mem = self._text_blob.data, self._doc_blob.data
+        # Model number -> frozen slots: the numbers sorted (as UTF-8) in a blob, slots in CSR.
+        self._model_blob: np.ndarray = np.zeros(0, dtype=np.uint8)
+        self._model_off: np.ndarray = np.zeros(1, dtype=np.int64)
+        self._model_post: np.ndarray = np.zeros(0, dtype=np.int32)
+        self._model_post_off: np.ndarray = np.zeros(1, dtype=np.int64)
+        self._model_mem = self._model_blob.data
+        # The tail: slots from `_base` on, and postings added since the freeze, by gram id.
+        self._more: dict[int, array[int]] = {}
+        self._docs: list[TextFeatures | None] = []
+        self._texts: list[str] = []
         self._token_df: dict[str, int] = {}
         self._token_w: _Weights = _Weights()
-        self._texts: list[str] = []
-        self._model_docs: dict[str, set[int]] = {}
+        self._model_docs: dict[str, set[int]] = {}  # of the tail's slots
         self._dead = 0
         self._scratch: np.ndarray = np.zeros(0)  # per-slot scores of one search, kept all zeros
         # Summed token weights of documents, reused across queries; every add or remove changes
@@ -222,10 +267,12 @@ class TextIndex:
         for gram in sorted(_trigrams(doc.text)):
             gid = self._gram_id.get(gram)
             if gid is None:
-                gid = self._gram_id[gram] = len(self._postings)
-                self._postings.append(array("i"))
+                gid = self._gram_id[gram] = len(self._gram_df)
                 self._gram_df.append(0)
-            self._postings[gid].append(slot)
+            more = self._more.get(gid)
+            if more is None:
+                more = self._more[gid] = array("i")
+            more.append(slot)
             self._gram_df[gid] += 1
         for tok in doc.tokens:
             self._token_df[tok] = df = self._token_df.get(tok, 0) + 1
@@ -243,8 +290,7 @@ class TextIndex:
         if slot is None:
             return
         self._doc_totals = {}  # renewed, not cleared: a running search keeps its own
-        doc = self._docs[slot]
-        assert doc is not None
+        doc = self._doc(slot)
         # The trigrams are recomputed from the text rather than stored per document (memory).
         for gid in (self._gram_id[g] for g in _trigrams(doc.text)):
             self._gram_df[gid] -= 1
@@ -254,33 +300,169 @@ class TextIndex:
                 self._token_w[tok] = idf(self._token_df[tok])
             else:
                 del self._token_df[tok], self._token_w[tok]
-        for model in doc.model_keys:
-            self._model_docs[model].discard(slot)
-            if not self._model_docs[model]:
-                del self._model_docs[model]
+        if slot >= self._base:  # a frozen slot leaves the frozen model map as a tombstone
+            for model in doc.model_keys:
+                self._model_docs[model].discard(slot)
+                if not self._model_docs[model]:
+                    del self._model_docs[model]
         self._keys[slot] = None
-        self._docs[slot] = None
-        self._texts[slot] = ""
+        if slot >= self._base:
+            self._docs[slot - self._base] = None
+            self._texts[slot - self._base] = ""
         self._dead += 1
         if self._dead > 1000 and self._dead * 4 > len(self._keys):
             self._compact()
 
     def _compact(self) -> None:
         """Rebuild the postings without tombstones, keeping the documents' order."""
-        live = [(k, d) for k, d in zip(self._keys, self._docs, strict=True) if k is not None]
+        live = [(k, self._text(s)) for s, k in enumerate(self._keys) if k is not None]
         self._reset()
-        for key, doc in live:
+        for key, text in live:
+            self.add(key, text)
+
+    def freeze(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """The whole index as flat arrays and a small picklable state (see `thaw`)."""
+        n = len(self._keys)
+        alive = np.array([k is not None for k in self._keys], dtype=np.uint8)
+        live = list(enumerate(self._keys))
+        keys = [(k or "").encode() for k in self._keys]
+        texts = [self._text(s).encode() if k is not None else b"" for s, k in live]
+        features = {s: self._doc(s) for s, k in live if k is not None}
+        docs = [_encode_doc(features[s]) if s in features else b"" for s, _ in live]
+        model_slots: dict[bytes, list[int]] = {}
+        for s, doc in features.items():
+            for model in doc.model_keys:
+                model_slots.setdefault(model.encode(), []).append(s)
+        models = sorted(model_slots)
+        grams = [b""] * len(self._gram_df)
+        for gram, gid in self._gram_id.items():
+            grams[gid] = gram.encode()
+        lists = [self._postings_of(g) for g in range(len(self._gram_df))]
+        post_off = np.zeros(len(lists) + 1, dtype=np.int64)
+        np.cumsum([len(p) for p in lists], out=post_off[1:])
+        arrays: dict[str, np.ndarray] = {
+            "alive": alive,
+            "post": np.concatenate([np.zeros(0, np.int32), *lists]).astype(np.int32),
+            "post_off": post_off,
+            "gram_df": np.array(self._gram_df, dtype=np.int64),
+        }
+        for name, items in (("key", keys), ("text", texts), ("doc", docs), ("gram", grams),
+                            ("model", models)):  # fmt: skip
+            arrays[f"{name}_blob"], arrays[f"{name}_off"] = _pack(items)
+        model_lists = [np.array(model_slots[m], dtype=np.int32) for m in models]
+        arrays["model_post"] = np.concatenate([np.zeros(0, np.int32), *model_lists])
+        arrays["model_post_off"] = np.zeros(len(models) + 1, dtype=np.int64)
+        np.cumsum([len(m) for m in model_lists], out=arrays["model_post_off"][1:])
+        state = {
+            "slots": n,
+            "shortlist": self.shortlist,
+            "postings_budget": self.postings_budget,
+            "weights": self.weights,
+            "token_df": self._token_df,
+            "dead": self._dead,
+        }
+        return arrays, state
+
+    @classmethod
+    def thaw(cls, arrays: dict[str, np.ndarray], state: dict[str, Any]) -> TextIndex:
+        """An index over `freeze()`'s arrays, read in place (they may be read-only, mapped)."""
+        index = cls(shortlist=state["shortlist"], postings_budget=state["postings_budget"],
+                    weights=state["weights"])  # fmt: skip
+        # Plain ndarray views (a `numpy.memmap` pays for its subclass on every slice).
+        arrays = {name: np.asarray(array) for name, array in arrays.items()}
+        keys = _unpack(arrays["key_blob"], arrays["key_off"])
+        alive = arrays["alive"].tolist()
+        index._keys = [k if a else None for k, a in zip(keys, alive, strict=True)]
+        index._slot = {k: s for s, k in enumerate(index._keys) if k is not None}
+        grams = _unpack(arrays["gram_blob"], arrays["gram_off"])
+        index._gram_id = {g: i for i, g in enumerate(grams)}
+        index._gram_df = arrays["gram_df"].tolist()
+        index._base = int(state["slots"])
+        index._post, index._post_off = arrays["post"], arrays["post_off"]
+        index._text_blob, index._text_off = arrays["text_blob"], arrays["text_off"]
+        index._doc_blob, index._doc_off = arrays["doc_blob"], arrays["doc_off"]
+        index._text_mem, index._doc_mem = index._text_blob.data, index._doc_blob.data
+        index._token_df = dict(state["token_df"])
+        index._token_w = _Weights({t: idf(df) for t, df in index._token_df.items()})
+        index._model_blob, index._model_off = arrays["model_blob"], arrays["model_off"]
+        index._model_post, index._model_post_off = arrays["model_post"], arrays["model_post_off"]
+        index._model_mem = index._model_blob.data
+        index._dead = int(state["dead"])
+        return index
+
+    def _text(self, slot: int) -> str:
+        """The normalised text of a live slot."""
+        if slot >= self._base:
+            return self._texts[slot - self._base]
+        off = self._text_off
+        return str(self._text_mem[int(off[slot]) : int(off[slot + 1])], "utf-8")
+
+    def _texts_of(self, slots: np.ndarray) -> list[str]:
+        """The normalised texts of live slots given in ascending order."""
+        base = self._base
+        frozen = slots[: int(np.searchsorted(slots, base))]
+        starts, ends = self._text_off[frozen].tolist(), self._text_off[frozen + 1].tolist()
+        mem, tail = self._text_mem, self._texts
+        out = [str(mem[a:b], "utf-8") for a, b in zip(starts, ends, strict=True)]
+        out += [tail[s - base] for s in slots[len(frozen) :].tolist()]
+        return out
+
+    def _doc(self, slot: int) -> TextFeatures:
+        """The features of a live slot (decoded from the frozen blob for a frozen slot)."""
+        if slot >= self._base:
+            doc = self._docs[slot - self._base]
             assert doc is not None
-            self.add(key, doc.text)
+            return doc
+        off = self._doc_off
+        blob = self._doc_mem[int(off[slot]) : int(off[slot + 1])]
+        toks, models, keys, roots, sizes = marshal.loads(blob)  # noqa: S302 - our own freeze()
+        return TextFeatures(self._text(slot), frozenset(toks), frozenset(models),
+                            frozenset(keys), frozenset(roots), frozenset(sizes))  # fmt: skip
+
+    def _postings_of(self, gid: int) -> np.ndarray:
+        """The slots holding gram `gid`, ascending: the frozen ones, then the tail's."""
+        more = self._more.get(gid)
+        if gid < len(self._post_off) - 1:
+            base = self._post[self._post_off[gid] : self._post_off[gid + 1]]
+            if not more:
+                return base
+            return np.concatenate((base, np.frombuffer(more, dtype=np.int32)))
+        return np.frombuffer(more, dtype=np.int32) if more else self._post[:0]
+
+    def _postings_len(self, gid: int) -> int:
+        more = self._more.get(gid)
+        n = len(more) if more else 0
+        if gid < len(self._post_off) - 1:
+            n += int(self._post_off[gid + 1] - self._post_off[gid])
+        return n
 
     def _model_hits(self, query: TextFeatures) -> set[int]:
         """Documents sharing a model number with the query (unless the number is commonplace)."""
         hits: set[int] = set()
         for key in sorted(query.model_keys):
             docs = self._model_docs.get(key, set())
+            frozen = self._frozen_model_slots(key)
+            if frozen:
+                docs = docs | set(frozen)
             if len(docs) <= MAX_MODEL_HITS:
                 hits |= docs
         return hits
+
+    def _frozen_model_slots(self, key: str) -> list[int]:
+        """The live frozen slots with model number `key` (a binary search of the sorted blob)."""
+        off, mem = self._model_off, self._model_mem
+        target, lo, hi = key.encode(), 0, len(off) - 1
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if bytes(mem[int(off[mid]) : int(off[mid + 1])]) < target:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo == len(off) - 1 or bytes(mem[int(off[lo]) : int(off[lo + 1])]) != target:
+            return []
+        a, b = int(self._model_post_off[lo]), int(self._model_post_off[lo + 1])
+        keys = self._keys
+        return [s for s in self._model_post[a:b].tolist() if keys[s] is not None]
 
     def candidates(self, query: TextFeatures) -> tuple[np.ndarray, np.ndarray]:
         """Shortlist slots for a query (ascending) and their trigram coverage of it, in [0, 1]."""
@@ -291,7 +473,7 @@ class TextIndex:
         chosen: list[int] = []
         spent = 0
         for _, gid in known:
-            size = len(self._postings[gid])
+            size = self._postings_len(gid)
             if chosen and spent + size > self.postings_budget:
                 break
             chosen.append(gid)
@@ -299,7 +481,7 @@ class TextIndex:
         hits = self._model_hits(query)
         extra = np.array(sorted(hits), dtype=np.int64)
         if chosen:
-            lists = [np.frombuffer(self._postings[g], dtype=np.int32) for g in chosen]
+            lists = [self._postings_of(g) for g in chosen]
             ends = np.cumsum([len(p) for p in lists], dtype=np.int64)
             weights = np.array([_idf(df[g]) for g in chosen], dtype=np.float64)
             top, top_scores, extra_scores = _shortlist(
@@ -331,7 +513,7 @@ class TextIndex:
         slots, cover = self.candidates(q)
         if not len(slots):
             return []
-        texts = [self._texts[s] for s in slots.tolist()]
+        texts = self._texts_of(slots)
         ratios = process.cdist([q.text], texts, scorer=fuzz.token_set_ratio, dtype=np.float64)[0]
         ratios /= 100.0
         w = self.weights
@@ -346,8 +528,7 @@ class TextIndex:
         hits: list[tuple[str, float]] = []
         for slot in sorted(keep):
             i = where[slot]
-            doc, key = self._docs[slot], self._keys[slot]
-            assert doc is not None
+            doc, key = self._doc(slot), self._keys[slot]
             assert key is not None
             d_total = totals.get(slot)
             if d_total is None:

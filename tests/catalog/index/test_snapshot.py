@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import mmap
 import threading
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from catalog.core.db import Database
@@ -159,3 +161,52 @@ def test_another_database_does_not_start_from_this_ones_snapshot(
     _holder(database, SnapshotStore(tmp_path / "index", database="sqlite:///first.db"))
     other = _holder(database, SnapshotStore(tmp_path / "index", database="sqlite:///second.db"))
     assert other.load_source == "database"
+
+
+def _mapped_from(store: SnapshotStore, text: object) -> bool:
+    """Whether a text index reads its postings and documents from the store's file, in place."""
+    for name in ("_post", "_text_blob", "_doc_blob"):
+        array = getattr(text, name)
+        if array.flags.writeable:
+            return False
+        base = array.base
+        while isinstance(base, np.ndarray):
+            base = base.base
+        if not (isinstance(base, memoryview) and isinstance(base.obj, mmap.mmap)):
+            return False
+    return True
+
+
+def test_the_text_index_is_read_in_place_from_the_file_by_every_worker(
+    database: Database, acme: tuple[str, str, str], tmp_path: Path
+) -> None:
+    store = SnapshotStore(tmp_path / "index")
+    builder = _holder(database, store)
+    assert builder.load_source == "database"
+    assert _mapped_from(store, builder.index.text)  # the builder switched to the shared copy
+    loader = _holder(database, SnapshotStore(tmp_path / "index"))
+    assert loader.load_source == "snapshot"
+    assert _mapped_from(store, loader.index.text)
+    _same_as_database(builder, database)
+    _same_as_database(loader, database)
+
+
+def test_a_byte_flipped_anywhere_in_the_file_is_caught(
+    database: Database, acme: tuple[str, str, str], tmp_path: Path
+) -> None:
+    store = SnapshotStore(tmp_path / "index")
+    _holder(database, store)
+    good = store.path.read_bytes()
+    assert store.read() is not None
+    header_end = good.index(b"\n", len(b"countermark-index-snapshot\n")) + 1
+    data = -(-header_end // 4096) * 4096
+    flips = 0
+    for at in range(data, len(good), max(1, (len(good) - data) // 40)):
+        if good[at : at + 1] == b"\0" and at < len(good) - 1:  # alignment padding: not data
+            continue
+        damaged = bytearray(good)
+        damaged[at] ^= 0x01
+        store.path.write_bytes(bytes(damaged))
+        assert store.read() is None, at
+        flips += 1
+    assert flips > 10
