@@ -20,7 +20,7 @@ from matchers.images.local_features import (
     verify_decoded,
 )
 from matchers.images.local_index import DescriptorIndex
-from matchers.images.vocab import Vocabulary, load_vocabulary
+from matchers.images.vocab import Vocabulary, load_codebook, load_vocabulary
 
 __all__ = [
     "Calibration",
@@ -100,6 +100,7 @@ class PhotoIndex:
         self,
         *,
         vocabulary: Vocabulary | None = None,
+        compact: bool = True,
         shortlist: int = 8,
         max_shortlist: int = 32,
         query_descriptors: int = 1000,
@@ -112,7 +113,8 @@ class PhotoIndex:
         self._query_descriptors = query_descriptors
         self._index_descriptors = index_descriptors
         self.calibration = calibration if calibration is not None else Calibration()
-        self._ifile = DescriptorIndex(vocab)
+        # Compact: votes come from 16-byte product-quantised descriptors (local_index).
+        self._ifile = DescriptorIndex(vocab, codebook=load_codebook() if compact else None)
         self._slot_of: dict[str, int] = {}
         self._ids: list[str | None] = []
         # Each reference's full blob waits in a file until it is verified (see FeatureStore).

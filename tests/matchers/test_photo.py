@@ -245,3 +245,18 @@ def test_consistency_keeps_matches_that_turn_and_scale_together() -> None:
     keep = consistent(query, reference, pairs)
     assert keep[:40].all()
     assert not keep[40:].any()
+
+
+def test_compact_votes_rank_like_full_descriptors(references: dict[str, bytes]) -> None:
+    # Votes from 16-byte product-quantised descriptors find the same image first as votes
+    # from 8 bits a dimension, and the compact index stores 16 bytes a descriptor.
+    compact, full = PhotoIndex(), PhotoIndex(compact=False)
+    for image_id, blob in references.items():
+        compact.add(image_id, blob)
+        full.add(image_id, blob)
+    assert compact._ifile._index.code_size == 16
+    assert full._ifile._index.code_size == 128
+    for i in range(PRODUCTS):
+        query = decode_features(extract_features(_photo_of(i)))
+        assert compact.candidates(query, limit=1)[0][0] == f"p{i}"
+        assert full.candidates(query, limit=1)[0][0] == f"p{i}"
