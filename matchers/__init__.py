@@ -8,4 +8,6 @@ weights and exchange rates are passed in as arguments.
 # genuine-trade findings no longer count; the photo index verifies up to 32 candidates
 # until one settles; the nearest product sets the risk; matched_unverified; party
 # sentences name no party.
+# 0.4.0 (2026-12-03): photo verification keeps only matches that agree on the dominant
+# rotation and scale before RANSAC; the photo confidence is refitted on the tuning photos.
 ENGINE_VERSION = "0.4.0"

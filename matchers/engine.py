@@ -9,6 +9,7 @@ a time, so the service keeps it current on every catalogue change.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -98,7 +99,9 @@ class MatchIndex:
     def upsert_image(self, image: ImageRecord) -> None:
         """Add or replace a reference image (hashes for near-copies, local features for photos)."""
         self.remove_image(image.image_id)
-        self.images[image.image_id] = image
+        # The photo index keeps the local-feature blob (in its file store), so the record
+        # does not hold a second copy in memory.
+        self.images[image.image_id] = dataclasses.replace(image, local_features=None)
         self._images_of.setdefault(image.product_id, set()).add(image.image_id)
         if image.hashes:
             self.nearcopy.add(image.image_id, dict(image.hashes))
@@ -117,8 +120,8 @@ class MatchIndex:
                 del self._images_of[old.product_id]
         if old.hashes:
             self.nearcopy.remove(image_id)
-        if old.local_features and self._photos is not None:
-            self._photos.remove(image_id)
+        if self._photos is not None:
+            self._photos.remove(image_id)  # a no-op for an image without local features
 
     def search_photos(self, features: bytes, *, limit: int) -> list[PhotoHit]:
         """Registered photos a declared photo shows (none while no photo is registered)."""

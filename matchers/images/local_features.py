@@ -36,6 +36,13 @@ MAX_UPSCALE = 2.0
 RATIO = 0.8
 RANSAC_PX = 6.0
 MIN_INLIERS = 8
+# Before RANSAC, a match must agree with the dominant change of keypoint orientation
+# (within ANGLE_TOLERANCE degrees) and scale (within SCALE_TOLERANCE octaves): a real view
+# of the object turns and scales its keypoints together, chance matches scatter. On the
+# tuning grocery photos this halved verification CPU (RANSAC meets far fewer outliers)
+# with top-1 unchanged (bench/images_photo.py).
+ANGLE_TOLERANCE = 30.0
+SCALE_TOLERANCE = 1.0
 SEED = 20261127
 
 cv2.setNumThreads(1)  # one thread: deterministic, and no oversubscription on a busy host
@@ -185,11 +192,40 @@ def ratio_matches(query: FloatArray, reference: FloatArray, *, ratio: float = RA
     return pairs
 
 
+def consistent(
+    query: FloatArray, reference: FloatArray, pairs: IndexArray
+) -> npt.NDArray[np.bool_]:
+    """Which matched pairs agree with the dominant rotation and scale change.
+
+    `query` and `reference` are (n, 4) keypoints (x, y, size, angle). The dominant
+    change is the peak of a 10-degree by half-octave histogram of the pairs'
+    differences, smoothed over neighbouring bins (angles wrap round).
+    """
+    q, r = query[pairs[:, 0]], reference[pairs[:, 1]]
+    turn = np.mod(q[:, 3].astype(np.float64) - r[:, 3], 360.0)
+    octaves = np.log2(np.maximum(q[:, 2], 1e-3) / np.maximum(r[:, 2], 1e-3)).astype(np.float64)
+    turn_bin = np.floor(turn / 10.0).astype(np.int64) % 36
+    scale_bin = np.clip(np.floor(octaves * 2.0).astype(np.int64) + 8, 0, 15)
+    hist = np.zeros((36, 16), np.int64)
+    np.add.at(hist, (turn_bin, scale_bin), 1)
+    smooth = np.zeros_like(hist)
+    for a in (-1, 0, 1):
+        for b in (-1, 0, 1):
+            smooth += np.roll(hist, (a, b), axis=(0, 1))
+    peak_turn, peak_scale = np.unravel_index(int(np.argmax(smooth)), smooth.shape)
+    turn_off = np.abs(np.mod(turn - (peak_turn + 0.5) * 10.0 + 180.0, 360.0) - 180.0)
+    scale_off = np.abs(octaves - (int(peak_scale) - 8 + 0.5) / 2.0)
+    return (turn_off <= ANGLE_TOLERANCE) & (scale_off <= SCALE_TOLERANCE)
+
+
 def verify_decoded(query: LocalFeatures, reference: LocalFeatures) -> Verification:
     """Ratio-test matches, then a RANSAC homography with a fixed seed (see `verify`)."""
     nq, nr = len(query), len(reference)
     pairs = ratio_matches(query.rootsift(), reference.rootsift())
+    matches = len(pairs)
     inliers, homography, colour = 0, None, float("nan")
+    if matches >= MIN_INLIERS:
+        pairs = pairs[consistent(query.keypoints, reference.keypoints, pairs)]
     if len(pairs) >= MIN_INLIERS:
         src = reference.keypoints[pairs[:, 1], :2].reshape(-1, 1, 2)
         dst = query.keypoints[pairs[:, 0], :2].reshape(-1, 1, 2)
@@ -212,7 +248,7 @@ def verify_decoded(query: LocalFeatures, reference: LocalFeatures) -> Verificati
     return Verification(
         inliers=inliers,
         inlier_fraction=inliers / max(1, min(nq, nr)),
-        matches=len(pairs),
+        matches=matches,
         query_keypoints=nq,
         reference_keypoints=nr,
         homography=homography,
@@ -221,5 +257,6 @@ def verify_decoded(query: LocalFeatures, reference: LocalFeatures) -> Verificati
 
 
 def verify(query: bytes, reference: bytes) -> Verification:
-    """Geometric agreement of two blobs: ratio test, then RANSAC homography (deterministic)."""
+    """Geometric agreement of two blobs: ratio test, orientation and scale agreement, then a
+    RANSAC homography (deterministic)."""
     return verify_decoded(decode_features(query), decode_features(reference))

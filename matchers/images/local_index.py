@@ -1,9 +1,11 @@
 """Nearest-neighbour voting over the stored RootSIFT descriptors of every reference image.
 
-A FAISS inverted-file index holds each reference descriptor (8 bits a dimension,
-no training: `QT_8bit_direct` stores round(255 * RootSIFT)). Its coarse cells are
-the shipped visual vocabulary, which was learnt from synthetic images only, so
-adding or removing an image never retrains anything. A query's strongest
+A FAISS inverted-file index holds each reference descriptor, product-quantised to
+16 bytes (`IndexIVFPQ`, 16 sub-vectors of 8 dimensions, 256 codes each, on the
+residual from the descriptor's cell) plus its 8-byte id: 24 bytes instead of 136
+with 8 bits a dimension. Its coarse cells are the shipped visual vocabulary and its
+codebook the shipped `pq16_rootsift.npy`, both learnt from synthetic images only
+(`vocab_train`), so adding or removing an image never retrains anything. A query's strongest
 descriptors each find their k nearest stored descriptors; a neighbour votes for
 its image when it passes a ratio test against the nearest neighbour from another
 image.
@@ -25,18 +27,35 @@ FloatArray = npt.NDArray[np.float64]
 class DescriptorIndex:
     """Stored descriptors of many images, searched approximately, one image at a time updated."""
 
-    def __init__(self, vocabulary: Vocabulary, *, nprobe: int = 4, neighbours: int = 8) -> None:
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        *,
+        codebook: npt.NDArray[np.floating] | None = None,
+        nprobe: int = 4,
+        neighbours: int = 8,
+    ) -> None:
         faiss.omp_set_num_threads(1)  # see vocab.py: threads hurt on a shared 2-core host
         self._quantizer = vocabulary.quantizer(scale=255.0)
-        self._index = faiss.IndexIVFScalarQuantizer(
-            self._quantizer,
-            vocabulary.centroids.shape[1],
-            len(vocabulary),
-            faiss.ScalarQuantizer.QT_8bit_direct,
-            faiss.METRIC_L2,
-        )
+        dim = vocabulary.centroids.shape[1]
+        self._index: faiss.IndexIVF
+        if codebook is None:  # 8 bits a dimension, no training: round(255 * RootSIFT)
+            self._index = faiss.IndexIVFScalarQuantizer(
+                self._quantizer,
+                dim,
+                len(vocabulary),
+                faiss.ScalarQuantizer.QT_8bit_direct,
+                faiss.METRIC_L2,
+            )
+            self._index.train(np.zeros((1, dim), np.float32))
+        else:  # (sub-vectors, 256, dim / sub-vectors) centroids learnt on synthetic images
+            pq = faiss.IndexIVFPQ(self._quantizer, dim, len(vocabulary), codebook.shape[0], 8)
+            faiss.copy_array_to_vector(
+                np.ascontiguousarray(codebook, dtype=np.float32).ravel(), pq.pq.centroids
+            )
+            pq.is_trained = True
+            self._index = pq
         self._index.own_fields = False
-        self._index.train(np.zeros((1, vocabulary.centroids.shape[1]), np.float32))
         self._index.nprobe = nprobe
         self._neighbours = neighbours
         self._counts: dict[int, int] = {}

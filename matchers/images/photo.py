@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from matchers.images.feature_store import FeatureStore
 from matchers.images.local_features import (
     FeatureError,
     LocalFeatures,
@@ -19,7 +20,7 @@ from matchers.images.local_features import (
     verify_decoded,
 )
 from matchers.images.local_index import DescriptorIndex
-from matchers.images.vocab import Vocabulary, load_vocabulary
+from matchers.images.vocab import Vocabulary, load_codebook, load_vocabulary
 
 __all__ = [
     "Calibration",
@@ -52,14 +53,16 @@ class Calibration:
     Evidence is the RANSAC inlier count discounted by colour disagreement:
     inliers * exp(-colour_distance / colour_scale), because siblings of one brand
     share logos and layout (hundreds of inliers) but rarely colours. The logistic
-    (`evidence_at_half`, `evidence_per_e`) was fitted, with equal priors, to correct
-    top-1 answers against the best answer to queries whose product was NOT
-    indexed, on grocery_store phone photos (348 px); `min_confidence` 0.7 let about
-    5% of those no-match queries through there, nearly all to a same-brand sibling.
+    (`evidence_at_half`, `evidence_per_e`) was fitted by `bench/photo_calibration.py`,
+    with equal priors, to correct top-1 answers against the best answer to queries
+    whose product was NOT indexed, on the tuning half (even indices) of the
+    grocery_store phone photos (348 px) only. On the other half, held out,
+    `min_confidence` 0.7 let 4.8% of those no-match queries through, nearly all to a
+    same-brand sibling, and no confident first answer was wrong.
     """
 
-    evidence_at_half: float = 24.0
-    evidence_per_e: float = 14.0
+    evidence_at_half: float = 22.8
+    evidence_per_e: float = 13.6
     colour_scale: float = 20.0
     # Without a thumbnail (old blobs) assume the typical distance of a true match
     # (median on grocery_store), so such images are neither favoured nor punished.
@@ -97,6 +100,7 @@ class PhotoIndex:
         self,
         *,
         vocabulary: Vocabulary | None = None,
+        compact: bool = True,
         shortlist: int = 8,
         max_shortlist: int = 32,
         query_descriptors: int = 1000,
@@ -109,10 +113,12 @@ class PhotoIndex:
         self._query_descriptors = query_descriptors
         self._index_descriptors = index_descriptors
         self.calibration = calibration if calibration is not None else Calibration()
-        self._ifile = DescriptorIndex(vocab)
+        # Compact: votes come from 16-byte product-quantised descriptors (local_index).
+        self._ifile = DescriptorIndex(vocab, codebook=load_codebook() if compact else None)
         self._slot_of: dict[str, int] = {}
         self._ids: list[str | None] = []
-        self._features: list[LocalFeatures | None] = []
+        # Each reference's full blob waits in a file until it is verified (see FeatureStore).
+        self._store = FeatureStore()
         self._free: list[int] = []
         # The last query's verified shortlist, valid while the index is unchanged.
         self._generation = 0
@@ -133,11 +139,11 @@ class PhotoIndex:
         if self._free:
             slot = min(self._free)
             self._free.remove(slot)
-            self._ids[slot], self._features[slot] = image_id, decoded
+            self._ids[slot] = image_id
         else:
             slot = len(self._ids)
             self._ids.append(image_id)
-            self._features.append(decoded)
+        self._store.put(slot, features)
         # Only the strongest keypoints of a reference vote; verification uses them all.
         self._ifile.add(slot, decoded.rootsift()[: self._index_descriptors])
         self._slot_of[image_id] = slot
@@ -149,7 +155,8 @@ class PhotoIndex:
             return
         self._generation += 1
         self._ifile.remove(slot)
-        self._ids[slot], self._features[slot] = None, None
+        self._store.remove(slot)
+        self._ids[slot] = None
         self._free.append(slot)
 
     def candidates(self, query: LocalFeatures, *, limit: int) -> list[tuple[str, float]]:
@@ -181,6 +188,10 @@ class PhotoIndex:
         confidence = self.calibration.confidence
         return [hit for evidence, hit in verified if confidence(evidence) >= floor][:limit]
 
+    def evidence(self, features: bytes) -> list[tuple[float, str]]:
+        """(evidence, image id) of every verified candidate, best first (for calibration)."""
+        return [(evidence, hit.image_id) for evidence, hit in self._verify(features)]
+
     def _verify(self, features: bytes) -> list[tuple[float, PhotoHit]]:
         """The shortlist verified geometrically: (evidence, hit) with evidence, best first."""
         query = decode_features(features)
@@ -192,8 +203,7 @@ class PhotoIndex:
             # The first `shortlist` are always verified; more only while none is settled.
             if rank >= self._shortlist and best >= settled:
                 break
-            reference = self._features[self._slot_of[image_id]]
-            assert reference is not None
+            reference = decode_features(self._store.get(self._slot_of[image_id]))
             check = verify_decoded(query, reference)
             evidence = self.calibration.evidence(check)
             best = max(best, evidence)

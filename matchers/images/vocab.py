@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 DEFAULT_VOCABULARY_PATH = Path(__file__).with_name("data") / "vocab_rootsift_4096.npy"
+DEFAULT_CODEBOOK_PATH = Path(__file__).with_name("data") / "pq16_rootsift.npy"
 
 
 class Vocabulary:
@@ -42,3 +43,11 @@ class Vocabulary:
 def load_vocabulary(path: Path = DEFAULT_VOCABULARY_PATH) -> Vocabulary:
     """The vocabulary stored at `path` (the shipped one by default), loaded once."""
     return Vocabulary(np.load(path))
+
+
+@lru_cache(maxsize=4)
+def load_codebook(path: Path = DEFAULT_CODEBOOK_PATH) -> npt.NDArray[np.float32]:
+    """The product-quantiser codebook stored at `path`: (sub-vectors, 256, sub-dimension)."""
+    codebook: npt.NDArray[np.float32] = np.load(path).astype(np.float32)
+    codebook.setflags(write=False)
+    return codebook

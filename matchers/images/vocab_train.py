@@ -3,7 +3,9 @@
 The vocabulary must not be learnt from the images it is evaluated on, and a
 user's clone has no evaluation data, so it is trained on synthetic "packaging":
 text, shapes and noise textures, photographed with perspective, blur and noise.
-Rebuild it with `python -m matchers.images.vocab_train` (deterministic).
+Rebuild it with `python -m matchers.images.vocab_train` (deterministic), and the photo
+index's PQ codebook with `python -m matchers.images.vocab_train --codebook --images 200
+--seed 11`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from matchers.images.local_features import decode_features, extract_features
-from matchers.images.vocab import DEFAULT_VOCABULARY_PATH
+from matchers.images.vocab import DEFAULT_CODEBOOK_PATH, DEFAULT_VOCABULARY_PATH, load_vocabulary
 
 _WORDS = string.ascii_letters + string.digits + "%&-+.,:/"
 
@@ -110,14 +112,44 @@ def train(*, words: int, images: int, seed: int) -> np.ndarray:
     return centroids
 
 
+def train_codebook(*, subvectors: int, images: int, seed: int) -> np.ndarray:
+    """Product-quantiser centroids (subvectors, 256, 128 / subvectors) for the photo index.
+
+    Learnt on the residuals of synthetic descriptors from their cell in the shipped
+    vocabulary, on the same 0-255 scale the index stores (`local_index._scaled`).
+    """
+    data = training_descriptors(images=images, seed=seed)
+    faiss.omp_set_num_threads(1)
+    vocabulary = load_vocabulary()
+    quantizer = vocabulary.quantizer(scale=255.0)
+    index = faiss.IndexIVFPQ(quantizer, 128, len(vocabulary), subvectors, 8)
+    index.cp.seed = seed
+    index.pq.cp.seed = seed
+    index.train(np.ascontiguousarray(np.clip(np.rint(data * 255.0), 0, 255), dtype=np.float32))
+    centroids = faiss.vector_to_array(index.pq.centroids)
+    return np.asarray(centroids, dtype=np.float32).reshape(subvectors, 256, 128 // subvectors)
+
+
 def main() -> None:
-    """Command line: train and write the vocabulary file."""
+    """Command line: train and write the vocabulary file (or, with --codebook, the PQ one)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--words", type=int, default=4096)
     parser.add_argument("--images", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", type=Path, default=DEFAULT_VOCABULARY_PATH)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--codebook",
+        action="store_true",
+        help="train the index's PQ codebook instead (16 sub-vectors; use --images 200 --seed 11)",
+    )
     args = parser.parse_args()
+    if args.codebook:
+        codebook = train_codebook(subvectors=16, images=args.images, seed=args.seed)
+        out = args.out or DEFAULT_CODEBOOK_PATH
+        np.save(out, codebook)
+        print(f"wrote {out}: {codebook.shape} PQ centroids from {args.images} synthetic images")
+        return
+    args.out = args.out or DEFAULT_VOCABULARY_PATH
     centroids = train(words=args.words, images=args.images, seed=args.seed)
     np.save(args.out, centroids.astype(np.float16))
     print(f"wrote {args.out}: {centroids.shape[0]} words from {args.images} synthetic images")

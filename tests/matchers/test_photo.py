@@ -224,3 +224,39 @@ def test_more_candidates_are_verified_only_while_none_is_settled(
     assert [h.image_id for h in settled_at_once] == ["p3"]
     assert never_settled == all_verified  # unsettled, it goes on to the whole shortlist
     assert never_settled[0].image_id == "p3"
+
+
+def test_consistency_keeps_matches_that_turn_and_scale_together() -> None:
+    from matchers.images.local_features import consistent
+
+    rng = np.random.default_rng(7)
+    n = 60
+    reference = np.column_stack(
+        [rng.uniform(0, 400, (n, 2)), rng.uniform(2, 20, n), rng.uniform(0, 360, n)]
+    ).astype(np.float32)
+    # The query turns every keypoint by 350 degrees (wrapping round) and doubles its size,
+    # give or take a little; the last 20 pairs are chance matches that scatter.
+    query = reference.copy()
+    query[:, 3] = np.mod(reference[:, 3] + 350 + rng.uniform(-8, 8, n), 360)
+    query[:, 2] = reference[:, 2] * 2 * rng.uniform(0.85, 1.15, n)
+    query[40:, 3] = np.mod(reference[40:, 3] + rng.uniform(60, 300, 20), 360)
+    query[40:, 2] = reference[40:, 2] * rng.uniform(0.05, 0.2, 20)
+    pairs = np.column_stack([np.arange(n), np.arange(n)]).astype(np.int64)
+    keep = consistent(query, reference, pairs)
+    assert keep[:40].all()
+    assert not keep[40:].any()
+
+
+def test_compact_votes_rank_like_full_descriptors(references: dict[str, bytes]) -> None:
+    # Votes from 16-byte product-quantised descriptors find the same image first as votes
+    # from 8 bits a dimension, and the compact index stores 16 bytes a descriptor.
+    compact, full = PhotoIndex(), PhotoIndex(compact=False)
+    for image_id, blob in references.items():
+        compact.add(image_id, blob)
+        full.add(image_id, blob)
+    assert compact._ifile._index.code_size == 16
+    assert full._ifile._index.code_size == 128
+    for i in range(PRODUCTS):
+        query = decode_features(extract_features(_photo_of(i)))
+        assert compact.candidates(query, limit=1)[0][0] == f"p{i}"
+        assert full.candidates(query, limit=1)[0][0] == f"p{i}"
