@@ -49,6 +49,7 @@ PRICE_COLUMNS = ("price_min", "price_max", "price_currency")
 CSV_COLUMNS = frozenset(set(ProductData.model_fields) - {"price"}) | {*PRICE_COLUMNS, *SKU_COLUMNS}
 # A progress bar redraws a few times a second; a callback per row cost more than the row.
 PROGRESS_EVERY = 100
+PREFETCH_ROWS = 1000  # rows whose brand and GTIN owners are read together
 Row = tuple[int, dict[str, Any] | str]  # (line, fields) or (line, why it cannot be read)
 
 
@@ -172,7 +173,7 @@ def import_rows(
     get_rights_holder(session, rights_holder_id=rights_holder_id)
     version = audit.lock_version(session) + 1
     keys = HolderKeys.load(session, rights_holder_id=rights_holder_id)
-    claims = Claims(session, rights_holder_id=rights_holder_id)
+    claims = Claims(session, rights_holder_id=rights_holder_id, deferred=True)
     result = ImportResult(total=len(rows))
     digest = hashlib.sha256()
     pending = _Pending()
@@ -181,8 +182,7 @@ def import_rows(
     now = utcnow()
     # The only date-like columns: the two stamps (the same for every row) and valid_until.
     stamps = {"created_at": now.isoformat(), "updated_at": now.isoformat()}
-    for done, (line, fields) in enumerate(rows, start=1):
-        problem, data, target = _claim(fields, keys=keys, line=line)
+    for done, (line, problem, data, target) in enumerate(_validated(rows, keys, claims), 1):
         if data is not None and not problem:
             problem = (
                 claims.refusal(brands=[data.brand], gtin_keys=[gtin14(g) for g in data.gtins]) or ""
@@ -208,6 +208,7 @@ def import_rows(
                 safe["valid_until"] = values["valid_until"].isoformat()
             digest.update(audit.canonical_json(safe).encode())
         if len(pending.products) >= batch_size or done == len(rows):
+            claims.flush()
             bulk_add_products(session, products=pending.products, gtins=pending.gtins)
             pending = _Pending()
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(rows)):
@@ -238,6 +239,24 @@ def import_rows(
             catalog_version=result.catalog_version,
         )
     return result
+
+
+def _validated(
+    rows: Sequence[Row], keys: HolderKeys, claims: Claims, *, chunk: int = PREFETCH_ROWS
+) -> Iterator[tuple[int, str, ProductData | None, str | None]]:
+    """Each row validated (see `_claim`), a chunk at a time: the owners of a chunk's brands
+    and GTINs are read in a few queries before its rows are checked one by one."""
+    for start in range(0, len(rows), chunk):
+        claimed = [
+            (line, *_claim(fields, keys=keys, line=line))
+            for line, fields in rows[start : start + chunk]
+        ]
+        valid = [data for _, problem, data, _ in claimed if data is not None and not problem]
+        claims.prefetch(
+            brands=[data.brand for data in valid],
+            gtin_keys=[gtin14(g) for data in valid for g in data.gtins],
+        )
+        yield from claimed
 
 
 def _claim(
