@@ -4,13 +4,21 @@ gets the registered products it may be, what genuine ones show and whom to call.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import BlobsDep, ImageProcessorDep, Screener, ScreeningReader, SessionDep
+from api.deps import (
+    BlobsDep,
+    ImageProcessorDep,
+    Screener,
+    ScreeningReader,
+    SessionDep,
+    SettingsDep,
+)
 from api.errors import problem_responses
 from api.schemas.checks import CheckOutcomeIn, CheckResult
 from catalog.checks.answer import check_document, store_check
@@ -51,12 +59,13 @@ def _form_field(name: str, value: str | None, clean: Callable[[str], str]) -> st
     "",
     status_code=201,
     response_model=CheckResult,
-    responses=problem_responses(401, 403, 409, 413, 422, 503),
+    responses=problem_responses(401, 403, 409, 413, 422, 429, 503),
 )
 async def check(
     principal: Screener,
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     blobs: BlobsDep,
     processor: ImageProcessorDep,
     photo: Annotated[
@@ -69,19 +78,32 @@ async def check(
 
     Scored like a screening and stored with the photo (its EXIF, GPS and other metadata
     stripped). `no_confident_match` says when no registered product is identified.
+    A photo whose header declares more pixels than one request may decode is a 413
+    (`image-pixel-budget`), before any decoding; a client that already has all its image
+    jobs running gets a 429 (`too-many-image-jobs`) with Retry-After.
     """
     given = CheckInput(
         photo=(await photo.read()) if photo is not None else None,
         text=_form_field("text", text, clean_text),
         gtin=_form_field("gtin", gtin, clean_gtin),
     )
-    scored = await score_check(
-        given,
-        principal=principal,
-        processor=processor,
-        screening=_screening(request),
-        blobs=blobs,
-    )
+    # The photo's bounds: a slot of its client's image jobs, held while it is read and scored.
+    async with (
+        processor.admit(
+            principal.client_id,
+            [given.photo] if given.photo else [],
+            budget=settings.image_pixels_per_request,
+            reduce_to=None,
+        ) as slots,
+        slots or nullcontext(),
+    ):
+        scored = await score_check(
+            given,
+            principal=principal,
+            processor=processor,
+            screening=_screening(request),
+            blobs=blobs,
+        )
     document = await run_in_threadpool(
         lambda: store_check(session, scored=scored, principal=principal)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -28,7 +29,7 @@ router = APIRouter(tags=["images"])
     "/v1/products/{product_id}/images",
     status_code=201,
     response_model=ImageRead,
-    responses=problem_responses(401, 403, 404, 409, 413, 415, 422, 503, 507),
+    responses=problem_responses(401, 403, 404, 409, 413, 415, 422, 429, 503, 507),
 )
 async def upload(
     product_id: str,
@@ -36,6 +37,7 @@ async def upload(
     kind: Annotated[Literal["genuine", "counterfeit", "packaging", "logo"], Form()],
     principal: RightsHolderOrAdmin,
     session: SessionDep,
+    settings: SettingsDep,
     blobs: BlobsDep,
     processor: ImageProcessorDep,
 ) -> ImageRead:
@@ -43,9 +45,19 @@ async def upload(
 
     The file is decoded fully (bombs, truncated and non-image files are a 422),
     EXIF-oriented, stripped of metadata and re-encoded before it is stored; the
-    decoding runs in a worker process, off the event loop.
+    decoding runs in a worker process, off the event loop. An image whose header
+    declares more pixels than one request may decode is a 413 (`image-pixel-budget`),
+    before any decoding; a client that already has all its image jobs running gets a 429
+    (`too-many-image-jobs`) with Retry-After.
     """
-    prepared = await processor.prepare(await file.read())
+    raw = await file.read()
+    async with (
+        processor.admit(
+            principal.client_id, [raw], budget=settings.image_pixels_per_request, reduce_to=None
+        ) as slots,
+        slots or nullcontext(),
+    ):
+        prepared = await processor.prepare(raw)
     image = await run_in_threadpool(
         lambda: images.add_image(
             session,

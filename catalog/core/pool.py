@@ -16,6 +16,11 @@ One client must not fill the pool for everyone: `ClientImageJobs` lets a client
 have at most `per_client` jobs in the pool at once. A request's own jobs queue
 behind each other for those slots; a request arriving while all of its client's
 slots are taken is refused at once with 429 and Retry-After.
+
+`ImageProcessor.admit` puts both bounds in front of every route that decodes images
+(screenings, officers' checks, reference uploads): first the request's pixel budget,
+read from the images' headers (413 `image-pixel-budget`, before any decoding), then
+its client's slots (429 `too-many-image-jobs`).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
@@ -31,7 +36,7 @@ from typing import Any, TypeVar
 
 from catalog.core.errors import TooManyRequests, Unprocessable
 from catalog.products.images import PreparedImage, prepare_image
-from catalog.screening.declared_images import DescribedImage, describe_bytes
+from catalog.screening.declared_images import DescribedImage, check_pixel_budget, describe_bytes
 
 T = TypeVar("T")
 
@@ -83,6 +88,27 @@ class ImageProcessor:
         self.client_jobs = ClientImageJobs(per_client)
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+
+    @asynccontextmanager
+    async def admit(
+        self,
+        client: str,
+        payloads: Sequence[bytes],
+        *,
+        budget: int | None,
+        reduce_to: int | None,
+    ) -> AsyncIterator[asyncio.Semaphore | None]:
+        """Admit one request's image work: its `payloads` may decode to at most `budget`
+        pixels in total (413, from their headers; `reduce_to` as they will be decoded, None
+        for a full decode), and its `client` must have a free slot (429). Yields the slots
+        its jobs take turns on (None: nothing to decode, nothing bounded)."""
+        if not payloads:
+            yield None
+            return
+        if budget is not None:
+            check_pixel_budget(payloads, budget=budget, reduce_to=reduce_to)
+        async with self.client_jobs.request(client) as slots:
+            yield slots
 
     async def prepare(self, raw: bytes) -> PreparedImage:
         """Decode, re-encode and describe an upload (Unprocessable if it is not usable)."""

@@ -56,15 +56,15 @@ def describe_bytes(data: bytes, *, max_pixels: int, reduce_to: int) -> Described
     return DescribedImage(hashes=dict(desc.hashes), local_features=desc.local_features or None)
 
 
-def decoded_pixels(data: bytes, *, reduce_to: int) -> int:
+def decoded_pixels(data: bytes, *, reduce_to: int | None) -> int:
     """How many pixels decoding `data` as `load_image` does would produce, from its header
-    alone (JPEGs decode reduced in draft mode); 0 if the header cannot be read (the decode
-    then says why)."""
+    alone (with `reduce_to`, JPEGs decode reduced in draft mode; None: a full decode); 0 if
+    the header cannot be read (the decode then says why)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             with Image.open(io.BytesIO(data)) as im:
-                if im.format == "JPEG":
+                if im.format == "JPEG" and reduce_to is not None:
                     im.draft("RGB", (reduce_to, reduce_to))
                 width, height = im.size
         except Exception:
@@ -72,16 +72,24 @@ def decoded_pixels(data: bytes, *, reduce_to: int) -> int:
     return max(width, 0) * max(height, 0)
 
 
-def check_pixel_budget(payloads: Iterable[bytes], *, budget: int, reduce_to: int) -> int:
+def check_pixel_budget(payloads: Iterable[bytes], *, budget: int, reduce_to: int | None) -> int:
     """The request's total decoded pixels; ContentTooLarge (413) if over `budget`."""
+    payloads = list(payloads)
     total = 0
     for data in payloads:
         total += decoded_pixels(data, reduce_to=reduce_to)
         if total > budget:
+            what, advice = (
+                ("this image would decode", "send a smaller image")
+                if len(payloads) == 1
+                else (
+                    "the images of this request would decode",
+                    "send fewer or smaller images, or their precomputed hashes",
+                )
+            )
             raise ContentTooLarge(
-                f"the images of this request would decode to more than {budget:,} pixels "
-                f"in total, the most one request may have; send fewer or smaller images, "
-                "or their precomputed hashes",
+                f"{what} to more than {budget:,} pixels in total, the most one request "
+                f"may have; {advice}",
                 slug="image-pixel-budget",
             )
     return total

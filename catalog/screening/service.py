@@ -31,7 +31,6 @@ from catalog.screening.alerts import brand_level_hits
 from catalog.screening.declared_images import (
     BadImageDataError,
     ImageError,
-    check_pixel_budget,
     decode_base64,
 )
 from catalog.screening.records import (
@@ -155,14 +154,12 @@ class ScreeningService:
         """Bound a request's image work: its total pixels (413) and its client's jobs in the
         pool (429); yields the slots its jobs take turns on (None: no image to decode)."""
         data = [p for item in payloads for p in item if isinstance(p, bytes)]
-        if not data:
-            yield None
-            return
-        if self.pixels_per_request is not None:
-            check_pixel_budget(
-                data, budget=self.pixels_per_request, reduce_to=self.images.reduce_to
-            )
-        async with self.images.client_jobs.request(principal.client_id) as slots:
+        async with self.images.admit(
+            principal.client_id,
+            data,
+            budget=self.pixels_per_request,
+            reduce_to=self.images.reduce_to,
+        ) as slots:
             yield slots
 
     async def prepare(

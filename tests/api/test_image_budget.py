@@ -1,4 +1,5 @@
-"""Image work bounds: a request's total decoded pixels (413) and a client's jobs in the pool (429).
+"""Image work bounds: a request's total decoded pixels (413) and a client's jobs in the pool (429),
+on every route that decodes images: screenings, officers' checks, reference uploads.
 
 The issue's case: eight 36 MP PNGs compress into a body of about 400 KiB yet took 11 s
 of image work; they are now refused from their headers, before any decoding.
@@ -25,7 +26,8 @@ from catalog.core.errors import ContentTooLarge, TooManyRequests
 from catalog.core.pool import ClientImageJobs
 from catalog.core.settings import Settings
 from catalog.screening.declared_images import check_pixel_budget, decoded_pixels
-from tests.conftest import KeyFactory
+from tests.api.checkkit import product_fields
+from tests.conftest import HolderFactory, KeyFactory
 from tests.e2e.kit import screening_client
 
 PROBLEM = "application/problem+json"
@@ -185,3 +187,124 @@ def test_pixels_are_read_from_headers_and_jpegs_count_as_reduced() -> None:
     assert check_pixel_budget([jpeg] * 4, budget=3_000_000, reduce_to=512) == 4 * 1000 * 750
     with pytest.raises(ContentTooLarge):
         check_pixel_budget([big_png()] * 3, budget=100_000_000, reduce_to=512)
+
+
+# -- officers' checks and reference uploads: the same two bounds --------------------------
+
+
+@pytest.fixture
+def tight(settings: Settings) -> Iterator[TestClient]:
+    """30 MP a request (under the 40 MP an image may have), 1 image job a client."""
+    with screening_client(
+        settings, image_pixels_per_request=30_000_000, image_jobs_per_client=1
+    ) as test_client:
+        yield test_client
+
+
+def _holder_product(
+    client: TestClient, make_holder: HolderFactory, brand: str = "Lumora"
+) -> tuple[dict[str, str], str]:
+    _, headers = make_holder(f"{brand} SA")
+    body = product_fields() if brand == "Lumora" else {"brand": brand, "name": f"{brand} cream"}
+    made = client.post("/v1/products", headers=headers, json=body)
+    assert made.status_code == 201, made.text
+    return headers, made.json()["id"]
+
+
+def _upload(client: TestClient, headers: dict[str, str], product_id: str, data: bytes) -> Any:
+    return client.post(
+        f"/v1/products/{product_id}/images",
+        headers=headers,
+        files={"file": ("a.png", data, "image/png")},
+        data={"kind": "genuine"},
+    )
+
+
+def _check(client: TestClient, headers: dict[str, str], data: bytes | None, **form: str) -> Any:
+    files = {"photo": ("p.png", data, "image/png")} if data is not None else None
+    return client.post("/v1/checks", headers=headers, files=files, data=form or None)
+
+
+def test_a_36_mp_reference_upload_or_check_photo_over_the_budget_is_413_before_decoding(
+    tight: TestClient, make_key: KeyFactory, make_holder: HolderFactory, database: Database
+) -> None:
+    headers, product_id = _holder_product(tight, make_holder)
+    officer = make_key("officer")
+    stored_before = set(tight.app.state.blobs.root.rglob("*"))  # type: ignore[attr-defined]
+
+    upload = _upload(tight, headers, product_id, big_png())
+    check = _check(tight, officer, big_png())
+    small = _upload(tight, headers, product_id, _png(64, 48))
+
+    for refused in (upload, check):
+        assert refused.status_code == 413, refused.text
+        assert refused.headers["content-type"].startswith(PROBLEM)
+        assert refused.json()["type"].endswith("/image-pixel-budget")
+        assert "30,000,000 pixels" in refused.json()["detail"]
+        assert "this image would decode" in refused.json()["detail"]
+    assert small.status_code == 201, small.text  # under the budget: stored
+    listed = tight.get(f"/v1/products/{product_id}/images", headers=headers).json()
+    assert [i["sha256"] for i in listed] == [small.json()["sha256"]]
+    stored_after = set(tight.app.state.blobs.root.rglob("*"))  # type: ignore[attr-defined]
+    assert len({p for p in stored_after - stored_before if p.is_file()}) == 1  # the small one
+
+
+def test_uploads_and_check_photos_of_a_client_with_its_image_jobs_running_get_429(
+    tight: TestClient, make_key: KeyFactory, make_holder: HolderFactory, database: Database
+) -> None:
+    headers, product_id = _holder_product(tight, make_holder)
+    other_holder, other_product = _holder_product(tight, make_holder, "Veltro")
+    officer, other_officer = make_key("officer"), make_key("officer")
+    with database.session(write=False) as session:
+        busy = [
+            resolve_key(session, token=h["Authorization"].split()[1]) for h in (headers, officer)
+        ]
+    jobs = tight.app.state.image_processor.client_jobs  # type: ignore[attr-defined]
+    portal = tight.portal  # type: ignore[attr-defined]
+    held = [portal.call(_hold, jobs, p.client_id) for p in busy if p is not None]
+    assert len(held) == 2
+    try:
+        upload = _upload(tight, headers, product_id, _png(64, 48))
+        check = _check(tight, officer, _png(64, 48))
+        text_only = _check(tight, officer, None, text="Lumora Glow face cream 50 ml")
+        other_upload = _upload(tight, other_holder, other_product, _png(64, 48))
+        other_check = _check(tight, other_officer, _png(64, 48))
+    finally:
+        for h in held:
+            portal.call(_release, h)
+    upload_again = _upload(tight, headers, product_id, _png(64, 49))
+    check_again = _check(tight, officer, _png(64, 48))
+
+    for refused in (upload, check):
+        assert refused.status_code == 429, refused.text
+        assert refused.headers["content-type"].startswith(PROBLEM)
+        assert int(refused.headers["Retry-After"]) >= 1
+        assert refused.json()["type"].endswith("/too-many-image-jobs")
+    assert text_only.status_code == 201, text_only.text  # no image work: not limited
+    for served in (other_upload, other_check, upload_again, check_again):
+        assert served.status_code == 201, served.text
+    listed = tight.get(f"/v1/products/{product_id}/images", headers=headers).json()
+    assert [i["sha256"] for i in listed] == [upload_again.json()["sha256"]]
+
+
+def test_the_openapi_document_states_both_bounds_on_every_image_route(tight: TestClient) -> None:
+    paths = tight.get("/openapi.json").json()["paths"]
+    operations = {
+        "screen": paths["/v1/screenings"]["post"],
+        "check": paths["/v1/checks"]["post"],
+        "upload": paths["/v1/products/{product_id}/images"]["post"],
+    }
+    for name, operation in operations.items():
+        for status in ("413", "429"):
+            content = operation["responses"][status]["content"]
+            assert content[PROBLEM]["schema"] == {"$ref": "#/components/schemas/Problem"}, name
+    for name in ("check", "upload"):
+        description = operations[name]["description"]
+        assert "`image-pixel-budget`" in description, name
+        assert "`too-many-image-jobs`" in description, name
+
+
+def _png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (30, 120, 200)).save(out, "PNG")
+    return out.getvalue()
