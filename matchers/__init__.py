@@ -8,4 +8,4 @@ weights and exchange rates are passed in as arguments.
 # genuine-trade findings no longer count; the photo index verifies up to 32 candidates
 # until one settles; the nearest product sets the risk; matched_unverified; party
 # sentences name no party.
-ENGINE_VERSION = "0.3.0"
+ENGINE_VERSION = "0.4.0"

@@ -55,16 +55,32 @@ def brand_lookalike(ctx: CandidateContext, config: FeatureConfig) -> FeatureResu
 
 
 def brand_differs(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
-    """The declared brand field names some other brand than the product's (weakens identity)."""
+    """The declared brand field names some other brand than the product's (weakens identity).
+
+    Full weight when the field names another registered brand ("Puma" on a Nike shoe); half
+    when the name is registered nowhere (a maker, parent company or distributor may be
+    declared: "Terk" for an Audiovox antenna). No finding when the declared brand shares a
+    distinctive word with the product's brand or name ("Encore Software" for "Encore Inc"),
+    or when the description itself names the product's brand ("Sony" declared, "PlayStation 2
+    DUALSHOCK controller" described, registered under PlayStation)."""
     declaration, product = ctx.declaration, ctx.product
     declared = norm(declaration.brand or "")
     if not declared or declared in NO_BRAND or declared in _brand_names(product):
         return None
     if _hits_for(ctx.evidence.brand_field_hits, product):
         return None
+    if any(h.kind in ("exact", "alias") for h in _hits_for(ctx.evidence.brand_hits, product)):
+        return None
+    own = set(norm(" ".join((product.brand, *product.brand_aliases, product.name))).split())
+    if set(distinctive(declared.split(), threshold=config.common_zipf)) & own:
+        return None
+    registered = any(
+        h.kind in ("exact", "alias") and norm(h.brand) not in _brand_names(product)
+        for h in ctx.evidence.brand_field_hits
+    )
     return FeatureResult(
         name="brand_differs",
-        value=1.0,
+        value=1.0 if registered else 0.5,
         detail=f'declared brand "{declaration.brand}" is not {product.brand}',
     )
 

@@ -81,6 +81,39 @@ def test_brand_differs_abstains_for_own_brand_alias_or_lookalike(
     assert identity.brand_differs(candidate(declaration(brand="N/A"), p), config) is None
 
 
+def test_brand_differs_weighs_an_unregistered_brand_at_half(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    # a name no brand owner registered may be the maker or a distributor: half weight
+    r = identity.brand_differs(candidate(declaration(brand="Terk")), config)
+    assert r is not None
+    assert r.value == 0.5
+    registered = candidate(
+        declaration(brand="Terk"), brand_field_hits=[brand_hit("Terk", "exact", 1.0, "terk")]
+    )
+    full = identity.brand_differs(registered, config)
+    assert full is not None
+    assert full.value == 1.0
+
+
+def test_brand_differs_abstains_when_the_brands_share_a_word_or_the_description_names_it(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    encore = product(brand="Encore Inc", name="Midway Arcade Treasures")
+    sibling = candidate(declaration(brand="Encore Software"), encore)
+    assert identity.brand_differs(sibling, config) is None
+    # a shared ordinary word is not a shared name
+    ordinary = candidate(declaration(brand="Running Company"))
+    assert identity.brand_differs(ordinary, config) is not None
+    playstation = product(brand="PlayStation", name="PlayStation 2 DUALSHOCK controller")
+    named = candidate(
+        declaration(brand="Sony", description="PlayStation 2 DUALSHOCK controller"),
+        playstation,
+        brand_hits=[brand_hit("PlayStation", "exact", 1.0, "playstation")],
+    )
+    assert identity.brand_differs(named, config) is None
+
+
 def test_text_similarity_scales_above_the_floor_and_abstains_below(
     candidate: Candidate, config: FeatureConfig
 ) -> None:
