@@ -9,6 +9,7 @@ from matchers.features.base import clamp01 as _clamp
 from matchers.features.context import CandidateContext, DeclarationContext
 from matchers.records import Declaration, ProductRecord
 from matchers.text.commonness import distinctive
+from matchers.text.index import features
 from matchers.text.normalize import is_size
 from matchers.vocabulary import without_terms
 from matchers.weights import FeatureConfig
@@ -139,9 +140,19 @@ def _distinctive_words(declaration: Declaration, threshold: float) -> tuple[str,
 
 
 def product_models(product: ProductRecord) -> tuple[str, ...]:
-    """The product's model numbers (from `model`, else from its name), sizes left out."""
-    found = models_in(product.model or "") or models_in(product.name)
+    """The product's model numbers (from `model`, then the codes of its name), sizes left
+    out: a code written in the product's own name names it as well as its model field."""
+    found = dict.fromkeys((*models_in(product.model or ""), *models_in(product.name)))
     return tuple(m for m in found if _is_code(m))
+
+
+def _written_in_pieces(code: str, product: ProductRecord, min_length: int) -> bool:
+    """Whether the declared `code` is, up to a suffix, a model the product's name writes in
+    pieces ("EOS40DBODY" for "Canon EOS 40D ...")."""
+    keys = features(product.name).model_keys
+    return any(
+        len(key) >= min_length and (code.startswith(key) or key.startswith(code)) for key in keys
+    )
 
 
 def _is_code(token: str) -> bool:
@@ -175,7 +186,7 @@ def model_number(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult 
     named = set(models_in(product.name))
     if any(code in named for code in declared):
         return None  # a code of the product's own name ("Sony SRS-XB13 ...") is not another model
-    others = [c for c in declared if _is_code(c)]
+    others = [c for c in declared if _is_code(c) and not _written_in_pieces(c, product, suffixed)]
     if not others:
         return None
     return FeatureResult(

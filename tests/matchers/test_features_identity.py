@@ -152,6 +152,30 @@ def test_model_different_for_another_part_number(
     assert IDENTITY[r.name] < 0
 
 
+def test_model_same_for_a_code_of_the_product_name_beside_its_model_field(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    battery = product(brand="Canon", name="Canon NB-2LH Rechargeable Battery", model="8723A001")
+    r = identity.model_number(
+        candidate(declaration(description="Canon battery NB-2LH"), battery), config
+    )
+    assert r is not None
+    assert r.name == "model_same"
+    assert '"NB-2LH"' in r.detail
+
+
+def test_model_not_different_when_the_name_writes_the_code_in_pieces(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    camera = product(brand="Canon", name="Canon EOS 40D Digital SLR Camera", model="1901B004")
+    body = candidate(declaration(description="Canon EOS 40D camera - EOS40DBODY"), camera)
+    assert identity.model_number(body, config) is None
+    other = candidate(declaration(description="Canon EOS 50D camera - EOS50DBODY"), camera)
+    r = identity.model_number(other, config)
+    assert r is not None
+    assert r.name == "model_different"
+
+
 def test_model_abstains_without_codes_or_with_sizes_only(
     candidate: Candidate, config: FeatureConfig
 ) -> None:
