@@ -47,18 +47,30 @@ def explain(engine: Any, body: dict[str, Any], pid: str) -> tuple[float, list[st
     query = eng._query_text(declaration)
     field_hits = index.brands.lookup(declaration.brand) if declaration.brand else []
     described = index.brands.lookup(declaration.description)
-    brand_hits = eng.merge_hits(eng.in_brand_position(declaration, field_hits, described, config=config))
-    ev = eng.Evidence(brand_hits=brand_hits, brand_field_hits=field_hits, gtin_owners={},
-                      near_copies={}, photos={})
-    ctx0 = eng.DeclarationContext(declaration=declaration, fx=eng.NO_RATES, today=TODAY, evidence=ev)
+    brand_hits = eng.merge_hits(
+        eng.in_brand_position(declaration, field_hits, described, config=config)
+    )
+    ev = eng.Evidence(
+        brand_hits=brand_hits,
+        brand_field_hits=field_hits,
+        gtin_owners={},
+        near_copies={},
+        photos={},
+    )
+    ctx0 = eng.DeclarationContext(
+        declaration=declaration, fx=eng.NO_RATES, today=TODAY, evidence=ev
+    )
     declared = eng.declaration_features(ctx0, config)
     product = index.products[pid]
     score = index.text.score(query, eng.product_document(product))
     ctx = ctx0.candidate(product, text_score=score, text_note="", facts=index.facts.get(pid))
     results, _ = eng.evaluate(ctx, config, declared=declared)
     sim = eng.similarity(results, weights=weights)
-    sigs = [f"{r.name}={r.value:.2f}x{weights.identity.get(r.name, 0):+.2f}" for r in results
-            if r.name in weights.identity]
+    sigs = [
+        f"{r.name}={r.value:.2f}x{weights.identity.get(r.name, 0):+.2f}"
+        for r in results
+        if r.name in weights.identity
+    ]
     return sim, [f"text={score:.3f}", *sigs]
 
 
@@ -114,7 +126,9 @@ def main() -> None:
             if ids:
                 top = engine.index.products[ids[0]]
                 sim, sigs = explain(engine, body, ids[0])
-                print(f"  first  {ids[0]}: [{top.brand}] {top.name[:90]}  sim {sim:.3f}  {' '.join(sigs)}")
+                print(
+                    f"  first  {ids[0]}: [{top.brand}] {top.name[:90]}  sim {sim:.3f}  {' '.join(sigs)}"
+                )
             print(f"  index: {[(p, round(s, 3)) for p, s in found[:3]]}")
     n = len(queries)
     print(f"\n{args.dataset} {args.half}: {n} pairs")

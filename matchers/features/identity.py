@@ -14,6 +14,10 @@ from matchers.text.normalize import is_size
 from matchers.vocabulary import without_terms
 from matchers.weights import FeatureConfig
 
+# How much a text's lead over every other product's adds to its score (see text_similarity).
+TEXT_LEAD_GAIN = 2.0
+LEAD_SAID = 0.1  # a lead this large is said in the sentence
+
 # "No brand" in the brand field says nothing against a product the description points to.
 NO_BRAND = frozenset({"generic", "no brand", "nobrand", "unbranded", "none", "n a", "na", "oem"})
 
@@ -112,7 +116,12 @@ def text_similarity(ctx: CandidateContext, config: FeatureConfig) -> FeatureResu
     score = float(
         ctx.text_score
     )  # retrieval may hand over numpy scalars; results must be plain floats
-    value = _clamp((score - config.text_floor) / (1.0 - config.text_floor))
+    # a lead over the catalogue counts when the item is more than a kind of goods (a brand,
+    # code, GTIN or image is declared): "alkaline batteries AA" leads only for want of rivals
+    lead = TEXT_LEAD_GAIN * float(ctx.text_lead) if ctx.text_lead > 0 else 0.0
+    if lead and brand_unnamed(ctx, config) is not None:
+        lead = 0.0
+    value = _clamp((score + lead - config.text_floor) / (1.0 - config.text_floor))
     if value <= 0.0:
         return None
     if not _distinctive_words(ctx.declaration, config.common_zipf) and not _brand_declared(ctx):
@@ -122,7 +131,11 @@ def text_similarity(ctx: CandidateContext, config: FeatureConfig) -> FeatureResu
         value=round(value, 4),
         detail=f"declared text is {score:.0%} similar to "
         f'"{product_label(product.brand, product.name)}"'
-        f"{ctx.text_note}",
+        f"{ctx.text_note}"
+        + (", far closer than any other registered product" if lead >= LEAD_SAID else ""),
+        evidence={"text_score": round(score, 4), "lead": round(float(ctx.text_lead), 4)}
+        if lead > 0
+        else None,
     )
 
 

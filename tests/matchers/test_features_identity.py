@@ -134,6 +134,27 @@ def test_text_similarity_scales_above_the_floor_and_abstains_below(
     assert identity.text_similarity(candidate(plain, text_score=0.95), config) is None
 
 
+def test_text_similarity_counts_a_lead_over_every_other_product(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    branded = declaration(description="pegasus running shoes", brand="Nike")
+    alone = identity.text_similarity(candidate(branded, text_score=0.7), config)
+    ahead = identity.text_similarity(candidate(branded, text_score=0.7, text_lead=0.15), config)
+    assert alone is not None
+    assert ahead is not None
+    assert ahead.value > alone.value
+    assert ahead.detail.endswith("far closer than any other registered product")
+    assert ahead.evidence == {"text_score": 0.7, "lead": 0.15}
+    assert "70%" in ahead.detail  # the sentence gives the text's own score
+    # words of a kind of goods with no brand lead only for want of rivals: no credit
+    unbranded = declaration(description="pegasus running shoes")
+    plain = identity.text_similarity(candidate(unbranded, text_score=0.7), config)
+    led = identity.text_similarity(candidate(unbranded, text_score=0.7, text_lead=0.15), config)
+    assert plain is not None
+    assert led is not None
+    assert led.value == plain.value
+
+
 def test_model_same_with_separators_and_colour_suffix(
     candidate: Candidate, config: FeatureConfig
 ) -> None:
