@@ -127,7 +127,8 @@ def main() -> None:
                 top = engine.index.products[ids[0]]
                 sim, sigs = explain(engine, body, ids[0])
                 print(
-                    f"  first  {ids[0]}: [{top.brand}] {top.name[:90]}  sim {sim:.3f}  {' '.join(sigs)}"
+                    f"  first  {ids[0]}: [{top.brand}] {top.name[:90]}  sim {sim:.3f}  "
+                    + " ".join(sigs)
                 )
             print(f"  index: {[(p, round(s, 3)) for p, s in found[:3]]}")
     n = len(queries)
