@@ -10,6 +10,7 @@ from matchers.features.context import CandidateContext, DeclarationContext
 from matchers.records import Declaration, ProductRecord
 from matchers.text.commonness import distinctive
 from matchers.text.index import features
+from matchers.text.similarity import model_root
 from matchers.text.normalize import is_size
 from matchers.vocabulary import without_terms
 from matchers.weights import FeatureConfig
@@ -199,7 +200,14 @@ def model_number(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult 
     named = set(models_in(product.name))
     if any(code in named for code in declared):
         return None  # a code of the product's own name ("Sony SRS-XB13 ...") is not another model
-    others = [c for c in declared if _is_code(c) and not _written_in_pieces(c, product, suffixed)]
+    roots = {model_root(m) for m in ours if len(model_root(m)) >= suffixed}
+    others = [
+        c
+        for c in declared
+        if _is_code(c)
+        and not _written_in_pieces(c, product, suffixed)
+        and model_root(c) not in roots  # the same model in another colour: "YHT390BK" / "BL"
+    ]
     if not others:
         return None
     return FeatureResult(

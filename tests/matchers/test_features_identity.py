@@ -197,6 +197,18 @@ def test_model_not_different_when_the_name_writes_the_code_in_pieces(
     assert r.name == "model_different"
 
 
+def test_model_not_different_for_the_same_model_in_another_colour(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    yamaha = product(brand="Yamaha", name="Yamaha Home Theater System", model="YHT-390BL")
+    black = candidate(declaration(description="Yamaha home theater - YHT390BK"), yamaha)
+    assert identity.model_number(black, config) is None
+    other = candidate(declaration(description="Yamaha home theater - YHT490BK"), yamaha)
+    r = identity.model_number(other, config)
+    assert r is not None
+    assert r.name == "model_different"
+
+
 def test_model_abstains_without_codes_or_with_sizes_only(
     candidate: Candidate, config: FeatureConfig
 ) -> None:
