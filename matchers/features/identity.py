@@ -10,8 +10,8 @@ from matchers.features.context import CandidateContext, DeclarationContext
 from matchers.records import Declaration, ProductRecord
 from matchers.text.commonness import distinctive
 from matchers.text.index import features
-from matchers.text.similarity import model_root
 from matchers.text.normalize import is_size
+from matchers.text.similarity import model_root
 from matchers.vocabulary import without_terms
 from matchers.weights import FeatureConfig
 
