@@ -9,5 +9,8 @@ weights and exchange rates are passed in as arguments.
 # until one settles; the nearest product sets the risk; matched_unverified; party
 # sentences name no party.
 # 0.4.0 (2026-12-03): photo verification keeps only matches that agree on the dominant
-# rotation and scale before RANSAC; the photo confidence is refitted on the tuning photos.
+# rotation and scale before RANSAC; the photo confidence is refitted on the tuning photos;
+# identity is a log-odds model (not a noisy-OR); same brand packaging; commercial quantity
+# by kind of goods; shape-alike brands; the brand penalty, model numbers and the text lead
+# (see matchers/features/identity.py).
 ENGINE_VERSION = "0.4.0"

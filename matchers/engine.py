@@ -194,6 +194,7 @@ def assess(
         declaration=declaration, fx=fx, today=today, evidence=evidence
     )
     declared = declaration_features(declared_ctx, config)
+    leader, lead = _text_lead(scores, floor=config.text_floor)
     candidates = set(scores) | set(near) | set(photos)
     candidates.update(p.product_id for owners in gtin_owners.values() for p in owners)
     imitated = _imitation_risk(declared_ctx, declared, weights)
@@ -206,7 +207,11 @@ def assess(
         if score is None:
             score = index.text.score(query, product_document(product))
         ctx = declared_ctx.candidate(
-            product, text_score=score, text_note=notes.get(pid, ""), facts=index.facts.get(pid)
+            product,
+            text_score=score,
+            text_note=notes.get(pid, ""),
+            text_lead=lead if pid == leader else 0.0,
+            facts=index.facts.get(pid),
         )
         results, expired = evaluate(ctx, config, declared=declared)
         sim = similarity(results, weights=weights)
@@ -303,6 +308,17 @@ def _text_candidates(
                 scores[pid] = score
                 notes[pid] = f' (reading "{hit.matched_text}" as {hit.brand})'
     return scores, notes
+
+
+def _text_lead(scores: dict[str, float], *, floor: float) -> tuple[str | None, float]:
+    """The product whose text is closest to the declaration, and by how much it leads the
+    next one (or the text floor, when no other product comes near): a text far closer
+    than any other product's identifies the product better than its score alone says."""
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    if not ranked or ranked[0][1] <= floor:
+        return None, 0.0
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    return ranked[0][0], float(ranked[0][1] - max(runner_up, floor))
 
 
 def _image_hits(

@@ -50,6 +50,7 @@ class DeclarationContext:
         *,
         text_score: float,
         text_note: str = "",
+        text_lead: float = 0.0,
         facts: ProductFacts | None = None,
     ) -> CandidateContext:
         """This declared item with one candidate product."""
@@ -61,6 +62,7 @@ class DeclarationContext:
             product=product,
             text_score=text_score,
             text_note=text_note,
+            text_lead=text_lead,
             facts=facts,
         )
 
@@ -70,12 +72,15 @@ class CandidateContext(DeclarationContext):
     """A declared item and one candidate product: its text score and derived facts.
 
     `text_note` says how the declared text was read (e.g. a look-alike brand read as
-    the brand); `facts` is None when the product's facts were not precomputed.
+    the brand); `text_lead` is how far the product's text score stands above every other
+    product's (0.0 unless it is the closest text of the catalogue); `facts` is None when
+    the product's facts were not precomputed.
     """
 
     product: ProductRecord
     text_score: float
     text_note: str = ""
+    text_lead: float = 0.0
     facts: ProductFacts | None = None
 
     @property

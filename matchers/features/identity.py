@@ -9,9 +9,15 @@ from matchers.features.base import clamp01 as _clamp
 from matchers.features.context import CandidateContext, DeclarationContext
 from matchers.records import Declaration, ProductRecord
 from matchers.text.commonness import distinctive
+from matchers.text.index import features
 from matchers.text.normalize import is_size
+from matchers.text.similarity import model_root
 from matchers.vocabulary import without_terms
 from matchers.weights import FeatureConfig
+
+# How much a text's lead over every other product's adds to its score (see text_similarity).
+TEXT_LEAD_GAIN = 2.0
+LEAD_SAID = 0.1  # a lead this large is said in the sentence
 
 # "No brand" in the brand field says nothing against a product the description points to.
 NO_BRAND = frozenset({"generic", "no brand", "nobrand", "unbranded", "none", "n a", "na", "oem"})
@@ -55,16 +61,32 @@ def brand_lookalike(ctx: CandidateContext, config: FeatureConfig) -> FeatureResu
 
 
 def brand_differs(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
-    """The declared brand field names some other brand than the product's (weakens identity)."""
+    """The declared brand field names some other brand than the product's (weakens identity).
+
+    Full weight when the field names another registered brand ("Puma" on a Nike shoe); half
+    when the name is registered nowhere (a maker, parent company or distributor may be
+    declared: "Terk" for an Audiovox antenna). No finding when the declared brand shares a
+    distinctive word with the product's brand or name ("Encore Software" for "Encore Inc"),
+    or when the description itself names the product's brand ("Sony" declared, "PlayStation 2
+    DUALSHOCK controller" described, registered under PlayStation)."""
     declaration, product = ctx.declaration, ctx.product
     declared = norm(declaration.brand or "")
     if not declared or declared in NO_BRAND or declared in _brand_names(product):
         return None
     if _hits_for(ctx.evidence.brand_field_hits, product):
         return None
+    if any(h.kind in ("exact", "alias") for h in _hits_for(ctx.evidence.brand_hits, product)):
+        return None
+    own = set(norm(" ".join((product.brand, *product.brand_aliases, product.name))).split())
+    if set(distinctive(declared.split(), threshold=config.common_zipf)) & own:
+        return None
+    registered = any(
+        h.kind in ("exact", "alias") and norm(h.brand) not in _brand_names(product)
+        for h in ctx.evidence.brand_field_hits
+    )
     return FeatureResult(
         name="brand_differs",
-        value=1.0,
+        value=1.0 if registered else 0.5,
         detail=f'declared brand "{declaration.brand}" is not {product.brand}',
     )
 
@@ -95,7 +117,12 @@ def text_similarity(ctx: CandidateContext, config: FeatureConfig) -> FeatureResu
     score = float(
         ctx.text_score
     )  # retrieval may hand over numpy scalars; results must be plain floats
-    value = _clamp((score - config.text_floor) / (1.0 - config.text_floor))
+    # a lead over the catalogue counts when the item is more than a kind of goods (a brand,
+    # code, GTIN or image is declared): "alkaline batteries AA" leads only for want of rivals
+    lead = TEXT_LEAD_GAIN * float(ctx.text_lead) if ctx.text_lead > 0 else 0.0
+    if lead and brand_unnamed(ctx, config) is not None:
+        lead = 0.0
+    value = _clamp((score + lead - config.text_floor) / (1.0 - config.text_floor))
     if value <= 0.0:
         return None
     if not _distinctive_words(ctx.declaration, config.common_zipf) and not _brand_declared(ctx):
@@ -105,7 +132,11 @@ def text_similarity(ctx: CandidateContext, config: FeatureConfig) -> FeatureResu
         value=round(value, 4),
         detail=f"declared text is {score:.0%} similar to "
         f'"{product_label(product.brand, product.name)}"'
-        f"{ctx.text_note}",
+        f"{ctx.text_note}"
+        + (", far closer than any other registered product" if lead >= LEAD_SAID else ""),
+        evidence={"text_score": round(score, 4), "lead": round(float(ctx.text_lead), 4)}
+        if lead > 0
+        else None,
     )
 
 
@@ -123,9 +154,19 @@ def _distinctive_words(declaration: Declaration, threshold: float) -> tuple[str,
 
 
 def product_models(product: ProductRecord) -> tuple[str, ...]:
-    """The product's model numbers (from `model`, else from its name), sizes left out."""
-    found = models_in(product.model or "") or models_in(product.name)
+    """The product's model numbers (from `model`, then the codes of its name), sizes left
+    out: a code written in the product's own name names it as well as its model field."""
+    found = dict.fromkeys((*models_in(product.model or ""), *models_in(product.name)))
     return tuple(m for m in found if _is_code(m))
+
+
+def _written_in_pieces(code: str, product: ProductRecord, min_length: int) -> bool:
+    """Whether the declared `code` is, up to a suffix, a model the product's name writes in
+    pieces ("EOS40DBODY" for "Canon EOS 40D ...")."""
+    keys = features(product.name).model_keys
+    return any(
+        len(key) >= min_length and (code.startswith(key) or key.startswith(code)) for key in keys
+    )
 
 
 def _is_code(token: str) -> bool:
@@ -159,7 +200,14 @@ def model_number(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult 
     named = set(models_in(product.name))
     if any(code in named for code in declared):
         return None  # a code of the product's own name ("Sony SRS-XB13 ...") is not another model
-    others = [c for c in declared if _is_code(c)]
+    roots = {model_root(m) for m in ours if len(model_root(m)) >= suffixed}
+    others = [
+        c
+        for c in declared
+        if _is_code(c)
+        and not _written_in_pieces(c, product, suffixed)
+        and model_root(c) not in roots  # the same model in another colour: "YHT390BK" / "BL"
+    ]
     if not others:
         return None
     return FeatureResult(

@@ -20,6 +20,7 @@ def _candidate(
     fx: FxRates | None = None,
     text_score: float = 0.0,
     text_note: str = "",
+    text_lead: float = 0.0,
     facts: ProductFacts | None = None,
     **evidence: Any,
 ) -> CandidateContext:
@@ -31,7 +32,11 @@ def _candidate(
         evidence=Evidence(**evidence),
     )
     return declared.candidate(
-        prod or product(), text_score=text_score, text_note=text_note, facts=facts
+        prod or product(),
+        text_score=text_score,
+        text_note=text_note,
+        text_lead=text_lead,
+        facts=facts,
     )
 
 

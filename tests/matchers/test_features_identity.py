@@ -81,6 +81,39 @@ def test_brand_differs_abstains_for_own_brand_alias_or_lookalike(
     assert identity.brand_differs(candidate(declaration(brand="N/A"), p), config) is None
 
 
+def test_brand_differs_weighs_an_unregistered_brand_at_half(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    # a name no brand owner registered may be the maker or a distributor: half weight
+    r = identity.brand_differs(candidate(declaration(brand="Terk")), config)
+    assert r is not None
+    assert r.value == 0.5
+    registered = candidate(
+        declaration(brand="Terk"), brand_field_hits=[brand_hit("Terk", "exact", 1.0, "terk")]
+    )
+    full = identity.brand_differs(registered, config)
+    assert full is not None
+    assert full.value == 1.0
+
+
+def test_brand_differs_abstains_when_the_brands_share_a_word_or_the_description_names_it(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    encore = product(brand="Encore Inc", name="Midway Arcade Treasures")
+    sibling = candidate(declaration(brand="Encore Software"), encore)
+    assert identity.brand_differs(sibling, config) is None
+    # a shared ordinary word is not a shared name
+    ordinary = candidate(declaration(brand="Running Company"))
+    assert identity.brand_differs(ordinary, config) is not None
+    playstation = product(brand="PlayStation", name="PlayStation 2 DUALSHOCK controller")
+    named = candidate(
+        declaration(brand="Sony", description="PlayStation 2 DUALSHOCK controller"),
+        playstation,
+        brand_hits=[brand_hit("PlayStation", "exact", 1.0, "playstation")],
+    )
+    assert identity.brand_differs(named, config) is None
+
+
 def test_text_similarity_scales_above_the_floor_and_abstains_below(
     candidate: Candidate, config: FeatureConfig
 ) -> None:
@@ -101,6 +134,27 @@ def test_text_similarity_scales_above_the_floor_and_abstains_below(
     assert identity.text_similarity(candidate(plain, text_score=0.95), config) is None
 
 
+def test_text_similarity_counts_a_lead_over_every_other_product(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    branded = declaration(description="pegasus running shoes", brand="Nike")
+    alone = identity.text_similarity(candidate(branded, text_score=0.7), config)
+    ahead = identity.text_similarity(candidate(branded, text_score=0.7, text_lead=0.15), config)
+    assert alone is not None
+    assert ahead is not None
+    assert ahead.value > alone.value
+    assert ahead.detail.endswith("far closer than any other registered product")
+    assert ahead.evidence == {"text_score": 0.7, "lead": 0.15}
+    assert "70%" in ahead.detail  # the sentence gives the text's own score
+    # words of a kind of goods with no brand lead only for want of rivals: no credit
+    unbranded = declaration(description="pegasus running shoes")
+    plain = identity.text_similarity(candidate(unbranded, text_score=0.7), config)
+    led = identity.text_similarity(candidate(unbranded, text_score=0.7, text_lead=0.15), config)
+    assert plain is not None
+    assert led is not None
+    assert led.value == plain.value
+
+
 def test_model_same_with_separators_and_colour_suffix(
     candidate: Candidate, config: FeatureConfig
 ) -> None:
@@ -117,6 +171,42 @@ def test_model_different_for_another_part_number(
     assert r is not None
     assert r.name == "model_different"
     assert IDENTITY[r.name] < 0
+
+
+def test_model_same_for_a_code_of_the_product_name_beside_its_model_field(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    battery = product(brand="Canon", name="Canon NB-2LH Rechargeable Battery", model="8723A001")
+    r = identity.model_number(
+        candidate(declaration(description="Canon battery NB-2LH"), battery), config
+    )
+    assert r is not None
+    assert r.name == "model_same"
+    assert '"NB-2LH"' in r.detail
+
+
+def test_model_not_different_when_the_name_writes_the_code_in_pieces(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    camera = product(brand="Canon", name="Canon EOS 40D Digital SLR Camera", model="1901B004")
+    body = candidate(declaration(description="Canon EOS 40D camera - EOS40DBODY"), camera)
+    assert identity.model_number(body, config) is None
+    other = candidate(declaration(description="Canon EOS 50D camera - EOS50DBODY"), camera)
+    r = identity.model_number(other, config)
+    assert r is not None
+    assert r.name == "model_different"
+
+
+def test_model_not_different_for_the_same_model_in_another_colour(
+    candidate: Candidate, config: FeatureConfig
+) -> None:
+    yamaha = product(brand="Yamaha", name="Yamaha Home Theater System", model="YHT-390BL")
+    black = candidate(declaration(description="Yamaha home theater - YHT390BK"), yamaha)
+    assert identity.model_number(black, config) is None
+    other = candidate(declaration(description="Yamaha home theater - YHT490BK"), yamaha)
+    r = identity.model_number(other, config)
+    assert r is not None
+    assert r.name == "model_different"
 
 
 def test_model_abstains_without_codes_or_with_sizes_only(
