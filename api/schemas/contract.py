@@ -55,7 +55,10 @@ RULES: dict[str, dict[str, Any]] = {
     },
     # An officer's check sends at least one of: a photo, label text, a GTIN read by eye.
     "Body_check_v1_checks_post": {
-        "description": "Send at least one of `photo` (not empty), `text` (not blank) and `gtin`.",
+        "description": (
+            "Send at least one of `photo` (not empty), `text` (not blank) and `gtin`. "
+            "The photo must be an image: other files are a 422."
+        ),
         "anyOf": [
             {"required": ["photo"], "properties": {"photo": {"minLength": 1}}},
             {"required": ["text"], "properties": {"text": {"pattern": r"\S"}}},

@@ -34,6 +34,7 @@ STATED_RULES: dict[str, str] = {
     "POST /v1/products/import": ACTING_HOLDER,
     "POST /v1/brand-aliases": ACTING_HOLDER,
     "POST /v1/products/{product_id}/images": "non-image files are a 422",
+    "POST /v1/checks": "The photo must be an image: other files are a 422",
     "POST /v1/webhooks": "The URL must resolve, and only to public addresses",
     "POST /v1/fx-rates": "a rate whose `valid_to` is before its `valid_from`",
     "PUT /v1/settings/scoring": "`red` must be at least `yellow`",
@@ -124,6 +125,10 @@ def test_every_stated_rule_is_in_its_operation(settings: Settings) -> None:
         operation = document["paths"][path][method.lower()]
         texts = [operation.get("description", "")]
         texts += [p.get("description", "") for p in operation.get("parameters", [])]
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            ref = media.get("schema", {}).get("$ref", "")
+            body = document["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {})
+            texts.append(body.get("description", ""))
         assert any(rule in " ".join(t.split()) for t in texts), (name, texts)
 
 
