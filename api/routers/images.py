@@ -74,12 +74,12 @@ async def upload(
 @router.get(
     "/v1/products/{product_id}/images",
     response_model=list[ImageRead],
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 410),
 )
 def list_for_product(
     product_id: str, principal: RightsHolderOrAdmin, session: SessionDep
 ) -> list[ImageRead]:
-    """A product's reference images, oldest first."""
+    """A product's reference images, oldest first (a retired product's are a 410)."""
     rows = images.list_images(session, principal=principal, product_id=product_id)
     return [image_read(image, has_local_features=has) for image, has in rows]
 
@@ -90,7 +90,7 @@ def list_for_product(
     responses={
         200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "the image"},
         304: {"description": "not modified"},
-        **problem_responses(401, 403, 404, 422),
+        **problem_responses(401, 403, 404, 410, 422),
     },
 )
 def download(
@@ -102,7 +102,11 @@ def download(
     blobs: BlobsDep,
     size: Annotated[int | None, Query(ge=16, le=4096, description="longest side")] = None,
 ) -> Response:
-    """The stored image (owner, admin; customs and officers for genuine references)."""
+    """The stored image (owner, admin; customs and officers for genuine references).
+
+    An image of a retired product is a 410: the evidence of each screening that matched
+    the product keeps it (as a thumbnail as of the screening's catalogue version).
+    """
     image = images.read_image(session, principal=principal, image_id=image_id)
     size = min(size, settings.thumbnail_max_size) if size else None
     etag = f'"{image.sha256}-{size or 0}"'
@@ -113,8 +117,13 @@ def download(
     return Response(data, media_type=image.content_type, headers=headers)
 
 
-@router.delete("/v1/images/{image_id}", status_code=204, responses=problem_responses(401, 403, 404))
+@router.delete(
+    "/v1/images/{image_id}", status_code=204, responses=problem_responses(401, 403, 404, 410)
+)
 def delete(image_id: str, principal: RightsHolderOrAdmin, session: SessionDep) -> Response:
-    """Remove a reference image of your product; screening stops using it."""
+    """Remove a reference image of your product; screening stops using it.
+
+    The images of a retired product went with it: a 410.
+    """
     images.delete_image(session, principal=principal, image_id=image_id)
     return Response(status_code=204)

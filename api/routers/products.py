@@ -76,10 +76,17 @@ def search(
     )
 
 
-@router.get("/{product_id}", response_model=ProductRead, responses=problem_responses(401, 403, 404))
+@router.get(
+    "/{product_id}", response_model=ProductRead, responses=problem_responses(401, 403, 404, 410)
+)
 def read(product_id: str, principal: RightsHolderOrAdmin, session: SessionDep) -> ProductRead:
-    """One product (another holder's is a 404)."""
-    product = products.read_product(session, principal=principal, product_id=product_id)
+    """One product (another holder's is a 404).
+
+    A retired product (DELETE) is a 410 here, and so are its images: it is still listed
+    by `GET /v1/products?status=retired`, and the evidence of each screening that
+    matched it keeps its record and reference images.
+    """
+    product = products.read_active_product(session, principal=principal, product_id=product_id)
     counts = products.image_counts(session, products=[product])
     return product_read(product, image_count=counts.get(product.id, 0))
 
@@ -107,7 +114,12 @@ def update(
     "/{product_id}", response_model=ProductRead, responses=problem_responses(401, 403, 404)
 )
 def retire(product_id: str, principal: RightsHolderOrAdmin, session: SessionDep) -> ProductRead:
-    """Retire a product: it is no longer screened against; its GTINs are released."""
+    """Retire a product: it is no longer screened against; its GTINs are released.
+
+    Returns the retired product (again on a repeated DELETE). From then on the product
+    and its images are a 410 at their own URLs; `GET /v1/products?status=retired` lists
+    it, and the evidence of each screening that matched it keeps its record and images.
+    """
     product = products.retire_product(session, principal=principal, product_id=product_id)
     counts = products.image_counts(session, products=[product])
     return product_read(product, image_count=counts.get(product.id, 0))

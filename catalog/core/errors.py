@@ -5,6 +5,7 @@
     ├── Unauthorized (401)         no key, an unknown key or a revoked key
     ├── Forbidden (403)            your role may not do this
     ├── Conflict (409)             a uniqueness rule (GTIN per holder, in-flight idempotency key)
+    ├── Gone (410)                 a retired product, or an image of one, read at its own URL
     ├── ContentTooLarge (413)      a request's images declare more pixels than its budget
     ├── UnsupportedMediaType (415) the body's Content-Type is not accepted here
     ├── Unprocessable (422)        the input is well-formed but invalid (image, idempotency reuse)
@@ -82,6 +83,14 @@ class Conflict(DomainError):  # noqa: N818 - named for the HTTP status
     status = 409
     slug = "conflict"
     title = "Conflict"
+
+
+class Gone(DomainError):  # noqa: N818 - named for the HTTP status
+    """The record was retired (DELETE): it is no longer served at its own URL."""
+
+    status = 410
+    slug = "gone"
+    title = "Gone"
 
 
 class UnsupportedMediaType(DomainError):  # noqa: N818 - named for the HTTP status

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from catalog.access import audit
 from catalog.access.keys import Principal
 from catalog.core.blobs import BlobStore
-from catalog.core.errors import Conflict, NotFound, Unprocessable
+from catalog.core.errors import Conflict, Gone, NotFound, Unprocessable
 from catalog.models import ReferenceImage
 from catalog.products import history, repository
 from catalog.products import service as products
@@ -123,7 +123,7 @@ def read_image(session: Session, *, principal: Principal, image_id: str) -> Refe
     row = repository.image_with_owner(session, image_id=image_id)
     if row is None:
         raise NotFound(f"image {image_id} does not exist")
-    image, holder = row
+    image, holder, status = row
     allowed = (
         principal.role == "admin"
         or (principal.role == "rights_holder" and principal.rights_holder_id == holder)
@@ -131,6 +131,12 @@ def read_image(session: Session, *, principal: Principal, image_id: str) -> Refe
     )
     if not allowed:
         raise NotFound(f"image {image_id} does not exist")
+    if status == "retired":
+        raise Gone(
+            f"image {image_id} belongs to product {image.product_id}, which was retired; "
+            + products.RETIRED_NOTE,
+            slug="retired",
+        )
     return image
 
 
@@ -159,8 +165,9 @@ def delete_image(session: Session, *, principal: Principal, image_id: str) -> No
 def list_images(
     session: Session, *, principal: Principal, product_id: str
 ) -> list[tuple[ReferenceImage, bool]]:
-    """A product's images (owner or admin) with whether each has local features."""
-    products.read_product(session, principal=principal, product_id=product_id)
+    """A product's images (owner or admin) with whether each has local features; 410 once
+    the product is retired."""
+    products.read_active_product(session, principal=principal, product_id=product_id)
     return repository.product_images(session, product_id=product_id)
 
 

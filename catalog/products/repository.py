@@ -204,15 +204,16 @@ def stamp_brand(session: Session, *, rights_holder_id: str, brand_key: str, vers
     )
 
 
-def image_with_owner(session: Session, *, image_id: str) -> tuple[ReferenceImage, str] | None:
-    """A reference image (without its local features) and the rights holder that owns it."""
+def image_with_owner(session: Session, *, image_id: str) -> tuple[ReferenceImage, str, str] | None:
+    """A reference image (without its local features), the rights holder that owns it and
+    its product's status."""
     row = session.exec(
-        select(ReferenceImage, Product.rights_holder_id)
+        select(ReferenceImage, Product.rights_holder_id, Product.status)
         .join(Product, col(Product.id) == col(ReferenceImage.product_id))
         .where(col(ReferenceImage.id) == image_id)
         .options(defer(ReferenceImage.local_features))  # type: ignore[arg-type]
     ).one_or_none()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else (row[0], row[1], row[2])
 
 
 def product_images(session: Session, *, product_id: str) -> list[tuple[ReferenceImage, bool]]:

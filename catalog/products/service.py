@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from catalog.access import audit
 from catalog.access.keys import Principal
-from catalog.core.errors import Conflict, NotFound
+from catalog.core.errors import Conflict, Gone, NotFound
 from catalog.models import Product, utcnow
 from catalog.products import history, repository
 from catalog.products.ownership import Claims
@@ -124,6 +124,21 @@ def read_product(session: Session, *, principal: Principal, product_id: str) -> 
     )
     if product is None:
         raise NotFound(f"product {product_id} does not exist")
+    return product
+
+
+RETIRED_NOTE = (
+    "it is still listed by GET /v1/products?status=retired, and the evidence of each "
+    "screening that matched it keeps its record and reference images"
+)
+
+
+def read_active_product(session: Session, *, principal: Principal, product_id: str) -> Product:
+    """A product the caller may see at its own URL: 404 for another holder's, 410 once
+    it is retired (DELETE)."""
+    product = read_product(session, principal=principal, product_id=product_id)
+    if product.status == "retired":
+        raise Gone(f"product {product_id} was retired; {RETIRED_NOTE}", slug="retired")
     return product
 
 

@@ -83,30 +83,45 @@ def _lookup(periods: list[RatePeriod] | tuple[()], on: date) -> float | None:
 
 
 def store_rates(session: Session, *, rates: Iterable[Mapping[str, Any]], source: str | None) -> int:
-    """Store rates, replacing (and keeping) any with the same currency, quote and start date."""
+    """Store rates, replacing (and keeping) any with the same currency, quote and start date.
+
+    The stored rates a load replaces are read in one query and the load is resolved in
+    memory: a load of 5,000 rates used to cost a flush and two statements per rate.
+    """
     now = datetime.now(UTC)
     next_id = _next_rate_id(session)
-    count = 0
-    for r in rates:
-        _keep_replaced(session, currency=r["currency"], quote=r["quote"],
-                       valid_from=r["valid_from"], replaced_at=next_id, now=now)  # fmt: skip
-        repository.replace_rate(
-            session,
-            rate=ExchangeRate(
-                id=next_id,
-                currency=r["currency"],
-                quote=r["quote"],
-                rate=float(r["rate"]),
-                valid_from=r["valid_from"],
-                valid_to=r["valid_to"],
-                source=source,
-                created_at=now,
-            ),
+    batch = list(rates)
+    current: dict[tuple[str, str, date], ExchangeRate] = {}
+    if batch:
+        keys = {(r["currency"], r["quote"], r["valid_from"]) for r in batch}
+        stored = session.execute(
+            select(ExchangeRate).where(col(ExchangeRate.currency).in_(sorted({k[0] for k in keys})))
+        ).scalars()
+        current = {
+            key: old for old in stored if (key := (old.currency, old.quote, old.valid_from)) in keys
+        }
+    replaced_ids = [old.id for old in current.values() if old.id is not None]
+    for r in batch:
+        key = (r["currency"], r["quote"], r["valid_from"])
+        old = current.get(key)
+        if old is not None:  # a stored rate, or one given earlier in this load
+            session.add(_version(old, replaced_at=next_id, now=now))
+        current[key] = ExchangeRate(
+            id=next_id,
+            currency=r["currency"],
+            quote=r["quote"],
+            rate=float(r["rate"]),
+            valid_from=r["valid_from"],
+            valid_to=r["valid_to"],
+            source=source,
+            created_at=now,
         )
         next_id += 1
-        count += 1
+    repository.delete_rates(session, ids=replaced_ids)
+    given = {(r["currency"], r["quote"], r["valid_from"]) for r in batch}
+    session.add_all(rate for key, rate in current.items() if key in given)
     session.flush()
-    return count
+    return len(batch)
 
 
 def _next_rate_id(session: Session) -> int:
@@ -114,32 +129,13 @@ def _next_rate_id(session: Session) -> int:
     return max(repository.max_rate_id(session), int(kept)) + 1
 
 
-def _keep_replaced(
-    session: Session,
-    *,
-    currency: str,
-    quote: str,
-    valid_from: date,
-    replaced_at: int,
-    now: datetime,
-) -> None:
-    session.flush()  # a rate stored earlier in this load may be the one replaced
-    replaced = session.execute(
-        select(ExchangeRate).where(
-            col(ExchangeRate.currency) == currency,
-            col(ExchangeRate.quote) == quote,
-            col(ExchangeRate.valid_from) == valid_from,
-        )
-    ).scalars()
-    for old in replaced:
-        assert old.id is not None
-        session.add(
-            ExchangeRateVersion(
-                rate_id=old.id, currency=old.currency, quote=old.quote, rate=old.rate,
-                valid_from=old.valid_from, valid_to=old.valid_to, source=old.source,
-                created_at=old.created_at, replaced_at_version=replaced_at, recorded_at=now,
-            )
-        )  # fmt: skip
+def _version(old: ExchangeRate, *, replaced_at: int, now: datetime) -> ExchangeRateVersion:
+    assert old.id is not None
+    return ExchangeRateVersion(
+        rate_id=old.id, currency=old.currency, quote=old.quote, rate=old.rate,
+        valid_from=old.valid_from, valid_to=old.valid_to, source=old.source,
+        created_at=old.created_at, replaced_at_version=replaced_at, recorded_at=now,
+    )  # fmt: skip
 
 
 def load_rates(

@@ -86,16 +86,11 @@ def alert_rows(
     return session.execute(stmt).all()
 
 
-def replace_rate(session: Session, *, rate: ExchangeRate) -> None:
-    """Store a rate in place of any with the same currency, quote and start date."""
-    session.execute(
-        delete(ExchangeRate).where(
-            col(ExchangeRate.currency) == rate.currency,
-            col(ExchangeRate.quote) == rate.quote,
-            col(ExchangeRate.valid_from) == rate.valid_from,
-        )
-    )
-    session.add(rate)
+def delete_rates(session: Session, *, ids: Sequence[int]) -> None:
+    """Delete exchange-rate rows by id (in chunks: SQLite bounds a statement's parameters)."""
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        session.execute(delete(ExchangeRate).where(col(ExchangeRate.id).in_(chunk)))
 
 
 def max_rate_id(conn: Connection | Session) -> int:

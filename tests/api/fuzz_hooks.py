@@ -1,9 +1,10 @@
 """Schemathesis hooks of tests/api/test_fuzz_openapi.py (loaded by `st run` via SCHEMATHESIS_HOOKS).
 
-The OpenAPI document names two formats of its own: `gtin` (digits with a GS1 check
-digit) and `cursor` (a `next_cursor` the service issued). Generators for them make
-positive cases that are valid in fact, as a client's would be; negative cases still
-break the declared type, length and pattern. NDJSON bodies go out as text.
+The OpenAPI document names formats of its own: `gtin` (digits with a GS1 check digit),
+`cursor` (a `next_cursor` the service issued), `country` (ISO 3166-1 alpha-2) and
+`currency` (ISO 4217), the codes in either case. Generators for them make positive
+cases that are valid in fact, as a client's would be; negative cases still break the
+declared type, length and pattern. NDJSON bodies go out as text.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import schemathesis
 from hypothesis import strategies as st
 
+from api.schemas.contract import country_codes, currency_codes
 from catalog.core.pagination import encode_cursor
 
 
@@ -30,6 +32,8 @@ CURSORS = st.uuids().map(lambda u: encode_cursor(str(u)))
 
 schemathesis.openapi.format("gtin", GTINS)
 schemathesis.openapi.format("cursor", CURSORS)
+schemathesis.openapi.format("country", st.sampled_from(country_codes()))
+schemathesis.openapi.format("currency", st.sampled_from(currency_codes()))
 
 
 @schemathesis.serializer("application/x-ndjson")

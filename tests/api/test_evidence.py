@@ -60,7 +60,13 @@ def case(client: TestClient, make_key: KeyFactory, make_holder: HolderFactory) -
     assert created.status_code == 201, created.text
     later = {"price": {"min": 99.0, "max": 140.0, "currency": "EUR"}}
     assert client.patch(f"/v1/products/{product_id}", headers=holder, json=later).is_success
-    return {"id": created.json()["id"], "holder": holder, "customs": customs}
+    return {
+        "id": created.json()["id"],
+        "holder": holder,
+        "customs": customs,
+        "product_id": product_id,
+        "image_id": upload.json()["id"],
+    }
 
 
 def _get(client: TestClient, case: dict[str, Any], who: str, pdf: bool = False) -> Any:
@@ -175,3 +181,34 @@ def _pdf_text(data: bytes, path: Path) -> str:
     path.write_bytes(data)
     done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
     return " ".join(done.stdout.decode("utf-8").split())
+
+
+def test_a_retired_product_is_gone_at_its_urls_and_kept_in_the_evidence(
+    client: TestClient, case: dict[str, Any], make_holder: HolderFactory
+) -> None:
+    holder, customs = case["holder"], case["customs"]
+    product = f"/v1/products/{case['product_id']}"
+    image = f"/v1/images/{case['image_id']}"
+    assert client.get(image, headers=customs).status_code == 200
+    assert client.delete(product, headers=holder).json()["status"] == "retired"
+
+    # DELETE means gone at its own URLs (RFC 9110 410), for the owner and for customs ...
+    for url, who in [(product, holder), (f"{product}/images", holder), (image, holder)]:
+        gone = client.get(url, headers=who)
+        assert (gone.status_code, gone.headers["content-type"]) == (410, "application/problem+json")
+        assert gone.json()["type"].endswith("/retired")
+        assert "status=retired" in gone.json()["detail"]
+    assert client.get(image, headers=customs).status_code == 410
+    assert client.delete(image, headers=holder).status_code == 410
+    # ... while another holder still learns nothing (404), and a repeated DELETE is a no-op.
+    _, other = make_holder("Adidas")
+    assert client.get(product, headers=other).status_code == 404
+    assert client.delete(product, headers=holder).json()["status"] == "retired"
+    # The owner still finds it in its list, and the screening's evidence keeps the record
+    # and the reference image the officer saw.
+    listed = client.get("/v1/products", params={"status": "retired"}, headers=holder).json()
+    assert [p["id"] for p in listed["items"]] == [case["product_id"]]
+    for who in ("holder", "customs"):
+        packet = _get(client, case, who).json()
+        reference = packet["products"][0]["references"][0]
+        assert reference["thumbnail"].startswith("data:image/png"), who

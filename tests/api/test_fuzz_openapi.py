@@ -28,17 +28,13 @@ from tests.conftest import HolderFactory, KeyFactory
 
 REPO = Path(__file__).resolve().parents[2]
 MAX_EXAMPLES = int(os.environ.get("COUNTERMARK_FUZZ_EXAMPLES", "5"))  # per operation and phase
-# Every check still finds defects (listed in the lead's notes): the four runs are opt-in.
-ALL_CHECKS = pytest.mark.skipif(
-    os.environ.get("COUNTERMARK_FUZZ_ALL_CHECKS") != "1",
-    reason="set COUNTERMARK_FUZZ_ALL_CHECKS=1 (test_fuzz_openapi_default.py runs meanwhile)",
-)
 ACTING_HOLDER = "An admin names the rights holder it acts for in `rights_holder_id`"
 STATED_RULES: dict[str, str] = {
     "POST /v1/products": ACTING_HOLDER,
     "POST /v1/products/import": ACTING_HOLDER,
     "POST /v1/brand-aliases": ACTING_HOLDER,
     "POST /v1/products/{product_id}/images": "non-image files are a 422",
+    "POST /v1/checks": "The photo must be an image: other files are a 422",
     "POST /v1/webhooks": "The URL must resolve, and only to public addresses",
     "POST /v1/fx-rates": "a rate whose `valid_to` is before its `valid_from`",
     "PUT /v1/settings/scoring": "`red` must be at least `yellow`",
@@ -56,36 +52,38 @@ STATED_RULES: dict[str, str] = {
         )
     },
 }
-ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis' default
-# A text body (CSV, NDJSON) has no JSON types on the wire: a "number" sent there is text.
-# A batch answers an invalid item in place (200, a problem in its entry), by contract.
-# DELETE of a product retires it: it stays readable (status `retired`) for the screenings
-# and audit records that name it, so reads after it are not "use after free".
-NOT_APPLICABLE = {
-    "POST /v1/products/import": "negative_data_rejection",
-    "POST /v1/screenings/batch": "negative_data_rejection",
-    "GET /v1/products/{product_id}": "use_after_free",
-    "GET /v1/products/{product_id}/images": "use_after_free",
+# Batches answer an invalid item in place: a 200 whose entry for it says why, as their
+# descriptions state. (An NDJSON import body is text: schemathesis' "not a string" is
+# sent as a JSON line, i.e. an invalid row, which the import reports in its 200 answer.)
+IN_PLACE: dict[str, str] = {
+    "POST /v1/products/import": "bad rows are listed by line",
+    "POST /v1/screenings/batch": "an invalid item as its own problem",
 }
+# Schemathesis' defaults, and 410: a retired product and its images (stated on each).
+ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "410", "429", "5xx"]
+REJECTED = ["400", "401", "403", "404", "405", "406", "409", "415", "422", "428", "429", "5xx"]
 
-# Defects this fuzzing found outside this test's files, reported to their owners:
-# remove an entry once it is fixed.
-KNOWN_DEFECTS: dict[str, str] = {}
+
+def _statuses(statuses: list[str]) -> str:
+    return "[" + ", ".join(f'"{s}"' for s in statuses) + "]"
 
 
 def config_toml() -> str:
-    """The run's schemathesis.toml: the stated rules' 422, the checks that do not apply."""
-    blocks = []
-    for name in STATED_RULES:
-        statuses = ", ".join(f'"{s}"' for s in [*ACCEPTED, "422"])
-        blocks.append(
-            f'[[operations]]\ninclude-name = "{name}"\n'
-            f"checks.positive_data_acceptance.expected-statuses = [{statuses}]\n"
-        )
-    for name, check in [*NOT_APPLICABLE.items(), *KNOWN_DEFECTS.items()]:
-        blocks.append(f'[[operations]]\ninclude-name = "{name}"\nchecks.{check}.enabled = false\n')
+    """The run's schemathesis.toml: the statuses the document gives to stated rules and
+    batches. No check is disabled anywhere (with `--checks all` schemathesis would
+    ignore it)."""
+    blocks = [f"[checks.positive_data_acceptance]\nexpected-statuses = {_statuses(ACCEPTED)}\n"]
+    for name in sorted(STATED_RULES.keys() | IN_PLACE.keys()):
+        lines = [f'[[operations]]\ninclude-name = "{name}"']
+        if name in STATED_RULES:
+            statuses = _statuses([*ACCEPTED, "422"])
+            lines.append(f"checks.positive_data_acceptance.expected-statuses = {statuses}")
+        if name in IN_PLACE:
+            statuses = _statuses([*REJECTED, "200"])
+            lines.append(f"checks.negative_data_rejection.expected-statuses = {statuses}")
+        blocks.append("\n".join(lines) + "\n")
     # The stateful phase (links, use after free, resource availability) sends valid data:
-    # the coverage and fuzzing phases send the invalid (and honour NOT_APPLICABLE).
+    # the coverage and fuzzing phases send the invalid.
     return '[phases.stateful.generation]\nmode = "positive"\n\n' + "\n".join(blocks)
 
 
@@ -102,7 +100,10 @@ def st_run(base_url: str, headers: dict[str, str], work: Path, *, examples: int)
         "--seed", "1",
         "--generation-deterministic",
         "--workers", "1",
-        "--request-timeout", "60",  # a shared, loaded machine: a slow answer is not a failure
+        # A shared, loaded machine: a slow answer is not a failure (speed is measured in
+        # bench/), so `--checks all`'s 10 s response-time limit is the request timeout.
+        "--request-timeout", "60",
+        "--max-response-time", "60",
         "--header", f"Authorization: {headers['Authorization']}",
         "--no-color",
     ]  # fmt: skip
@@ -111,7 +112,7 @@ def st_run(base_url: str, headers: dict[str, str], work: Path, *, examples: int)
         "SCHEMATHESIS_HOOKS": "tests.api.fuzz_hooks",
         "PYTHONPATH": str(REPO),
     }
-    done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=1500)
+    done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=900)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-60_000:]
     return output
@@ -119,11 +120,15 @@ def st_run(base_url: str, headers: dict[str, str], work: Path, *, examples: int)
 
 def test_every_stated_rule_is_in_its_operation(settings: Settings) -> None:
     document = create_app(settings).openapi()
-    for name, rule in STATED_RULES.items():
+    for name, rule in [*STATED_RULES.items(), *IN_PLACE.items()]:
         method, path = name.split(" ", 1)
         operation = document["paths"][path][method.lower()]
         texts = [operation.get("description", "")]
         texts += [p.get("description", "") for p in operation.get("parameters", [])]
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            ref = media.get("schema", {}).get("$ref", "")
+            body = document["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {})
+            texts.append(body.get("description", ""))
         assert any(rule in " ".join(t.split()) for t in texts), (name, texts)
 
 
@@ -145,20 +150,27 @@ def test_no_bound_is_published_in_pydantic_spelling(settings: Settings) -> None:
 
 
 @pytest.mark.slow
-@ALL_CHECKS
 def test_fuzz_as_admin(base_url: str, make_key: KeyFactory, tmp_path: Path) -> None:
     st_run(base_url, make_key("admin", name="fuzz"), tmp_path, examples=MAX_EXAMPLES)
 
 
 @pytest.mark.slow
-@ALL_CHECKS
 def test_fuzz_as_rights_holder(base_url: str, make_holder: HolderFactory, tmp_path: Path) -> None:
     _, headers = make_holder("Fuzz Holder")
     st_run(base_url, headers, tmp_path, examples=MAX_EXAMPLES)
 
 
+# Two failures remain as customs and officer (see the lead's notes): a screening image's
+# `data` that is not base64 is a 422 the document does not state, and schemathesis
+# follows POST /v1/checks to GET .../photo for a check sent without a photo (404).
+CLIENT_ROLES = pytest.mark.skipif(
+    os.environ.get("COUNTERMARK_FUZZ_ALL_CHECKS") != "1",
+    reason="2 known failures; set COUNTERMARK_FUZZ_ALL_CHECKS=1 to run",
+)
+
+
 @pytest.mark.slow
-@ALL_CHECKS
+@CLIENT_ROLES
 @pytest.mark.parametrize("role", ["customs", "officer"])
 def test_fuzz_as_client(base_url: str, make_key: KeyFactory, role: str, tmp_path: Path) -> None:
     st_run(base_url, make_key(role, name=f"fuzz {role}"), tmp_path, examples=MAX_EXAMPLES)
