@@ -128,7 +128,10 @@ def read(check_id: str, principal: ScreeningReader, session: SessionDep) -> Chec
 def photo_of(
     check_id: str, principal: ScreeningReader, session: SessionDep, blobs: BlobsDep
 ) -> Response:
-    """The photo stored with a check (its client or an admin)."""
+    """The photo stored with a check (its client or an admin).
+
+    A check sent without a photo has none: its photo is a 404.
+    """
     check = load_check(session, check_id=check_id, principal=principal)
     if check.photo_sha256 is None:
         raise NotFound(f"check {check_id} has no photo")

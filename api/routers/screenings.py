@@ -186,6 +186,7 @@ async def screen(principal: Screener, request: Request) -> Response:
 
     Only `description` is required. Images go as base64 `data` or as precomputed
     perceptual hashes (`phash` ...). The result is stored; read it again by id.
+    An image's `data` must be a base64-encoded image file: anything else is a 422.
     """
     body = screening_request(await _raw_body(request), request.headers.get("content-type"))
     record = await _service(request).screen(declared_item(body), principal=principal)

@@ -35,6 +35,7 @@ STATED_RULES: dict[str, str] = {
     "POST /v1/brand-aliases": ACTING_HOLDER,
     "POST /v1/products/{product_id}/images": "non-image files are a 422",
     "POST /v1/checks": "The photo must be an image: other files are a 422",
+    "POST /v1/screenings": "An image's `data` must be a base64-encoded image file",
     "POST /v1/webhooks": "The URL must resolve, and only to public addresses",
     "POST /v1/fx-rates": "a rate whose `valid_to` is before its `valid_from`",
     "PUT /v1/settings/scoring": "`red` must be at least `yellow`",
@@ -160,17 +161,7 @@ def test_fuzz_as_rights_holder(base_url: str, make_holder: HolderFactory, tmp_pa
     st_run(base_url, headers, tmp_path, examples=MAX_EXAMPLES)
 
 
-# Two failures remain as customs and officer (see the lead's notes): a screening image's
-# `data` that is not base64 is a 422 the document does not state, and schemathesis
-# follows POST /v1/checks to GET .../photo for a check sent without a photo (404).
-CLIENT_ROLES = pytest.mark.skipif(
-    os.environ.get("COUNTERMARK_FUZZ_ALL_CHECKS") != "1",
-    reason="2 known failures; set COUNTERMARK_FUZZ_ALL_CHECKS=1 to run",
-)
-
-
 @pytest.mark.slow
-@CLIENT_ROLES
 @pytest.mark.parametrize("role", ["customs", "officer"])
 def test_fuzz_as_client(base_url: str, make_key: KeyFactory, role: str, tmp_path: Path) -> None:
     st_run(base_url, make_key(role, name=f"fuzz {role}"), tmp_path, examples=MAX_EXAMPLES)
