@@ -40,6 +40,7 @@ from catalog.screening.fx import FxTable, load_fx_table
 from catalog.screening.thresholds import ScoringSnapshot, current_settings
 from matchers.engine import DEFAULT_THRESHOLDS, MatchIndex
 from matchers.scoring import FxRates
+from matchers.text.commonness import warm as warm_word_lists
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ class IndexHolder:
         # objects (p99 over 1 s at 100k products): build without it, then freeze what exists.
         gc.disable()
         try:
+            warm_word_lists()  # before ready: the first screening would otherwise load them
             source = self._load_from_store()
             with self._engine.connect() as conn:
                 self.fx = load_fx_table(conn)
