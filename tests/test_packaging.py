@@ -49,3 +49,20 @@ def test_licence_is_an_spdx_expression_with_a_setuptools_that_reads_it() -> None
     runtime = " ".join(project["project"]["dependencies"])
     for tool in ("pytest", "mypy", "ruff", "schemathesis", "hypothesis"):
         assert tool not in runtime
+
+
+def test_every_data_file_of_the_packages_is_in_the_wheel() -> None:
+    # `pip install .` (the Dockerfile) copies only the package data the patterns name: the
+    # photo vocabulary and codebook (.npy) were left out, so the image had no photo index.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = project["tool"]["setuptools"]["package-data"]["*"]
+    missing = [
+        str(path.relative_to(ROOT))
+        for package in ("api", "catalog", "matchers", "migrations")
+        for path in (ROOT / package).rglob("*")
+        if path.is_file()
+        and path.suffix not in (".py", ".pyc")
+        and "__pycache__" not in path.parts
+        and not any(path.match(p) for p in patterns)
+    ]
+    assert missing == []
