@@ -49,24 +49,21 @@ class Claims:
 
     def lookup(self, *, brands: Iterable[str], gtin_keys: Iterable[str]) -> None:
         """Read the owners of these brands and GTINs at once (then call `flush()`)."""
-        wanted = sorted({brand_key(b) for b in brands if b.strip()} - set(self._brands))
+        wanted = {brand_key(b) for b in brands if b.strip()}
+        self._read_owners(BrandOwner.brand_key, BrandOwner, wanted, self._brands, self._free_brands)
+        self._read_owners(GtinOwner.gtin, GtinOwner, set(gtin_keys), self._gtins, self._free_gtins)
+
+    def _read_owners(
+        self, key: Any, table: Any, keys: set[str], owners: dict[str, str], free: set[str]
+    ) -> None:
+        """Owners of `keys` not yet known into `owners`; the unowned ones into `free`."""
+        wanted = sorted(keys - owners.keys())
         for start in range(0, len(wanted), self.LOOKUP_CHUNK):
             part = wanted[start : start + self.LOOKUP_CHUNK]
-            stmt = select(col(BrandOwner.brand_key), col(BrandOwner.rights_holder_id))
-            rows = self.session.connection().execute(
-                stmt.where(col(BrandOwner.brand_key).in_(part))
-            )
-            found = {str(k): str(v) for k, v in rows}
-            self._brands.update(found)
-            self._free_brands.update(k for k in part if k not in found)
-        gtins = sorted(set(gtin_keys) - set(self._gtins))
-        for start in range(0, len(gtins), self.LOOKUP_CHUNK):
-            part = gtins[start : start + self.LOOKUP_CHUNK]
-            stmt2 = select(col(GtinOwner.gtin), col(GtinOwner.rights_holder_id))
-            rows = self.session.connection().execute(stmt2.where(col(GtinOwner.gtin).in_(part)))
-            found = {str(k): str(v) for k, v in rows}
-            self._gtins.update(found)
-            self._free_gtins.update(k for k in part if k not in found)
+            stmt = select(col(key), col(table.rights_holder_id)).where(col(key).in_(part))
+            found = {str(k): str(v) for k, v in self.session.connection().execute(stmt)}
+            owners.update(found)
+            free.update(k for k in part if k not in found)
 
     def flush(self) -> None:
         """Insert the claims made since `lookup()` or the last flush, or raise Conflict."""

@@ -142,8 +142,7 @@ def commercial_quantity(ctx: CandidateContext, config: FeatureConfig) -> Feature
     min_eur = price.min * rate
     if min_eur < config.commercial_min_eur:
         return None
-    full = start * config.commercial_quantity_full / config.commercial_quantity
-    span = math.log(full / start)
+    span = math.log(config.commercial_quantity_full / config.commercial_quantity)  # per kind
     floor = config.commercial_quantity_floor
     value = floor + (1.0 - floor) * clamp01(math.log(qty / start) / span)
     goods = kind or "goods of this kind"
