@@ -9,7 +9,16 @@ against the same database) and drive each with wrk on loopback:
 - screenings/s with `wrk -t1 -c16`, and its ratio to the bare app;
 - unloaded p50 with one connection;
 - batches of 100 items (`POST /v1/screenings/batch`, `wrk -t1 -c2`), items/s;
-- restart to `/readyz` 200 (stop, start again, index loaded).
+- restart to `/readyz` 200 (stop, start again, index loaded);
+- the CPU time the server's processes spent per request in each run (from /proc), the
+  steadiest figure on a loaded machine, against the bare app's.
+
+The measured servers run with the per-key rate limit lifted (`--rate-limit`, default
+1000000/second, passed as COUNTERMARK_RATE_LIMIT_* for every role; the limiter itself
+still runs): with the default 100/second a customs key's requests past the limit are
+429s, and counting them as screenings made a figure of refusals. Every answer's status
+(and every batch item's) is counted; the bench prints the counts of every wrk run and
+exits 1 when any answer was not 2xx, or a socket failed.
 
 No declaration body is sent twice in a run: every body has its own text and wrk walks
 the list from where the previous run stopped (a query cache cannot flatter a figure).
@@ -46,6 +55,12 @@ LUA = """
 local bodies = %s
 local key = "%s"
 local i = 0
+local threads = {}
+statuses = {}
+items = {}
+setup = function(thread)
+  table.insert(threads, thread)
+end
 init = function(args)
   i = tonumber(args[1]) or 0
 end
@@ -53,6 +68,25 @@ request = function()
   i = i %% #bodies + 1
   return wrk.format("POST", "%s",
     {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key}, bodies[i])
+end
+response = function(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  for code in string.gmatch(body, '"index":%%d+,"status":(%%d+)') do
+    items[code] = (items[code] or 0) + 1
+  end
+end
+done = function(summary, latency, requests)
+  for _, name in ipairs({"statuses", "items"}) do
+    local total = {}
+    for _, thread in ipairs(threads) do
+      for status, n in pairs(thread:get(name)) do
+        total[status] = (total[status] or 0) + n
+      end
+    end
+    for status, n in pairs(total) do
+      io.write(string.format("%%s %%s %%d\\n", name, status, n))
+    end
+  end
 end
 """
 
@@ -89,13 +123,23 @@ def run_wrk(
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     sent = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     pct = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    statuses = {int(c): int(n) for c, n in re.findall(r"^statuses (\d+) (\d+)$", out, re.M)}
+    items = {int(c): int(n) for c, n in re.findall(r"^items (\d+) (\d+)$", out, re.M)}
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    socket_errors = sum(int(n) for n in socket.groups()) if socket else 0
+    non2xx = sum(n for code, n in statuses.items() if not 200 <= code < 300)
+    non2xx += sum(n for code, n in items.items() if not 200 <= code < 300)  # a batch's items
     return {
         "rps": rps,
         "requests": sent,
         "p50": _ms(pct.get("50", "")),
         "p99": _ms(pct.get("99", "")),
-        "non2xx": int(bad.group(1)) if bad else 0,
+        "statuses": statuses,
+        "items": items,
+        "non2xx": non2xx,
+        "socket_errors": socket_errors,
+        "connections": connections,
+        "script": script.name,
         "cmd": " ".join(cmd),
     }
 
@@ -183,19 +227,45 @@ def prepare(
     }
 
 
+def session_cpu_seconds(sid: int) -> float:
+    """User plus system CPU seconds of every live process of session `sid` (the server and its
+    workers: each is started in its own session), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[3]) == sid:  # fields after the name: state ppid pgrp session ...
+            total += int(fields[11]) + int(fields[12])  # utime stime
+    return total / tick
+
+
 class Bodies:
     """The declaration bodies of one wrk script, handed out once each across runs."""
 
     def __init__(self, script: Path, count: int) -> None:
         self.script, self.count, self.offset = script, count, 0
+        self.runs: list[dict[str, Any]] = []  # every run, warm-ups too: all answers are checked
 
-    def run(self, base: str, *, duration: float, connections: int) -> dict[str, Any]:
-        """One wrk run on bodies not sent before (a warning if the list wrapped)."""
+    def run(
+        self, base: str, *, duration: float, connections: int, label: str, server: int,
+        advance: bool = True,
+    ) -> dict[str, Any]:  # fmt: skip
+        """One wrk run on bodies not sent before (a warning if the list wrapped), with the CPU
+        time the server's processes (session `server`) spent per answer. `advance=False`
+        (the bare app, which caches nothing) leaves the bodies for the measured services."""
+        cpu = session_cpu_seconds(server)
         res = run_wrk(
             base, self.script, duration=duration, connections=connections, threads=1,
             offset=self.offset,
         )  # fmt: skip
-        self.offset += res["requests"] + connections  # requests still in flight at the end
+        res["cpu_ms"] = (session_cpu_seconds(server) - cpu) * 1000.0 / max(res["requests"], 1)
+        if advance:
+            self.offset += res["requests"] + connections  # requests still in flight at the end
+        res["server"] = label
+        self.runs.append(res)
         if self.offset > self.count:
             print(f"warning: {self.script.name} wrapped: bodies were repeated", file=sys.stderr)
         return res
@@ -230,21 +300,51 @@ def measure_service(
             res[f"{attempt}_s"] = wait_ready(base, timeout=900, proc=proc, log=log, workers=1)
             if attempt == "restart":
                 continue
-            single.run(base, duration=2, connections=args.connections)  # warm-up
-            loaded = single.run(base, duration=args.duration, connections=args.connections)
+            single.run(
+                base, duration=2, connections=args.connections, label=name, server=proc.pid
+            )  # warm-up
+            loaded = single.run(
+                base,
+                duration=args.duration,
+                connections=args.connections,
+                label=name,
+                server=proc.pid,
+            )
             res.update(rps=loaded["rps"], p50=loaded["p50"], p99=loaded["p99"])
-            res.update(non2xx=loaded["non2xx"], wrk=loaded["cmd"])
-            idle = single.run(base, duration=5, connections=1)
+            res.update(non2xx=loaded["non2xx"], wrk=loaded["cmd"], cpu_ms=loaded["cpu_ms"])
+            idle = single.run(base, duration=5, connections=1, label=name, server=proc.pid)
             res.update(unloaded_p50=idle["p50"], unloaded_wrk=idle["cmd"])
-            batches = batch.run(base, duration=args.duration, connections=2)
+            batches = batch.run(
+                base, duration=args.duration, connections=2, label=name, server=proc.pid
+            )
             res.update(batch_items=batches["rps"] * BATCH, batch_non2xx=batches["non2xx"])
-            res.update(batch_wrk=batches["cmd"])
+            res.update(batch_wrk=batches["cmd"], batch_cpu_ms=batches["cpu_ms"] / BATCH)
         finally:
             stop(proc)
     return res
 
 
 BATCH = 100
+RATE_LIMITED_ROLES = ("CUSTOMS", "RIGHTS_HOLDER", "OFFICER", "ADMIN")
+
+
+def answers_ok(runs: list[dict[str, Any]]) -> bool:
+    """Print every run's status counts; False when any answer (or batch item) was not 2xx or a
+    socket failed: the figures would then count refusals or errors, not screenings."""
+    ok = True
+    print("\nanswers (every wrk run, warm-ups included; a batch's items by their status):")
+    for run in runs:
+        statuses = ", ".join(f"{c}: {n}" for c, n in sorted(run["statuses"].items()))
+        items = ", ".join(f"{c}: {n}" for c, n in sorted(run["items"].items()))
+        line = f"  {run['server']} -c{run['connections']} {run['script']}: HTTP {statuses or '-'}"
+        line += f"; items {items}" if items else ""
+        line += f"; socket errors {run['socket_errors']}" if run["socket_errors"] else ""
+        print(line)
+        if run["non2xx"] or run["socket_errors"] or not run["statuses"]:
+            ok = False
+    if not ok:
+        print("FAILED: some answers were not 2xx (see above); the figures are not valid")
+    return ok
 
 
 def main() -> None:
@@ -257,6 +357,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measured run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--bodies", type=int, default=40_000, help="distinct single bodies")
+    parser.add_argument("--batches", type=int, default=400, help="distinct batch bodies")
+    parser.add_argument(
+        "--rate-limit", default="1000000/second",
+        help="per-key limit of every role on the measured servers (COUNTERMARK_RATE_LIMIT_*): "
+        "lifted, so refusals are not counted as screenings; the limiter still runs",
+    )  # fmt: skip
     parser.add_argument(
         "--data", type=Path, default=DEFAULT_DATA, help="evaluation data (brand names)"
     )
@@ -277,6 +383,7 @@ def main() -> None:
         **os.environ,
         "COUNTERMARK_DATA_DIR": str(work / "data"),
         "COUNTERMARK_INDEX_CHECK_MS": "50",
+        **{f"COUNTERMARK_RATE_LIMIT_{role}": args.rate_limit for role in RATE_LIMITED_ROLES},
     }
     if args.database_url:
         env["COUNTERMARK_DATABASE_URL"] = args.database_url
@@ -287,7 +394,7 @@ def main() -> None:
         key, figures = prepare(args, work, env)
         saved.write_text(json.dumps([key, figures]))
     catalogue = work / "catalogue.ndjson"
-    items = declarations(catalogue, count=args.bodies + 200 * BATCH)
+    items = declarations(catalogue, count=args.bodies + args.batches * BATCH)
     singles = [json.dumps(d) for d in items[: args.bodies]]
     batches = [
         json.dumps({"items": items[i : i + BATCH]}) for i in range(args.bodies, len(items), BATCH)
@@ -304,9 +411,14 @@ def main() -> None:
     proc = serve(bare_cmd, env=env, log=work / "bare.log")
     try:
         wait_ready(base, timeout=60, proc=proc, log=work / "bare.log", workers=0)
-        single.run(base, duration=2, connections=args.connections)
-        bare = single.run(base, duration=args.duration, connections=args.connections)
-        bare["unloaded_p50"] = single.run(base, duration=5, connections=1)["p50"]
+        for seconds, connections in ((2, args.connections), (args.duration, args.connections)):
+            bare = single.run(
+                base, duration=seconds, connections=connections, label="bare", server=proc.pid,
+                advance=False,
+            )  # fmt: skip
+        bare["unloaded_p50"] = single.run(
+            base, duration=5, connections=1, label="bare", server=proc.pid, advance=False
+        )["p50"]
     finally:
         stop(proc)
     services = []
@@ -320,6 +432,8 @@ def main() -> None:
         for name, checkout in services
     ]  # fmt: skip
     report(args, work, figures, bare, " ".join(bare_cmd), results)
+    if not answers_ok([*single.runs, *batch.runs]):
+        raise SystemExit(1)
 
 
 def report(
@@ -336,13 +450,17 @@ def report(
     print(f"command: {' '.join(sys.argv)}")
     print(f"data: {work / 'catalogue.ndjson'} (synthetic; brands from {args.data}); {database}")
     print(
-        f"bodies: {args.bodies} single, 200 batches of {BATCH}; each text distinct, none sent twice"
+        f"bodies: {args.bodies} single, {args.batches} batches of {BATCH}; each text distinct, none"
+        " sent twice to a measured service (the bare app, a constant, takes them from the start)"
     )
     print(f"import: {figures['import_seconds']:.1f} s = {figures['import_rate']:.0f} products/s")
     print(f"  ({figures['import_cmd']})")
     print(f"baseline: {bare_cmd}")
-    print(f"  {bare['rps']:.0f} req/s (wrk -t1 -c{args.connections}), p50 {bare['p50']:.2f} ms;"
+    print(f"  {bare['rps']:.0f} req/s (wrk -t1 -c{args.connections}), p50 {bare['p50']:.2f} ms,"
+          f" server CPU {bare['cpu_ms']:.3f} ms a request;"
           f" unloaded p50 {bare['unloaded_p50']:.2f} ms")  # fmt: skip
+    print(f"rate limit on the measured servers: {args.rate_limit} a key (every role)")
+    print(f"load average at the end: {os.getloadavg()}")
     head = ("figure (1 worker)", *(name for name, _ in results))
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
@@ -350,11 +468,14 @@ def report(
         ("screenings/s (wrk -t1 -c16)", lambda r: f"{r['rps']:.0f}"),
         ("  ÷ bare FastAPI", lambda r: f"{r['rps'] / bare['rps']:.3f}"),
         ("  p50 / p99 ms", lambda r: f"{r['p50']:.2f} / {r['p99']:.2f}"),
+        ("  server CPU ms per screening", lambda r: f"{r['cpu_ms']:.3f}"),
+        ("  ÷ bare CPU per request", lambda r: f"{r['cpu_ms'] / bare['cpu_ms']:.2f}"),
         ("  non-2xx", lambda r: str(r["non2xx"])),
         ("unloaded p50 ms (1 connection)", lambda r: f"{r['unloaded_p50']:.2f}"),
         ("  ÷ bare unloaded p50", lambda r: f"{r['unloaded_p50'] / bare['unloaded_p50']:.2f}"),
         ("batch of 100, items/s (wrk -c2)", lambda r: f"{r['batch_items']:.0f}"),
-        ("  batch non-2xx", lambda r: str(r["batch_non2xx"])),
+        ("  server CPU ms per item", lambda r: f"{r['batch_cpu_ms']:.3f}"),
+        ("  batch non-2xx (answers and items)", lambda r: str(r["batch_non2xx"])),
         ("first start to /readyz s", lambda r: f"{r['start_s']:.1f}"),
         ("restart to /readyz s", lambda r: f"{r['restart_s']:.1f}"),
     ]

@@ -230,6 +230,10 @@ def normalise(value: Any, labels: Labels) -> Any:
 
 
 # -- the server --------------------------------------------------------------------------------
+RATE_LIMIT = "1000000/second"
+RATE_LIMITED_ROLES = ("CUSTOMS", "RIGHTS_HOLDER", "OFFICER", "ADMIN")
+
+
 @dataclass
 class Server:
     """A `countermark serve` process from a checkout, with its own data dir."""
@@ -247,6 +251,10 @@ class Server:
             **inherited,
             "PYTHONPATH": str(self.checkout),
             "COUNTERMARK_DATA_DIR": str(self.work / "data"),
+            # The rate limit lifted for every role, as bench/http_screening.py does: a fast
+            # machine registering or screening past 20 or 100 requests a second would get
+            # 429s and stop the replay; limits change no screening result.
+            **{f"COUNTERMARK_RATE_LIMIT_{role}": RATE_LIMIT for role in RATE_LIMITED_ROLES},
         }
         self.env.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
