@@ -1,10 +1,12 @@
 """The matching engine: an in-memory catalogue index and `assess`, one declared item at a time.
 
 Per declaration: retrieve candidates (product text, brands in the brand field and the
-description, GTIN, near-copies and photo matches of its images), run every feature on
-each candidate (`matchers.features.algorithm`), combine them (`matchers.scoring`) and
-decide. `MatchIndex` is built from plain records and updated one product or image at
-a time, so the service keeps it current on every catalogue change.
+description, GTIN, near-copies and photo matches of its images), run the identity
+features on each candidate for its similarity, then the other features
+(`matchers.features.algorithm`) only on the candidates that can be shown, combine them
+(`matchers.scoring`) and decide. `MatchIndex` is built from plain records and updated
+one product or image at a time, so the service keeps it current on every catalogue
+change.
 """
 
 from __future__ import annotations
@@ -16,15 +18,18 @@ from datetime import date
 
 from matchers.brands.index import BrandHit, BrandIndex
 from matchers.features.algorithm import (
+    Identified,
     brand_level,
     check,
+    complete,
     declaration_features,
-    evaluate,
+    identify,
+    identifying_features,
     product_facts,
 )
 from matchers.features.base import FeatureResult, norm
 from matchers.features.brandhits import in_brand_position, merge_hits
-from matchers.features.context import DeclarationContext, Evidence, ProductFacts
+from matchers.features.context import CandidateContext, DeclarationContext, Evidence, ProductFacts
 from matchers.features.gtin import gtin_key
 from matchers.features.images import nearest_wins, strongest_photo_wins
 from matchers.images.nearcopy import NearCopyHit, NearCopyIndex
@@ -197,8 +202,8 @@ def assess(
     leader, lead = _text_lead(scores, floor=config.text_floor)
     candidates = set(scores) | set(near) | set(photos)
     candidates.update(p.product_id for owners in gtin_owners.values() for p in owners)
-    imitated = _imitation_risk(declared_ctx, declared, weights)
-    matches: list[Match] = []
+    identifying = identifying_features(weights)
+    kept: list[tuple[float, str, ProductRecord, CandidateContext, Identified]] = []
     for pid in sorted(candidates):
         product = index.products.get(pid)
         if product is None:
@@ -213,13 +218,28 @@ def assess(
             text_lead=lead if pid == leader else 0.0,
             facts=index.facts.get(pid),
         )
-        results, expired = evaluate(ctx, config, declared=declared)
-        sim = similarity(results, weights=weights)
-        if sim < thresholds.min_similarity:
-            continue
+        identified = identify(ctx, config, identifying=identifying)
+        sim = similarity(identified.for_similarity, weights=weights)
+        if sim >= thresholds.min_similarity:
+            kept.append((sim, pid, product, ctx, identified))
+    # Early exit: the trade, price and quantity features and the risk only for candidates
+    # that can be shown, the `max_matches` most similar and every one tied with the last
+    # of them (risk breaks ties of similarity).
+    kept.sort(key=lambda k: (-k[0], k[1]))
+    if 0 < thresholds.max_matches < len(kept):
+        last = kept[thresholds.max_matches - 1][0]
+        kept = [k for k in kept if k[0] >= last]
+    imitated: float | None = None
+    matches: list[Match] = []
+    for sim, pid, product, ctx, identified in kept:
+        results, expired = complete(ctx, config, identified, declared=declared)
         # an imitated brand infringes whichever product the item is: that risk stands for
         # the share of belief that it is not this one
-        otherwise = imitated if any(r.name == "brand_lookalike" for r in results) else 0.0
+        otherwise = 0.0
+        if any(r.name == "brand_lookalike" for r in results):
+            if imitated is None:
+                imitated = _imitation_risk(declared_ctx, declared, weights)
+            otherwise = imitated
         risk, signals = combine(
             results, weights=weights, identity=sim, otherwise=otherwise, expired=expired
         )

@@ -11,6 +11,10 @@ day). Then:
    price or quantity declared: nothing to compare). `EXPIRY` runs last: a lapsed
    registration no longer counts as evidence of genuine trade (those findings stay,
    unweighted) and discounts the match's positive evidence (`Weights.expired_factor`).
+   The engine runs them in two phases with an early exit: `identify` (the features that
+   may emit an identity-weighted signal, and the expiry) for every candidate's
+   similarity, then `complete` (the others: trade, price, quantity ...) only for the
+   candidates that can be shown; together they give what `evaluate` gives.
 3. With no candidate identified, `BRAND_LEVEL` speaks for a named or imitated brand.
 
 `matchers.scoring` turns the findings into similarity (the identity log-odds model) and risk
@@ -23,6 +27,8 @@ order of the lists is the order of the results, which keeps results byte-identic
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from matchers.features import gtin, hs, identity, images, price, registration, text, trade
@@ -156,6 +162,69 @@ def evaluate(
     if expired is not None:
         results = registration.not_counted(results)
     return results, expired
+
+
+@lru_cache(maxsize=64)
+def _identifying(identity_names: frozenset[str]) -> tuple[int, ...]:
+    return tuple(
+        i
+        for i, feature in enumerate(CANDIDATE_FEATURES)
+        if any(name in identity_names for name in feature.names)
+    )
+
+
+def identifying_features(weights: Weights) -> tuple[int, ...]:
+    """Positions in `CANDIDATE_FEATURES` of the features that may emit a signal `weights`
+    gives an identity weight: all that similarity reads."""
+    return _identifying(frozenset(weights.identity))
+
+
+@dataclass(frozen=True, slots=True)
+class Identified:
+    """A candidate's identity findings (the first, cheap phase of `evaluate`).
+
+    `for_similarity` is what `matchers.scoring.similarity` reads (an expired
+    registration's findings of genuine trade already uncounted); `found` keeps each
+    finding by its feature's position, so `complete` runs only the other features.
+    """
+
+    for_similarity: list[FeatureResult]
+    found: dict[int, FeatureResult | None]
+    expired: FeatureResult | None
+
+
+def identify(
+    ctx: CandidateContext, config: FeatureConfig, *, identifying: Sequence[int]
+) -> Identified:
+    """Run only the features at positions `identifying` (see `identifying_features`), and
+    the expiry: enough for the candidate's similarity."""
+    found = {i: CANDIDATE_FEATURES[i].run(ctx, config) for i in identifying}
+    expired = EXPIRY.run(ctx, config)
+    results = [r for r in found.values() if r is not None]
+    if expired is not None:
+        results = registration.not_counted(results)
+    return Identified(results, found, expired)
+
+
+def complete(
+    ctx: CandidateContext,
+    config: FeatureConfig,
+    identified: Identified,
+    *,
+    declared: Sequence[FeatureResult],
+) -> tuple[list[FeatureResult], FeatureResult | None]:
+    """What `evaluate` returns for a candidate already `identify`-ed: the remaining features
+    run, every finding in `CANDIDATE_FEATURES` order (the same list, byte for byte)."""
+    found = identified.found
+    results = [
+        r
+        for i, f in enumerate(CANDIDATE_FEATURES)
+        if (r := found[i] if i in found else f.run(ctx, config)) is not None
+    ]
+    results.extend(declared)
+    if identified.expired is not None:
+        results = registration.not_counted(results)
+    return results, identified.expired
 
 
 def brand_level(ctx: DeclarationContext, config: FeatureConfig) -> FeatureResult | None:
