@@ -101,43 +101,62 @@ def _delivery(
 
 def fan_out(session: Session, *, event: WebhookEvent, now: datetime) -> int:
     """Create the deliveries one event calls for; how many."""
-    if event.kind == "outcome":
-        deliveries = [
-            _delivery(
-                subscription_id=sub, holder=holder, kind=OUTCOME, screening_id=event.screening_id,
-                product_id=product, now=now,
-                data={"screening_id": event.screening_id, "product_id": product,
-                      "outcome": event.outcome, "recorded_at": _iso(event.created_at)},
-            )
-            for sub, holder, product in repository.alerted(session, screening_id=event.screening_id)
-        ]  # fmt: skip
-    else:
-        screening, hits = repository.screening_with_hits(session, screening_id=event.screening_id)
-        if screening is None:
-            return 0
-        subscriptions = repository.live_subscriptions(
-            session, rights_holder_ids=(h.rights_holder_id for h in hits)
-        )
-        deliveries = [
-            _delivery(
-                subscription_id=sub.id, holder=sub.rights_holder_id, kind=ALERT,
-                screening_id=screening.id, product_id=hit.product_id,
-                data=alert_data(screening, hit), now=now,
-            )
-            for hit in hits
-            for sub in subscriptions
-            if sub.rights_holder_id == hit.rights_holder_id
-            and reaches(sub, lane=screening.lane, risk=hit.risk)
-        ]  # fmt: skip
+    return fan_out_events(session, events=[event], now=now)
+
+
+def fan_out_events(session: Session, *, events: Sequence[WebhookEvent], now: datetime) -> int:
+    """Create the deliveries these (claimed) events call for, in one pass: a handful of
+    queries for all of them, not a few per event (a batch of 100 screenings queues 100
+    events). A screening's row (its stored result) is read only when one of its hits has a
+    live subscription. Deliveries are made in event order; an outcome follows the alerts
+    sent for its screening, also those made earlier in this pass. How many were made."""
+    outcome_ids = [e.screening_id for e in events if e.kind == "outcome"]
+    alert_ids = [e.screening_id for e in events if e.kind != "outcome"]
+    sent = repository.alerted(session, screening_ids=outcome_ids)
+    hits = repository.hits_of(session, screening_ids=alert_ids)
+    by_holder: dict[str, list[WebhookSubscription]] = {}
+    holders = (h.rights_holder_id for found in hits.values() for h in found)
+    for sub in repository.live_subscriptions(session, rights_holder_ids=holders):
+        by_holder.setdefault(sub.rights_holder_id, []).append(sub)
+    wanted = [s for s, found in hits.items() if any(h.rights_holder_id in by_holder for h in found)]
+    screenings = repository.screenings(session, screening_ids=wanted)
+    deliveries: list[WebhookDelivery] = []
+    for event in events:
+        if event.kind == "outcome":
+            targets = dict.fromkeys(sent.get(event.screening_id, ()))  # distinct, in order
+            deliveries.extend(
+                _delivery(
+                    subscription_id=sub, holder=holder, kind=OUTCOME,
+                    screening_id=event.screening_id, product_id=product, now=now,
+                    data={"screening_id": event.screening_id, "product_id": product,
+                          "outcome": event.outcome, "recorded_at": _iso(event.created_at)},
+                )
+                for sub, holder, product in targets
+            )  # fmt: skip
+            continue
+        screening = screenings.get(event.screening_id)
+        if screening is None:  # no live subscription for its hits (or it is gone)
+            continue
+        for hit in hits.get(event.screening_id, ()):
+            for sub in by_holder.get(hit.rights_holder_id, ()):
+                if not reaches(sub, lane=screening.lane, risk=hit.risk):
+                    continue
+                deliveries.append(
+                    _delivery(
+                        subscription_id=sub.id, holder=sub.rights_holder_id, kind=ALERT,
+                        screening_id=screening.id, product_id=hit.product_id,
+                        data=alert_data(screening, hit), now=now,
+                    )
+                )  # fmt: skip
+                alert = (sub.id, sub.rights_holder_id, hit.product_id)
+                sent.setdefault(screening.id, []).append(alert)  # an outcome later in the pass
     repository.add_deliveries(session, deliveries=deliveries)
     return len(deliveries)
 
 
 def fan_out_pending(session: Session, *, now: datetime, limit: int = 200) -> int:
-    """Fan out the oldest pending events this worker wins; how many deliveries were made."""
-    made = 0
-    for event in repository.pending_events(session, limit=limit):
-        assert event.id is not None
-        if repository.claim_event(session, event_id=event.id):
-            made += fan_out(session, event=event, now=now)
-    return made
+    """Fan out the oldest pending events this worker wins (one claim for them all); how many
+    deliveries were made."""
+    events = repository.pending_events(session, limit=limit)
+    won = repository.claim_events(session, event_ids=[e.id for e in events if e.id is not None])
+    return fan_out_events(session, events=[e for e in events if e.id in won], now=now)

@@ -66,9 +66,13 @@ def live_subscriptions(
     ids = sorted(set(rights_holder_ids))
     if not ids:
         return []
-    stmt = select(WebhookSubscription).where(
-        col(WebhookSubscription.rights_holder_id).in_(ids),
-        col(WebhookSubscription.deleted_at).is_(None),
+    stmt = (
+        select(WebhookSubscription)
+        .where(
+            col(WebhookSubscription.rights_holder_id).in_(ids),
+            col(WebhookSubscription.deleted_at).is_(None),
+        )
+        .order_by(col(WebhookSubscription.id))
     )
     return list(session.execute(stmt).scalars())
 
@@ -107,43 +111,80 @@ def pending_events(session: Session, *, limit: int) -> list[WebhookEvent]:
 
 def claim_event(session: Session, *, event_id: int) -> bool:
     """Mark an event fanned out; False when another worker did so first."""
+    return claim_events(session, event_ids=[event_id]) == {event_id}
+
+
+def claim_events(session: Session, *, event_ids: Sequence[int]) -> set[int]:
+    """Mark pending events fanned out in one statement; the ids this call won (another
+    worker's concurrent claim takes the others: each row's update matches once)."""
+    if not event_ids:
+        return set()
     stmt = (
         update(WebhookEvent)
-        .where(col(WebhookEvent.id) == event_id, col(WebhookEvent.state) == "pending")
+        .where(
+            col(WebhookEvent.id).in_(sorted(set(event_ids))), col(WebhookEvent.state) == "pending"
+        )
         .values(state="done")
+        .returning(col(WebhookEvent.id))
         .execution_options(synchronize_session=False)
     )
-    return _changed(session.execute(stmt))
+    return {int(i) for i in session.execute(stmt).scalars()}
 
 
-def screening_with_hits(
-    session: Session, *, screening_id: str
-) -> tuple[Screening | None, list[ScreeningHit]]:
-    """A screening and its hits (best first)."""
-    screening = session.get(Screening, screening_id)
+def hits_of(session: Session, *, screening_ids: Iterable[str]) -> dict[str, list[ScreeningHit]]:
+    """The hits of these screenings, each screening's best first (none: not in the result)."""
+    ids = sorted(set(screening_ids))
+    if not ids:
+        return {}
     stmt = (
         select(ScreeningHit)
-        .where(col(ScreeningHit.screening_id) == screening_id)
-        .order_by(col(ScreeningHit.rank))
+        .where(col(ScreeningHit.screening_id).in_(ids))
+        .order_by(col(ScreeningHit.screening_id), col(ScreeningHit.rank), col(ScreeningHit.id))
     )
-    return screening, list(session.execute(stmt).scalars())
+    out: dict[str, list[ScreeningHit]] = {}
+    for hit in session.execute(stmt).scalars():
+        out.setdefault(hit.screening_id, []).append(hit)
+    return out
 
 
-def alerted(session: Session, *, screening_id: str) -> list[tuple[str, str, str]]:
-    """(subscription, rights holder, product) of each alert sent for a screening."""
+def screenings(session: Session, *, screening_ids: Iterable[str]) -> dict[str, Screening]:
+    """These screenings by id (a missing one is left out)."""
+    ids = sorted(set(screening_ids))
+    if not ids:
+        return {}
+    stmt = select(Screening).where(col(Screening.id).in_(ids))
+    return {s.id: s for s in session.execute(stmt).scalars()}
+
+
+def alerted(
+    session: Session, *, screening_ids: Iterable[str]
+) -> dict[str, list[tuple[str, str, str]]]:
+    """(subscription, rights holder, product) of each alert sent for each of these screenings."""
+    ids = sorted(set(screening_ids))
+    if not ids:
+        return {}
     stmt = (
         select(
+            col(WebhookDelivery.screening_id),
             col(WebhookDelivery.subscription_id),
             col(WebhookDelivery.rights_holder_id),
             col(WebhookDelivery.product_id),
         )
         .where(
-            col(WebhookDelivery.screening_id) == screening_id,
+            col(WebhookDelivery.screening_id).in_(ids),
             col(WebhookDelivery.event_type) == ALERT,
         )
         .distinct()
+        .order_by(
+            col(WebhookDelivery.screening_id),
+            col(WebhookDelivery.subscription_id),
+            col(WebhookDelivery.product_id),
+        )
     )
-    return [(str(a), str(b), str(c)) for a, b, c in session.execute(stmt)]
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for screening_id, a, b, c in session.execute(stmt):
+        out.setdefault(str(screening_id), []).append((str(a), str(b), str(c)))
+    return out
 
 
 def add_deliveries(session: Session, *, deliveries: Sequence[WebhookDelivery]) -> None:
