@@ -25,7 +25,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
 
@@ -109,6 +109,7 @@ class IndexHolder:
             with self._engine.connect() as conn:
                 self.fx = load_fx_table(conn)
                 self.scoring = current_settings(conn)
+            self._warm_up()
         finally:
             gc.enable()
         gc.collect()
@@ -128,6 +129,19 @@ class IndexHolder:
             self.catalog_version,
             self.load_seconds,
         )
+
+    def _warm_up(self) -> None:
+        """One throwaway assessment before ready: the first screening would pay ~0.1 s for it."""
+        today = datetime.now(UTC).date()
+        try:
+            self.index.warm_up(
+                weights=self.scoring.weights,
+                thresholds=self.scoring.thresholds,
+                fx=self.fx.engine_rates(today),
+                today=today,
+            )
+        except Exception:  # a screening would meet the same error, and report it
+            log.warning("warming the screening index up failed", exc_info=True)
 
     def _load_from_store(self) -> str:
         """Set the index from the snapshot (then its delta) or from the database; say which."""
