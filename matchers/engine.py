@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from datetime import date
 
 from matchers.brands.index import BrandHit, BrandIndex
@@ -67,8 +67,10 @@ class MatchIndex:
         self.brands = BrandIndex()
         self.nearcopy = NearCopyIndex()
         self._photos: PhotoIndex | None = None  # built on first use: its set-up is costly
-        self.facts: dict[str, ProductFacts] = {}
-        self._gtins: dict[str, set[str]] = {}
+        # Mappings, not necessarily dicts: a snapshot's are read in place from its file
+        # (catalog.index.frozen_map), so a value read is assigned back, never changed in place.
+        self.facts: MutableMapping[str, ProductFacts] = {}
+        self._gtins: MutableMapping[str, set[str]] = {}
         self._images_of: dict[str, set[str]] = {}
 
     def __len__(self) -> int:
@@ -93,7 +95,7 @@ class MatchIndex:
             product.brand, rights_holder_id=product.rights_holder_id, aliases=product.brand_aliases
         )
         for key in _gtin_keys(product):
-            self._gtins.setdefault(key, set()).add(product.product_id)
+            self._gtins[key] = {*self._gtins.get(key, ()), product.product_id}
 
     def remove_product(self, product_id: str) -> None:
         """Remove a product and its reference images (no error if absent)."""
@@ -171,8 +173,10 @@ class MatchIndex:
         for key in _gtin_keys(product):
             owners = self._gtins.get(key)
             if owners is not None:
-                owners.discard(product.product_id)
-                if not owners:
+                owners = owners - {product.product_id}
+                if owners:
+                    self._gtins[key] = owners
+                else:
                     del self._gtins[key]
 
 

@@ -34,7 +34,7 @@ from catalog.index.change_listener import ChangeListener
 from catalog.index.engine_metrics import record_index
 from catalog.index.engine_records import AliasMap, iter_images, iter_products, load_aliases
 from catalog.index.freshness import DataVersionProbe
-from catalog.index.snapshot import SnapshotStore
+from catalog.index.snapshot import MAPPED, SnapshotStore
 from catalog.products.validation import brand_key
 from catalog.screening.fx import FxTable, load_fx_table
 from catalog.screening.thresholds import ScoringSnapshot, current_settings
@@ -167,7 +167,7 @@ class IndexHolder:
         return "database"
 
     def _share_text(self, store: SnapshotStore) -> None:
-        """Search the text index mapped from the file just written, not the built copy.
+        """Search the text index (and read the tables) mapped from the file just written.
 
         The two are the same index (at the same version), but the mapped one's pages are
         shared with every other worker, so the builder's memory falls to theirs.
@@ -175,6 +175,8 @@ class IndexHolder:
         snapshot = store.read()
         if snapshot is not None:
             self.index.text = snapshot.index.text
+            for attribute in MAPPED:  # the facts and GTIN owners, likewise
+                self.index.__dict__[attribute] = snapshot.index.__dict__[attribute]
 
     def _from_snapshot(self, store: SnapshotStore) -> bool:
         snapshot = store.read()
