@@ -12,6 +12,13 @@ ready), and the p50 of sequential screenings on one connection (distinct declara
     .venv/bin/python bench/scale.py --products 100000 --workers 2 [--workdir DIR --reuse]
     .venv/bin/python bench/scale.py --products 1000000 --workers 2 --workdir /tmp/cm-1m \
         --database-url postgresql+psycopg://root@127.0.0.1:5432/cm_1m --skip-baseline
+
+Import once, then time restarts alone (`--restart-only` keeps the stored snapshot; when there
+is none, the first run builds it and is reported as such; `--repeat` restarts, then medians):
+
+    .venv/bin/python bench/scale.py --products 100000 --workdir /tmp/cm-100k --prepare-only
+    .venv/bin/python bench/scale.py --products 100000 --workdir /tmp/cm-100k --reuse \
+        --restart-only --workers 1 --repeat 5
 """
 
 from __future__ import annotations
@@ -85,6 +92,13 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait for ready")
     ap.add_argument("--skip-baseline", action="store_true",
                     help="no snapshot-off run (at 1M every worker builds for minutes)")  # fmt: skip
+    ap.add_argument("--prepare-only", action="store_true", help="import the catalogue and stop")
+    ap.add_argument(
+        "--restart-only",
+        action="store_true",
+        help="only restarts loading the stored snapshot (built first if none)",
+    )
+    ap.add_argument("--repeat", type=int, default=1, help="restarts timed (--restart-only)")
     args = ap.parse_args()
     print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
     work = args.workdir or Path(tempfile.mkdtemp(prefix="cm-scale-"))
@@ -100,28 +114,38 @@ def main() -> None:
         saved.write_text(json.dumps([key, figures]))
     print(f"catalogue: {args.products} products ({work}); import {figures['import_cmd']}: "
           f"{figures['import_rate']:.0f} products/s")  # fmt: skip
+    if args.prepare_only:
+        return
     count = args.requests + 5
     bodies = declarations(work / "catalogue.ndjson", count=count)
     base = f"http://127.0.0.1:{args.port}"
     cmd = [str(Path(sys.executable).with_name("countermark")), "serve", "--host", "127.0.0.1",
            "--port", str(args.port), "--workers", str(args.workers)]  # fmt: skip
     print("server:", " ".join(cmd))
-    shutil.rmtree(work / "data" / "index", ignore_errors=True)
-    runs = (
+    runs = [
         ("snapshot off (baseline)", "false"),
         ("snapshot on, none stored (one builds)", "true"),
         ("snapshot on, restart (loads it)", "true"),
-    )
-    if args.skip_baseline:
-        runs = runs[1:]
-    for name, flag in runs:
-        log = work / f"scale-{len(name)}-{flag}.log"
+    ]
+    if args.restart_only:
+        stored = list((work / "data" / "index").glob("index-*.snapshot"))
+        runs = runs[2:] * args.repeat
+        if not stored:
+            runs.insert(0, ("snapshot on, none stored (one builds)", "true"))
+    else:
+        shutil.rmtree(work / "data" / "index", ignore_errors=True)
+        if args.skip_baseline:
+            runs = runs[1:]
+    results: dict[str, list[tuple[float, float, float]]] = {}
+    for n, (name, flag) in enumerate(runs):
+        log = work / f"scale-{n}-{flag}.log"
         proc = serve(cmd, env={**env, "COUNTERMARK_INDEX_SNAPSHOT": flag}, log=log)
         try:
             ready = wait_ready(base, timeout=args.timeout, proc=proc, log=log,
                                workers=args.workers)  # fmt: skip
             workers = [proc.pid, *descendants(proc.pid)]  # the supervisor, workers, pools
             mem = [memory_mb(p) for p in workers]
+            cpu = [cpu_seconds(p) for p in workers]
             p50 = unloaded_p50(base, key, bodies, args.requests)
         finally:
             stop(proc)
@@ -129,11 +153,24 @@ def main() -> None:
         load = ", ".join(f"{float(sec):.1f} s from the {src}" for sec, src in loads)
         rss = " ".join(f"{r:.0f}" for r, _ in mem)
         pss = " ".join(f"{p:.0f}" for _, p in mem)
+        total = sum(p for _, p in mem)
+        results.setdefault(name, []).append((ready, total, p50))
         print(f"  {name:40s} ready {ready:7.1f} s | RSS MB per process (supervisor first) "
-              f"[{rss}] | PSS [{pss}] "
-              f"total {sum(p for _, p in mem):.0f} | unloaded p50 {p50:.2f} ms "
+              f"[{rss}] | PSS [{pss}] total {total:.0f} | CPU s to ready "
+              f"[{' '.join(f'{c:.2f}' for c in cpu)}] | unloaded p50 {p50:.2f} ms "
               f"(n={args.requests}, 1 connection) | index load per worker: {load}")  # fmt: skip
         sys.stdout.flush()
+    for name, rows in results.items():
+        if len(rows) > 1:
+            ready, total, p50 = (statistics.median(col) for col in zip(*rows, strict=True))
+            print(f"  median of {len(rows)}: {name}: ready {ready:.2f} s, PSS total "
+                  f"{total:.0f} MB, unloaded p50 {p50:.2f} ms")  # fmt: skip
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

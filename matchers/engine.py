@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from datetime import date
 
 from matchers.brands.index import BrandHit, BrandIndex
@@ -34,7 +34,14 @@ from matchers.features.gtin import gtin_key
 from matchers.features.images import nearest_wins, strongest_photo_wins
 from matchers.images.nearcopy import NearCopyHit, NearCopyIndex
 from matchers.images.photo import PhotoHit, PhotoIndex
-from matchers.records import Assessment, Declaration, ImageRecord, Match, ProductRecord
+from matchers.records import (
+    Assessment,
+    Declaration,
+    DeclaredImage,
+    ImageRecord,
+    Match,
+    ProductRecord,
+)
 from matchers.scoring import (
     FxRates,
     Thresholds,
@@ -52,6 +59,7 @@ __all__ = ["DEFAULT_THRESHOLDS", "NO_RATES", "MatchIndex", "assess"]
 
 DEFAULT_THRESHOLDS = Thresholds()
 NO_RATES = FxRates()
+_NO_HASH = "0" * 16  # a 64-bit perceptual hash, for a warm-up when no image is registered
 
 
 class MatchIndex:
@@ -64,8 +72,10 @@ class MatchIndex:
         self.brands = BrandIndex()
         self.nearcopy = NearCopyIndex()
         self._photos: PhotoIndex | None = None  # built on first use: its set-up is costly
-        self.facts: dict[str, ProductFacts] = {}
-        self._gtins: dict[str, set[str]] = {}
+        # Mappings, not necessarily dicts: a snapshot's are read in place from its file
+        # (catalog.index.frozen_map), so a value read is assigned back, never changed in place.
+        self.facts: MutableMapping[str, ProductFacts] = {}
+        self._gtins: MutableMapping[str, set[str]] = {}
         self._images_of: dict[str, set[str]] = {}
 
     def __len__(self) -> int:
@@ -90,7 +100,7 @@ class MatchIndex:
             product.brand, rights_holder_id=product.rights_holder_id, aliases=product.brand_aliases
         )
         for key in _gtin_keys(product):
-            self._gtins.setdefault(key, set()).add(product.product_id)
+            self._gtins[key] = {*self._gtins.get(key, ()), product.product_id}
 
     def remove_product(self, product_id: str) -> None:
         """Remove a product and its reference images (no error if absent)."""
@@ -136,6 +146,30 @@ class MatchIndex:
         """Products registered with the 14-digit GTIN `key`, by product id."""
         return tuple(self.products[p] for p in sorted(self._gtins.get(key, ())))
 
+    def warm_up(
+        self, *, weights: Weights = DEFAULT_WEIGHTS, thresholds: Thresholds = DEFAULT_THRESHOLDS,
+        fx: FxRates = NO_RATES, today: date,
+    ) -> None:  # fmt: skip
+        """Assess one throwaway declaration through the text, GTIN and image-hash paths.
+
+        A fresh process pays for its first calls (the compiled text kernel loaded from
+        numba's cache, rapidfuzz's and faiss's first use, lazily built tables): ~110 ms of
+        CPU for the first screening against ~10 ms for the next. Whatever this leaves in
+        the index's caches is exact (summed token weights, IDF values), so no later result
+        changes.
+        """
+        product = self.products[min(self.products)] if self.products else None
+        image = self.images[min(self.images)] if self.images else None
+        hashes = dict(image.hashes) if image is not None and image.hashes else {"phash": _NO_HASH}
+        gtins = sorted(product.gtins) if product is not None else []
+        declaration = Declaration(
+            description=product_document(product) if product is not None else "warm up",
+            brand=product.brand if product is not None else None,
+            gtin=gtins[0] if gtins else "00000000000000",
+            images=(DeclaredImage(hashes=hashes),),
+        )
+        assess(declaration, index=self, weights=weights, thresholds=thresholds, fx=fx, today=today)
+
     def _unindex(self, product: ProductRecord) -> None:
         self.text.remove(product.product_id)
         self.brands.remove(
@@ -144,8 +178,10 @@ class MatchIndex:
         for key in _gtin_keys(product):
             owners = self._gtins.get(key)
             if owners is not None:
-                owners.discard(product.product_id)
-                if not owners:
+                owners = owners - {product.product_id}
+                if owners:
+                    self._gtins[key] = owners
+                else:
                     del self._gtins[key]
 
 

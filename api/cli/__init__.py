@@ -1,5 +1,24 @@
-"""The `countermark` command line."""
+"""The `countermark` command line.
 
-from api.cli.main import app
+`countermark serve` loads only `api.cli.serve` (the supervisor stays small: see there); any
+other command loads them all (`api.cli.main`).
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def app() -> None:
+    """Run the `countermark` command named on the command line."""
+    if sys.argv[1:2] == ["serve"]:
+        from api.cli.serve import serve_app
+
+        serve_app(prog_name="countermark")
+    else:
+        from api.cli.main import app as commands
+
+        commands(prog_name="countermark")
+
 
 __all__ = ["app"]

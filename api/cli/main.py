@@ -8,8 +8,6 @@ stderr) and brings it to the newest schema; only `migrate` and `serve` create on
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Annotated
@@ -20,11 +18,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from api.cli.audit import audit_app
 from api.cli.calibrate import calibrate_command
 from api.cli.database import err, fail, open_database, open_settings
-from api.cli.fsck import check_at_start, fsck_command
+from api.cli.fsck import fsck_command
 from api.cli.fx import fx_app
 from api.cli.lanes import lanes_app
 from api.cli.purge import purge_command
 from api.cli.rescore import rescore_command
+from api.cli.serve import serve
 from api.cli.weights import weights_app
 from catalog.access.keys import CLI_ACTOR, ROLES, create_key, list_keys, revoke_key
 from catalog.core.errors import DomainError
@@ -47,42 +46,7 @@ app.add_typer(weights_app, name="weights")
 app.add_typer(lanes_app, name="lanes")
 app.command("calibrate")(calibrate_command)
 app.command("purge")(purge_command)
-
-
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
-    access_log: Annotated[
-        bool, typer.Option(help="log one line per request (costs ~25% of peak throughput)")
-    ] = False,
-) -> None:
-    """Apply the migrations, then serve the API with uvicorn."""
-    import uvicorn
-
-    settings = open_settings(create=True)
-    upgrade_head(settings)
-    check_at_start(settings)
-    # Image matching does small matrix products: a second BLAS thread per process made
-    # verification ~3x slower on a busy 2-core host. Worker and pool processes inherit this.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        # Workers share their metrics through files; set before any worker imports them.
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="countermark-metrics-")
-    uvicorn.run(
-        "api.app:create_app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        log_level="info",
-        access_log=access_log,
-        # A worker loading a large index (or compiling the text kernel) on a busy host can
-        # miss uvicorn's 5 s ping and be killed in a loop; loading is bounded by /readyz.
-        timeout_worker_healthcheck=60,
-    )
+app.command("serve")(serve)
 
 
 @app.command()

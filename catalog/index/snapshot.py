@@ -20,7 +20,8 @@ that version (`catalog_delta.fetch_delta`), so it is current before it says it i
   keys: most of the index's memory) is stored as flat arrays (`TextIndex.freeze`) that a
   worker maps read-only from the file (`mmap`) and searches in place, so every worker on the
   machine reads the same pages of the page cache instead of holding its own copy. The rest
-  (products, facts, brands, GTINs, token weights) is a pickle each worker loads. The worker
+  (products, brands, token weights) is a pickle each worker loads; the per-product facts
+  and GTIN owners are mapped too (`frozen_map.FrozenMap`, a value decoded when read). The worker
   that builds also switches to the mapped text index once it has written the file.
 - Layout: the magic line, a JSON header line (key, catalog version, where each part is, the
   pickle's SHA-256 and each array's CRC-32 and the file's length), padding to a page, then
@@ -36,13 +37,14 @@ import fcntl
 import hashlib
 import json
 import logging
+import marshal
 import mmap
 import os
 import pickle
 import sys
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,19 +53,42 @@ import numpy as np
 
 import matchers
 from catalog.index.engine_records import AliasMap
+from catalog.index.frozen_map import PARTS as FROZEN_PARTS
+from catalog.index.frozen_map import FrozenMap, encode_fields, freeze
 from matchers import ENGINE_VERSION
 from matchers.engine import MatchIndex
+from matchers.features.context import ProductFacts
 from matchers.text.index import TextIndex
 from matchers.weights import DEFAULT_WEIGHTS
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 3
 MAGIC = b"countermark-index-snapshot\n"
 PAGE = 4096  # the pickle and the arrays start after the header, at a page boundary
 ALIGN = 64
 # Image state holds faiss and OpenCV objects: rebuilt from the database's image rows instead.
 IMAGE_STATE = frozenset({"images", "nearcopy", "_photos", "_images_of"})
+
+
+def _facts(blob: bytes) -> ProductFacts:
+    return ProductFacts(*marshal.loads(blob))  # noqa: S302 - our own data folder
+
+
+def _owners(blob: bytes) -> set[str]:
+    return set(marshal.loads(blob))  # noqa: S302 - our own data folder
+
+
+def _encode_owners(owners: set[str]) -> bytes:
+    return marshal.dumps(tuple(sorted(owners)))
+
+
+# Per-product tables of the index read in place from the file (`FrozenMap`), by attribute:
+# how a value is stored and read back.
+MAPPED: dict[str, tuple[Callable[[Any], bytes], Callable[[bytes], Any]]] = {
+    "facts": (encode_fields, _facts),
+    "_gtins": (_encode_owners, _owners),
+}
 
 
 def engine_key(database: str = "") -> str:
@@ -145,6 +170,9 @@ class SnapshotStore:
             state: dict[str, Any] = pickle.loads(payload)  # noqa: S301 - our own data folder
             index = MatchIndex()
             index.__dict__.update(state["index"])
+            for attribute, (_, decode) in MAPPED.items():
+                parts = {p: arrays[f"{attribute}.{p}"] for p in FROZEN_PARTS}
+                index.__dict__[attribute] = FrozenMap(parts, decode)
             index.text = TextIndex.thaw(arrays, state["text"])
         except FileNotFoundError:
             return None
@@ -155,9 +183,12 @@ class SnapshotStore:
 
     def write(self, *, catalog_version: int, index: MatchIndex, aliases: AliasMap) -> bool:
         """Store the products' part of `index` as of `catalog_version`, atomically."""
-        skip = IMAGE_STATE | {"text"}
+        skip = IMAGE_STATE | {"text"} | set(MAPPED)
         try:
             arrays, text_state = index.text.freeze()
+            for attribute, (encode, _) in MAPPED.items():
+                table = freeze(index.__dict__[attribute], encode)
+                arrays.update({f"{attribute}.{p}": a for p, a in table.items()})
             payload = pickle.dumps(
                 {
                     "index": {k: v for k, v in index.__dict__.items() if k not in skip},

@@ -285,3 +285,30 @@ def test_an_unregistered_sibling_package_is_same_brand_packaging_not_a_copy() ->
         index,
     )
     assert "image_copy_of_genuine" in {s.name for s in again.matches[0].signals}
+
+
+def test_warm_up_changes_no_result() -> None:
+    image = pattern_image(3)
+    declarations = [
+        Declaration("Nike Air Zoom Pegasus 40 size 42", brand="Nike", quantity=2),
+        Declaration("running shoe", gtin=ADIDAS_GTIN),
+        Declaration("sneaker", images=(DeclaredImage(hashes=compute_hashes(image)),)),
+        Declaration("LV speedy bag"),
+    ]
+    indexes = [build_index(), build_index()]
+    for index in indexes:
+        hashes = compute_hashes(image)
+        index.upsert_image(ImageRecord("img-1", "p-nike-airmax", "genuine", hashes))
+    indexes[1].warm_up(fx=FX, today=TODAY)
+    cold = [assess(d, index=indexes[0], fx=FX, today=TODAY) for d in declarations]
+    warm = [assess(d, index=indexes[1], fx=FX, today=TODAY) for d in declarations]
+    assert warm == cold
+    assert [a.matches[0].product_id for a in cold[:3]] == [
+        "p-nike-pegasus", "p-adidas-superstar", "p-nike-airmax",
+    ]  # fmt: skip
+
+
+def test_an_empty_index_warms_up() -> None:
+    index = MatchIndex()
+    index.warm_up(today=TODAY)
+    assert assess(Declaration("anything"), index=index, today=TODAY).verdict == "no_match"

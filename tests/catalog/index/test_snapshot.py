@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 
 from catalog.core.db import Database
+from catalog.index.frozen_map import FrozenMap
 from catalog.index.snapshot import SnapshotStore
 from catalog.index.worker_index import IndexHolder
 from matchers.engine import assess
+from matchers.features.gtin import gtin_key
 from matchers.records import Declaration
 from tests.conftest import HolderFactory
 from tests.e2e.kit import (
@@ -40,6 +42,12 @@ def _same_as_database(holder: IndexHolder, database: Database) -> None:
     fresh = _holder(database, None)
     assert holder.catalog_version == fresh.catalog_version
     assert holder.index.products == fresh.index.products
+    assert dict(holder.index.facts) == dict(fresh.index.facts)
+    for product in fresh.index.products.values():
+        for gtin in product.gtins:
+            key = gtin_key(gtin)
+            assert key is not None
+            assert holder.index.products_with_gtin(key) == fresh.index.products_with_gtin(key)
     assert set(holder.index.images) == set(fresh.index.images)
     for query in QUERIES:
         declaration = Declaration(query)
@@ -210,3 +218,25 @@ def test_a_byte_flipped_anywhere_in_the_file_is_caught(
         assert store.read() is None, at
         flips += 1
     assert flips > 10
+
+
+def test_facts_and_gtin_owners_are_read_from_the_file_and_follow_changes(
+    database: Database, acme: tuple[str, str, str], tmp_path: Path
+) -> None:
+    holder_id, skates, anvil = acme
+    store = SnapshotStore(tmp_path / "index")
+    builder = _holder(database, store)
+    assert isinstance(builder.index.facts, FrozenMap)  # the builder reads the file's too
+    owner = gtin_key("4006381333931")
+    assert owner is not None
+    assert [p.product_id for p in builder.index.products_with_gtin(owner)] == [skates]
+    twin = add_product(database, holder_id=holder_id, brand="Acme", name="Rocket skates twin",
+                       gtins=["4006381333931"])  # fmt: skip
+    change_product(database, product_id=skates, status="retired")
+    holder = _holder(database, SnapshotStore(tmp_path / "index"))
+    assert holder.load_source == "snapshot"
+    assert isinstance(holder.index.facts, FrozenMap)
+    assert [p.product_id for p in holder.index.products_with_gtin(owner)] == [twin]
+    assert skates not in holder.index.facts
+    assert anvil in holder.index.facts
+    _same_as_database(holder, database)
