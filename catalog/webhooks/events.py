@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
@@ -99,27 +99,36 @@ def _delivery(
     )  # fmt: skip
 
 
+class Event(Protocol):
+    """What fan-out reads of an outbox event (a `WebhookEvent` or a claimed one)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def screening_id(self) -> str: ...
+    @property
+    def outcome(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
 def fan_out(session: Session, *, event: WebhookEvent, now: datetime) -> int:
     """Create the deliveries one event calls for; how many."""
     return fan_out_events(session, events=[event], now=now)
 
 
-def fan_out_events(session: Session, *, events: Sequence[WebhookEvent], now: datetime) -> int:
-    """Create the deliveries these (claimed) events call for, in one pass: a handful of
-    queries for all of them, not a few per event (a batch of 100 screenings queues 100
-    events). A screening's row (its stored result) is read only when one of its hits has a
-    live subscription. Deliveries are made in event order; an outcome follows the alerts
-    sent for its screening, also those made earlier in this pass. How many were made."""
+def fan_out_events(session: Session, *, events: Sequence[Event], now: datetime) -> int:
+    """Create the deliveries these (claimed) events call for, in one pass: a few queries for
+    all of them, not a few per event (a batch of 100 screenings queues 100 events). The
+    hits come joined to their holders' live subscriptions, and a screening's row (its
+    stored result) is read only when it has such a hit: with no subscriber, one query.
+    Deliveries are made in event order; an outcome follows the alerts sent for its
+    screening, also those made earlier in this pass. How many were made."""
     outcome_ids = [e.screening_id for e in events if e.kind == "outcome"]
     alert_ids = [e.screening_id for e in events if e.kind != "outcome"]
     sent = repository.alerted(session, screening_ids=outcome_ids)
-    hits = repository.hits_of(session, screening_ids=alert_ids)
-    by_holder: dict[str, list[WebhookSubscription]] = {}
-    holders = (h.rights_holder_id for found in hits.values() for h in found)
-    for sub in repository.live_subscriptions(session, rights_holder_ids=holders):
-        by_holder.setdefault(sub.rights_holder_id, []).append(sub)
-    wanted = [s for s, found in hits.items() if any(h.rights_holder_id in by_holder for h in found)]
-    screenings = repository.screenings(session, screening_ids=wanted)
+    subscribed = repository.subscribed_hits(session, screening_ids=alert_ids)
+    screenings = repository.screenings(session, screening_ids=subscribed)
     deliveries: list[WebhookDelivery] = []
     for event in events:
         if event.kind == "outcome":
@@ -137,26 +146,24 @@ def fan_out_events(session: Session, *, events: Sequence[WebhookEvent], now: dat
         screening = screenings.get(event.screening_id)
         if screening is None:  # no live subscription for its hits (or it is gone)
             continue
-        for hit in hits.get(event.screening_id, ()):
-            for sub in by_holder.get(hit.rights_holder_id, ()):
-                if not reaches(sub, lane=screening.lane, risk=hit.risk):
-                    continue
-                deliveries.append(
-                    _delivery(
-                        subscription_id=sub.id, holder=sub.rights_holder_id, kind=ALERT,
-                        screening_id=screening.id, product_id=hit.product_id,
-                        data=alert_data(screening, hit), now=now,
-                    )
-                )  # fmt: skip
-                alert = (sub.id, sub.rights_holder_id, hit.product_id)
-                sent.setdefault(screening.id, []).append(alert)  # an outcome later in the pass
-    repository.add_deliveries(session, deliveries=deliveries)
+        for hit, sub in subscribed.get(event.screening_id, ()):
+            if not reaches(sub, lane=screening.lane, risk=hit.risk):
+                continue
+            deliveries.append(
+                _delivery(
+                    subscription_id=sub.id, holder=sub.rights_holder_id, kind=ALERT,
+                    screening_id=screening.id, product_id=hit.product_id,
+                    data=alert_data(screening, hit), now=now,
+                )
+            )  # fmt: skip
+            alert = (sub.id, sub.rights_holder_id, hit.product_id)
+            sent.setdefault(screening.id, []).append(alert)  # an outcome later in the pass
+    if deliveries:
+        repository.add_deliveries(session, deliveries=deliveries)
     return len(deliveries)
 
 
 def fan_out_pending(session: Session, *, now: datetime, limit: int = 200) -> int:
-    """Fan out the oldest pending events this worker wins (one claim for them all); how many
-    deliveries were made."""
-    events = repository.pending_events(session, limit=limit)
-    won = repository.claim_events(session, event_ids=[e.id for e in events if e.id is not None])
-    return fan_out_events(session, events=[e for e in events if e.id in won], now=now)
+    """Fan out the oldest pending events this worker wins (one claiming statement for them
+    all); how many deliveries were made."""
+    return fan_out_events(session, events=repository.claim_pending(session, limit=limit), now=now)

@@ -8,6 +8,7 @@ fanned out once and a delivery is sent by one worker at a time.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -59,24 +60,6 @@ def get_subscription(
     return row
 
 
-def live_subscriptions(
-    session: Session, *, rights_holder_ids: Iterable[str]
-) -> list[WebhookSubscription]:
-    """The live subscriptions of these holders."""
-    ids = sorted(set(rights_holder_ids))
-    if not ids:
-        return []
-    stmt = (
-        select(WebhookSubscription)
-        .where(
-            col(WebhookSubscription.rights_holder_id).in_(ids),
-            col(WebhookSubscription.deleted_at).is_(None),
-        )
-        .order_by(col(WebhookSubscription.id))
-    )
-    return list(session.execute(stmt).scalars())
-
-
 def list_deliveries(
     session: Session, *, rights_holder_id: str, before: str | None, limit: int
 ) -> list[WebhookDelivery]:
@@ -98,15 +81,42 @@ def add_event(session: Session, *, kind: str, screening_id: str, outcome: str | 
     session.flush()
 
 
-def pending_events(session: Session, *, limit: int) -> list[WebhookEvent]:
-    """The oldest events not yet fanned out."""
-    stmt = (
-        select(WebhookEvent)
+@dataclass(frozen=True, slots=True)
+class PendingEvent:
+    """An outbox event this worker claimed for fan-out."""
+
+    id: int
+    kind: str
+    screening_id: str
+    outcome: str | None
+    created_at: datetime
+
+
+def claim_pending(session: Session, *, limit: int) -> list[PendingEvent]:
+    """Claim the oldest events not yet fanned out, in one statement; those this call won, in
+    id order (a concurrent claim by another worker takes the others: each row's conditional
+    update matches once)."""
+    oldest = (
+        select(col(WebhookEvent.id))
         .where(col(WebhookEvent.state) == "pending")
         .order_by(col(WebhookEvent.id))
         .limit(limit)
+        .scalar_subquery()
     )
-    return list(session.execute(stmt).scalars())
+    stmt = (
+        update(WebhookEvent)
+        .where(col(WebhookEvent.id).in_(oldest), col(WebhookEvent.state) == "pending")
+        .values(state="done")
+        .returning(
+            col(WebhookEvent.id),
+            col(WebhookEvent.kind),
+            col(WebhookEvent.screening_id),
+            col(WebhookEvent.outcome),
+            col(WebhookEvent.created_at),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return sorted((PendingEvent(*row) for row in session.execute(stmt)), key=lambda e: e.id)
 
 
 def claim_event(session: Session, *, event_id: int) -> bool:
@@ -131,19 +141,34 @@ def claim_events(session: Session, *, event_ids: Sequence[int]) -> set[int]:
     return {int(i) for i in session.execute(stmt).scalars()}
 
 
-def hits_of(session: Session, *, screening_ids: Iterable[str]) -> dict[str, list[ScreeningHit]]:
-    """The hits of these screenings, each screening's best first (none: not in the result)."""
+def subscribed_hits(
+    session: Session, *, screening_ids: Iterable[str]
+) -> dict[str, list[tuple[ScreeningHit, WebhookSubscription]]]:
+    """Each hit of these screenings with each live subscription of its rights holder: per
+    screening, hits best first, a hit's subscriptions oldest first (one join; a screening
+    none of whose holders subscribes is not in the result)."""
     ids = sorted(set(screening_ids))
     if not ids:
         return {}
     stmt = (
-        select(ScreeningHit)
-        .where(col(ScreeningHit.screening_id).in_(ids))
-        .order_by(col(ScreeningHit.screening_id), col(ScreeningHit.rank), col(ScreeningHit.id))
+        select(ScreeningHit, WebhookSubscription)
+        .join(
+            WebhookSubscription,
+            col(WebhookSubscription.rights_holder_id) == col(ScreeningHit.rights_holder_id),
+        )
+        .where(
+            col(ScreeningHit.screening_id).in_(ids), col(WebhookSubscription.deleted_at).is_(None)
+        )
+        .order_by(
+            col(ScreeningHit.screening_id),
+            col(ScreeningHit.rank),
+            col(ScreeningHit.id),
+            col(WebhookSubscription.id),
+        )
     )
-    out: dict[str, list[ScreeningHit]] = {}
-    for hit in session.execute(stmt).scalars():
-        out.setdefault(hit.screening_id, []).append(hit)
+    out: dict[str, list[tuple[ScreeningHit, WebhookSubscription]]] = {}
+    for hit, sub in session.execute(stmt).tuples():
+        out.setdefault(hit.screening_id, []).append((hit, sub))
     return out
 
 

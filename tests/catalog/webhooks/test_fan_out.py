@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -16,7 +17,7 @@ from catalog.models import Screening, ScreeningHit, WebhookDelivery, WebhookEven
 from catalog.models.webhooks import WebhookSubscription
 from catalog.products.rights_holders import create_rights_holder
 from catalog.webhooks.events import fan_out_pending
-from catalog.webhooks.repository import ALERT, OUTCOME
+from catalog.webhooks.repository import ALERT, OUTCOME, claim_pending
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
@@ -125,3 +126,31 @@ def _make_more(database: Database, count: int, *, prefix: int) -> None:
         )
         for n in range(count):
             _screening(session, prefix * 1000 + n, holder=holder, lane="red", risk=0.9)
+
+
+def test_two_workers_never_claim_one_event(database: Database, database_url: str) -> None:
+    with database.session() as session:
+        for n in range(60):
+            session.add(WebhookEvent(kind="outcome", screening_id=f"s-{n}", outcome="genuine"))
+    claimed: list[list[int]] = [[], []]
+    start = threading.Barrier(2)
+
+    def worker(slot: int) -> None:
+        db = Database(database_url, pool_size=1)
+        try:
+            start.wait()
+            for _ in range(20):
+                with db.session() as session:
+                    claimed[slot].extend(e.id for e in claim_pending(session, limit=7))
+        finally:
+            db.dispose()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not set(claimed[0]) & set(claimed[1])
+    with database.session() as session:
+        ids = [e.id for e in session.exec(select(WebhookEvent)).all()]
+    assert sorted(claimed[0] + claimed[1]) == sorted(ids)
