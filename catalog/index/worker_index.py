@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
 
+from catalog.index.builder import active_products, build_in_child
 from catalog.index.catalog_delta import Delta, Versions, fetch_delta, read_versions
 from catalog.index.change_listener import ChangeListener
 from catalog.index.engine_metrics import record_index
@@ -56,8 +57,11 @@ class IndexHolder:
         listen: bool = True,
         refresh_wait: float = 0.25,
         snapshots: SnapshotStore | None = None,
+        build_in_child_over: int | None = 20_000,
     ) -> None:
         self._engine = engine
+        # Above this many products, a snapshot is built by a child process (None: never).
+        self.build_in_child_over = build_in_child_over
         self.check_interval = check_interval
         self.refresh_wait = refresh_wait
         self.index = MatchIndex()
@@ -151,20 +155,39 @@ class IndexHolder:
         """Set the index from the snapshot (then its delta) or from the database; say which."""
         store = self.snapshots
         if store is None:
-            self._build()
+            self.build()
             return "database"
         if self._from_snapshot(store):
             return "snapshot"
         with store.building():
             if self._from_snapshot(store):  # built by another worker while this one waited
                 return "snapshot"
-            self._build()
-            if store.write(
-                catalog_version=self.catalog_version, index=self.index, aliases=self._aliases
-            ):
-                log.info("index snapshot written: %s", store.path)
+            if self._built_in_child(store):
+                return "database"
+            self.build()
+            if self.write_snapshot(store):
                 self._share_text(store)
         return "database"
+
+    def _built_in_child(self, store: SnapshotStore) -> bool:
+        """A large catalogue is built by a child process (`builder.py`), then loaded from the
+        file it wrote, so this worker's heap never holds the build; False: build here."""
+        limit = self.build_in_child_over
+        if limit is None or active_products(self._engine) <= limit:
+            return False
+        if build_in_child(self._engine, store) and self._from_snapshot(store):
+            return True
+        log.warning("the index snapshot was not built in a child process: building it here")
+        return False
+
+    def write_snapshot(self, store: SnapshotStore) -> bool:
+        """Store the index as `store`'s snapshot of its catalogue version; whether it was."""
+        written = store.write(
+            catalog_version=self.catalog_version, index=self.index, aliases=self._aliases
+        )
+        if written:
+            log.info("index snapshot written: %s", store.path)
+        return written
 
     def _share_text(self, store: SnapshotStore) -> None:
         """Search the text index (and read the tables) mapped from the file just written.
@@ -204,7 +227,7 @@ class IndexHolder:
                 )
         return True
 
-    def _build(self) -> None:
+    def build(self) -> None:
         """The index of the whole catalogue, read from the database."""
         # Reuse the empty index made at construction: building one loads the photo vocabulary.
         index = self.index if not self.ready and len(self.index) == 0 else MatchIndex()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import mmap
+import sys
 import threading
 from datetime import date
 from pathlib import Path
@@ -239,4 +241,42 @@ def test_facts_and_gtin_owners_are_read_from_the_file_and_follow_changes(
     assert [p.product_id for p in holder.index.products_with_gtin(owner)] == [twin]
     assert skates not in holder.index.facts
     assert anvil in holder.index.facts
+    _same_as_database(holder, database)
+
+
+def test_a_large_catalogue_is_built_by_a_child_process_and_loaded_from_its_file(
+    database: Database, acme: tuple[str, str, str], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = SnapshotStore(tmp_path / "index")
+    holder = IndexHolder(engine=database.engine, check_interval=0.0, listen=False,
+                         snapshots=store, build_in_child_over=1)  # fmt: skip
+    with caplog.at_level(logging.INFO):
+        holder.load()
+    assert holder.load_source == "database"
+    assert store.path.exists()
+    assert "index snapshot written" not in caplog.text  # not by this process: by the child
+    assert "not built in a child process" not in caplog.text
+    assert _mapped_from(store, holder.index.text)  # loaded from the file the child wrote
+    assert isinstance(holder.index.facts, FrozenMap)
+    _same_as_database(holder, database)
+
+
+def test_a_failed_child_build_falls_back_to_building_here(
+    database: Database,
+    acme: tuple[str, str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python-here"))  # cannot start
+    store = SnapshotStore(tmp_path / "index")
+    holder = IndexHolder(engine=database.engine, check_interval=0.0, listen=False,
+                         snapshots=store, build_in_child_over=1)  # fmt: skip
+    with caplog.at_level(logging.INFO):
+        holder.load()
+    assert "not built in a child process: building it here" in caplog.text
+    assert "index snapshot written" in caplog.text
+    assert holder.load_source == "database"
+    assert len(holder.index) == 2
+    assert store.path.exists()  # written by this process instead
     _same_as_database(holder, database)
