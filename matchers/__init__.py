@@ -13,4 +13,9 @@ weights and exchange rates are passed in as arguments.
 # identity is a log-odds model (not a noisy-OR); same brand packaging; commercial quantity
 # by kind of goods; shape-alike brands; the brand penalty, model numbers and the text lead
 # (see matchers/features/identity.py).
-ENGINE_VERSION = "0.4.0"
+# 0.5.0 (2026-12-04): GTIN sentences quote the GTIN as declared and name each product once;
+# a resized or re-encoded copy is called one in words, a match on a reference's mirrored
+# view is called mirrored, a trimmed view's match no longer claims padding (near-copy
+# meanings); an authorised party's name and a declared origin weigh
+# little beside a price far below the genuine range (weights 2026-12-04.1).
+ENGINE_VERSION = "0.5.0"

@@ -122,7 +122,7 @@ class Weights:
 
 
 DEFAULT_WEIGHTS = Weights(
-    version="2026-12-03.1",
+    version="2026-12-04.1",
     bias=-3.0,
     expired_factor=0.5,
     values={
@@ -134,7 +134,7 @@ DEFAULT_WEIGHTS = Weights(
         "image_copy_of_counterfeit": 6.0,
         "photo_match_counterfeit": 3.5,
         "price_below_range": 2.0,
-        "price_far_below_range": 4.0,
+        "price_far_below_range": 4.2,
         "origin_unauthorized": 2.0,
         "importer_not_authorized": 0.8,
         "exporter_not_authorized": 0.6,
@@ -142,12 +142,15 @@ DEFAULT_WEIGHTS = Weights(
         "hs_code_other_chapter": 0.6,
         "commercial_quantity": 0.6,
         "counterfeit_vocabulary": 4.5,
-        # evidence of genuine trade; a party's name is a claim anyone can write, so it
-        # weighs little against a price or an origin
+        # evidence of genuine trade; what the declaration says of its own trade is a claim:
+        # a party's name anyone can write weighs almost nothing, a declared origin little,
+        # so that neither cancels a price at a seventh of the genuine minimum or an
+        # unauthorised origin (issue 8: 14% of the minimum with every party and the origin
+        # authorised is yellow, risk 0.37, not green)
         "price_plausible": -0.6,
-        "origin_authorized": -0.7,
-        "importer_authorized": -0.5,
-        "exporter_authorized": -0.3,
+        "origin_authorized": -0.4,
+        "importer_authorized": -0.1,
+        "exporter_authorized": -0.1,
         "hs_code_consistent": -0.2,
         # abstentions that say why (value 0)
         "price_unavailable": 0.0,

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from stdnum import ean
 
-from matchers.features.base import FeatureResult
+from matchers.features.base import FeatureResult, product_label
 from matchers.features.context import CandidateContext, DeclarationContext
 from matchers.weights import FeatureConfig
 
@@ -44,38 +44,48 @@ def gtin_invalid(ctx: DeclarationContext, config: FeatureConfig) -> FeatureResul
 
 def gtin_registration(ctx: CandidateContext, config: FeatureConfig) -> FeatureResult | None:
     """Whether the declared (valid) GTIN is registered to this product, to another product of
-    the same brand, to another brand's product (strong evidence), or to nobody."""
+    the same brand, to another brand's product (strong evidence), or to nobody.
+
+    The sentence quotes the GTIN as declared and names each product once ("Tropicana Apple
+    Juice 1 L", not "Tropicana Tropicana ..."); `evidence` holds its 14-digit form."""
     product = ctx.product
-    key = gtin_key(ctx.declaration.gtin or "")
+    raw = (ctx.declaration.gtin or "").strip()
+    key = gtin_key(raw)
     if key is None:
         return None
+    said = f'declared GTIN "{raw}"'
+    evidence: dict[str, str | float] = {"gtin": key}
+    label = product_label(product.brand, product.name)
     owners = ctx.evidence.gtin_owners.get(key, ())
     if any(p.product_id == product.product_id for p in owners):
-        return FeatureResult(
-            name="gtin_this_product",
-            value=1.0,
-            detail=f"declared GTIN {key} is registered to {product.brand} {product.name}",
-        )
+        return FeatureResult("gtin_this_product", 1.0, f"{said} is registered to {label}", evidence)
     brand = product.brand.casefold()
-    others = sorted({p.brand for p in owners if p.brand.casefold() != brand})
+    others = sorted({product_label(p.brand, p.name) for p in owners if p.brand.casefold() != brand})
     if others:
         return FeatureResult(
-            name="gtin_other_brand",
-            value=1.0,
-            detail=f"declared GTIN {key} is registered to {', '.join(others)}, not {product.brand}",
+            "gtin_other_brand",
+            1.0,
+            f"{said} is registered to {_listed(others)}, not to a {product.brand} product",
+            evidence,
         )
     if owners:
-        names = sorted(p.name for p in owners)
+        names = sorted(product_label(p.brand, p.name) for p in owners)
         return FeatureResult(
-            name="gtin_other_product",
-            value=1.0,
-            detail=f"declared GTIN {key} is registered to {product.brand} {names[0]}, "
-            f"not {product.name}",
+            "gtin_other_product",
+            1.0,
+            f"{said} is registered to {_listed(names)}, not to {label}",
+            evidence,
         )
     if product.gtins:
         return FeatureResult(
-            name="gtin_unregistered",
-            value=1.0,
-            detail=f"declared GTIN {key} is not among the GTINs registered for {product.name}",
+            "gtin_unregistered",
+            1.0,
+            f"{said} is not among the GTINs registered for {label}",
+            evidence,
         )
     return None
+
+
+def _listed(labels: list[str]) -> str:
+    """Product labels in a sentence: one named, more named with "and"."""
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"

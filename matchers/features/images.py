@@ -44,6 +44,15 @@ KIND_WORDS = {
 }
 
 
+def copy_words(meaning: str) -> str:
+    """What kind of copy a near-copy hit is, as a noun phrase for the sentence: the index's
+    plain words ("mirrored copy"), a bare manner made a copy ("re-encoded, resized or
+    recoloured" -> "resized, re-encoded or recoloured copy")."""
+    if meaning == "re-encoded, resized or recoloured":
+        return "resized, re-encoded or recoloured copy"
+    return meaning if "copy" in meaning else f"{meaning} copy"
+
+
 def _margin_rule(
     hits: Sequence[tuple[Hit, ImageRecord]],
     *,
@@ -131,9 +140,10 @@ def _copy(ctx: CandidateContext, *, counterfeit: bool, name: str) -> FeatureResu
     strength, hit, ref = best
     whose = "" if counterfeit else "the brand's registered "
     what = "a " if counterfeit else ""
+    label = product_label(ctx.product.brand, ctx.product.name)
     detail = (
-        f"a declared image is a {hit.meaning} of {whose}{what}{KIND_WORDS[ref.kind]} of "
-        f"{product_label(ctx.product.brand, ctx.product.name)}"
+        f"a declared image is a {copy_words(hit.meaning)} of {whose}{what}"
+        f"{KIND_WORDS[ref.kind]} of {label}"
     )
     evidence: dict[str, str | float] = {
         "reference_image_id": ref.image_id,

@@ -83,7 +83,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     #    method      query     group     phash gate both pen meaning
     Rule("phash",    "",       "whole",  12,   22,  30,  0,  "re-encoded, resized or recoloured"),
     Rule("flip",     "",       "flip",   12,   22,  30,  2,  "mirrored copy"),
-    Rule("trim",     "trim",   "trim",   12,   22,  30,  2,  "padded or letterboxed copy"),
+    Rule("trim",     "trim",   "trim",   12,   22,  30,  2,  "copy (plain borders aside)"),
     Rule("caption",  "top",    "top",    12,   22,  28,  4,  "captioned copy (band at the bottom)"),
     Rule("caption",  "bottom", "bottom", 12,   22,  28,  4,  "captioned copy (band at the top)"),
     Rule("rotation", "centre", "centre", 11,   20,  26,  4,  "rotated copy (its centre matches)"),
@@ -276,7 +276,8 @@ class NearCopyIndex:
                 continue
             view = f"{table.views[table.view[row]] or 'whole'} view"
             extra = f", dhash {int(ddist[k])} bits" if both[k] else ""
-            evidence = (
-                f"{rule.meaning}: query phash is {dist} bits from the reference's ({view}{extra})"
-            )
-            best[slot] = (apart, sim, dist, rule.method, evidence, rule.meaning)
+            meaning = rule.meaning
+            if rule.group != "flip" and view.startswith(("flip", "trim_flip")):
+                meaning = f"mirrored {meaning}"  # the reference's mirrored view matched
+            evidence = f"{meaning}: query phash is {dist} bits from the reference's ({view}{extra})"
+            best[slot] = (apart, sim, dist, rule.method, evidence, meaning)
