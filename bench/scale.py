@@ -104,6 +104,8 @@ def main() -> None:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="cm-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "COUNTERMARK_DATA_DIR": str(work / "data")}
+    # The timed screenings come faster than the customs key's default rate limit allows.
+    env["COUNTERMARK_RATE_LIMIT_CUSTOMS"] = "1000000/second"
     if args.database_url:
         env["COUNTERMARK_DATABASE_URL"] = args.database_url
     saved = work / "prepared.json"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 from collections.abc import Iterable, Mapping
 
 from matchers.features.trade import party_key
@@ -42,37 +43,46 @@ def is_pseudonym(value: str) -> bool:
 class PartyNames:
     """Pseudonym -> an authorised name of the index with that pseudonym.
 
-    Rebuilt when the index or its catalogue version changes; the pseudonym of each
-    distinct name is computed once per process (the key does not change), so a rebuild
-    is one pass over the authorised lists.
+    Fed the authorised names an index has held (`IndexHolder.parties`, which only grows
+    while it is the same map), it maps the names added since the last call, so a change
+    to the catalogue costs nothing here and no pass over the products is ever made. A name
+    no product lists any more may stay: it is then on no list, as the pseudonym would be.
+    Names sharing a pseudonym share the engine's party key, so whichever is kept compares
+    alike. The pseudonym of each distinct name is computed once per process.
     """
 
     def __init__(self, key: bytes) -> None:
         self.key = key
         self._pseudonyms: dict[str, str] = {}  # name as registered -> pseudonym
         self._names: dict[str, str] = {}  # pseudonym -> first authorised name with it
-        self._built_for: tuple[int, int] | None = None
+        self._built_for: Mapping[str, object] | None = None
+        self._seen = 0  # how many of `_built_for`'s names `_names` holds
 
-    def resolver(self, products: Mapping[str, ProductRecord], *, version: int) -> dict[str, str]:
-        """The map for an index's `products` at catalogue `version` (cached until either
-        changes)."""
-        if self._built_for != (id(products), version):
-            self._names = self._build(products.values())
-            self._built_for = (id(products), version)
+    def resolver(self, names: Mapping[str, object]) -> dict[str, str]:
+        """The map for the authorised names `names` (its keys, in order; it may only grow)."""
+        if self._built_for is not names:
+            self._names, self._built_for, self._seen = {}, names, 0
+        if len(names) > self._seen:
+            self._add(itertools.islice(names, self._seen, None))
+            self._seen = len(names)
         return self._names
 
-    def _build(self, products: Iterable[ProductRecord]) -> dict[str, str]:
-        names: dict[str, str] = {}
-        memo = self._pseudonyms
-        for product in products:
-            for name in (*product.authorized_importers, *product.authorized_exporters):
-                pseudonym = memo.get(name)
-                if pseudonym is None:
-                    pseudonym = memo[name] = party_pseudonym(name, key=self.key)
-                names.setdefault(pseudonym, name)
-        return names
+    def _add(self, names: Iterable[str]) -> None:
+        memo, out = self._pseudonyms, self._names
+        for name in names:
+            pseudonym = memo.get(name)
+            if pseudonym is None:
+                pseudonym = memo[name] = party_pseudonym(name, key=self.key)
+            out.setdefault(pseudonym, name)
+
+
+def authorised_parties(product: ProductRecord) -> tuple[str, ...]:
+    """The trade parties a product authorises (importers, then exporters)."""
+    return (*product.authorized_importers, *product.authorized_exporters)
 
 
 def names_for(products: Iterable[ProductRecord], *, key: bytes) -> dict[str, str]:
     """A one-off pseudonym -> name map (rescore, whose index is rebuilt or reverted per call)."""
-    return PartyNames(key)._build(products)
+    resolver = PartyNames(key)
+    resolver._add(name for product in products for name in authorised_parties(product))
+    return resolver._names

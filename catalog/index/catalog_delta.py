@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, func, select
@@ -51,7 +52,7 @@ class Delta:
     aliases: AliasMap = field(default_factory=dict)
 
 
-def fetch_delta(conn: Connection, *, since: int, known_ids: set[str]) -> Delta:
+def fetch_delta(conn: Connection, *, since: int, known_ids: Container[str]) -> Delta:
     """Products and images changed after `since`, and which `known_ids` no longer exist.
 
     Only changes up to the version read first are taken: a change committed while the
@@ -62,7 +63,9 @@ def fetch_delta(conn: Connection, *, since: int, known_ids: set[str]) -> Delta:
     delta.products = list(iter_products(conn, since_version=since, until_version=version))
     delta.images = list(iter_images(conn, since_version=since, until_version=version))
     # A product back in service (or new) brings its older images with it.
-    arriving = {r.product_id for r, active in delta.products if active} - known_ids
+    arriving = {
+        r.product_id for r, active in delta.products if active and r.product_id not in known_ids
+    }
     if arriving:
         seen = {i.image_id for i in delta.images}
         delta.images += [
@@ -80,7 +83,7 @@ def fetch_delta(conn: Connection, *, since: int, known_ids: set[str]) -> Delta:
             )
         )
     }
-    candidates = sorted(touched & known_ids)
+    candidates = sorted(t for t in touched if t in known_ids)
     if candidates:
         present: set[str] = set()
         for start in range(0, len(candidates), 500):

@@ -22,7 +22,7 @@ from typing import TypeVar
 import numpy as np
 
 V = TypeVar("V")
-PARTS = ("hash", "key_blob", "key_off", "val_blob", "val_off")
+PARTS = ("hash", "key_blob", "key_off", "val_blob", "val_off", "order")
 
 
 def key_hash(key: bytes) -> int:
@@ -32,11 +32,17 @@ def key_hash(key: bytes) -> int:
 
 
 def freeze(mapping: Mapping[str, V], encode: Callable[[V], bytes]) -> dict[str, np.ndarray]:
-    """`mapping` as the arrays `FrozenMap` reads (by hash, then key: the same for equal maps)."""
-    items = sorted((key_hash(k.encode()), k.encode(), encode(v)) for k, v in mapping.items())
-    arrays = {"hash": np.array([h for h, _, _ in items], dtype=np.int64)}
-    arrays["key_blob"], arrays["key_off"] = _pack([k for _, k, _ in items])
-    arrays["val_blob"], arrays["val_off"] = _pack([v for _, _, v in items])
+    """`mapping` as the arrays `FrozenMap` reads (by hash, then key), with its order."""
+    items = sorted(
+        (key_hash(k.encode()), k.encode(), encode(v), n) for n, (k, v) in enumerate(mapping.items())
+    )
+    arrays = {"hash": np.array([h for h, _, _, _ in items], dtype=np.int64)}
+    arrays["key_blob"], arrays["key_off"] = _pack([k for _, k, _, _ in items])
+    arrays["val_blob"], arrays["val_off"] = _pack([v for _, _, v, _ in items])
+    # The stored position of the n-th key of `mapping`: iteration follows the mapping's order.
+    order = np.zeros(len(items), dtype=np.int64)
+    order[[n for _, _, _, n in items]] = np.arange(len(items), dtype=np.int64)
+    arrays["order"] = order
     return arrays
 
 
@@ -68,6 +74,7 @@ class FrozenMap(MutableMapping[str, V]):
         self._hash = _ints(arrays["hash"])
         self._key_blob, self._key_off = _bytes(arrays["key_blob"]), _ints(arrays["key_off"])
         self._val_blob, self._val_off = _bytes(arrays["val_blob"]), _ints(arrays["val_off"])
+        self._order = _ints(arrays["order"])
         self._n = len(self._hash)
         self._decode = decode
         self._over: dict[str, V] = {}
@@ -116,7 +123,7 @@ class FrozenMap(MutableMapping[str, V]):
 
     def __iter__(self) -> Iterator[str]:
         off, blob, dead = self._key_off, self._key_blob, self._dead
-        for i in range(self._n):
+        for i in self._order:  # the frozen keys in the order of the map that was frozen
             key = str(blob[off[i] : off[i + 1]], "utf-8")
             if key not in dead:
                 yield key

@@ -19,10 +19,12 @@ that version (`catalog_delta.fetch_delta`), so it is current before it says it i
 - Shared, not copied: the text index (postings, grams, the documents' texts and features,
   keys: most of the index's memory) is stored as flat arrays (`TextIndex.freeze`) that a
   worker maps read-only from the file (`mmap`) and searches in place, so every worker on the
-  machine reads the same pages of the page cache instead of holding its own copy. The rest
-  (products, brands, token weights) is a pickle each worker loads; the per-product facts
-  and GTIN owners are mapped too (`frozen_map.FrozenMap`, a value decoded when read). The worker
-  that builds also switches to the mapped text index once it has written the file.
+  machine reads the same pages of the page cache instead of holding its own copy. The
+  products, their facts and the GTIN owners are mapped too (`frozen_map.FrozenMap`, a value
+  decoded when read): a start unpickles no per-product object (unpickling the 100k products
+  was most of a load's CPU). The rest (brands, token weights, the authorised party names) is
+  a pickle each worker loads. The worker that builds also switches to the mapped tables
+  once it has written the file.
 - Layout: the magic line, a JSON header line (key, catalog version, where each part is, the
   pickle's SHA-256 and each array's CRC-32 and the file's length), padding to a page, then
   the pickle and the arrays, each at a 64-byte aligned offset.
@@ -33,6 +35,7 @@ that version (`catalog_delta.fetch_delta`), so it is current before it says it i
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -44,8 +47,9 @@ import pickle
 import sys
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -58,17 +62,39 @@ from catalog.index.frozen_map import FrozenMap, encode_fields, freeze
 from matchers import ENGINE_VERSION
 from matchers.engine import MatchIndex
 from matchers.features.context import ProductFacts
+from matchers.records import PriceRange, ProductRecord
 from matchers.text.index import TextIndex
 from matchers.weights import DEFAULT_WEIGHTS
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3
+FORMAT = 4
 MAGIC = b"countermark-index-snapshot\n"
 PAGE = 4096  # the pickle and the arrays start after the header, at a page boundary
 ALIGN = 64
 # Image state holds faiss and OpenCV objects: rebuilt from the database's image rows instead.
 IMAGE_STATE = frozenset({"images", "nearcopy", "_photos", "_images_of"})
+
+
+def _encode_product(product: ProductRecord) -> bytes:
+    fields = [getattr(product, name) for name in _PRODUCT_FIELDS]
+    price, valid_until = product.price, product.valid_until
+    fields[_PRICE] = None if price is None else (price.min, price.max, price.currency)
+    fields[_VALID_UNTIL] = None if valid_until is None else valid_until.toordinal()
+    return marshal.dumps(tuple(fields))
+
+
+def _product(blob: bytes) -> ProductRecord:
+    fields = list(marshal.loads(blob))  # noqa: S302 - our own data folder
+    if fields[_PRICE] is not None:
+        fields[_PRICE] = PriceRange(*fields[_PRICE])
+    if fields[_VALID_UNTIL] is not None:
+        fields[_VALID_UNTIL] = date.fromordinal(fields[_VALID_UNTIL])
+    return ProductRecord(*fields)
+
+
+_PRODUCT_FIELDS = tuple(f.name for f in dataclasses.fields(ProductRecord))
+_PRICE, _VALID_UNTIL = _PRODUCT_FIELDS.index("price"), _PRODUCT_FIELDS.index("valid_until")
 
 
 def _facts(blob: bytes) -> ProductFacts:
@@ -86,6 +112,7 @@ def _encode_owners(owners: set[str]) -> bytes:
 # Per-product tables of the index read in place from the file (`FrozenMap`), by attribute:
 # how a value is stored and read back.
 MAPPED: dict[str, tuple[Callable[[Any], bytes], Callable[[bytes], Any]]] = {
+    "products": (_encode_product, _product),
     "facts": (encode_fields, _facts),
     "_gtins": (_encode_owners, _owners),
 }
@@ -116,11 +143,13 @@ def engine_key(database: str = "") -> str:
 
 @dataclass(slots=True)
 class Snapshot:
-    """A loaded snapshot: the products' index at `catalog_version`, and the aliases it used."""
+    """A loaded snapshot: the products' index at `catalog_version`, the aliases it used and
+    the authorised trade-party names its products list (`IndexHolder.parties`)."""
 
     catalog_version: int
     index: MatchIndex
     aliases: AliasMap
+    parties: tuple[str, ...] = ()
 
 
 class SnapshotStore:
@@ -179,9 +208,16 @@ class SnapshotStore:
         except Exception as exc:
             log.warning("index snapshot %s not used: %s", self.path, exc)
             return None
-        return Snapshot(int(header["catalog_version"]), index, state["aliases"])
+        return Snapshot(int(header["catalog_version"]), index, state["aliases"], state["parties"])
 
-    def write(self, *, catalog_version: int, index: MatchIndex, aliases: AliasMap) -> bool:
+    def write(
+        self,
+        *,
+        catalog_version: int,
+        index: MatchIndex,
+        aliases: AliasMap,
+        parties: Iterable[str] = (),
+    ) -> bool:
         """Store the products' part of `index` as of `catalog_version`, atomically."""
         skip = IMAGE_STATE | {"text"} | set(MAPPED)
         try:
@@ -194,6 +230,7 @@ class SnapshotStore:
                     "index": {k: v for k, v in index.__dict__.items() if k not in skip},
                     "text": text_state,
                     "aliases": dict(aliases),
+                    "parties": tuple(parties),
                 },
                 protocol=pickle.HIGHEST_PROTOCOL,
             )

@@ -24,11 +24,12 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
 
+from catalog.access.privacy import authorised_parties
 from catalog.index.builder import active_products, build_in_child
 from catalog.index.catalog_delta import Delta, Versions, fetch_delta, read_versions
 from catalog.index.change_listener import ChangeListener
@@ -75,6 +76,9 @@ class IndexHolder:
         self.load_source: str | None = None  # "snapshot" or "database"
         self.snapshots = snapshots
         self._aliases: AliasMap = {}
+        # Every authorised trade-party name the index's products have listed, in order (a set
+        # that only grows while the index is the same: `PartyNames` maps only what is new).
+        self.parties: dict[str, None] = {}
         self._fx_cache: dict[date, FxRates] = {}
         self._dirty = threading.Event()
         self._stopped = threading.Event()
@@ -183,7 +187,10 @@ class IndexHolder:
     def write_snapshot(self, store: SnapshotStore) -> bool:
         """Store the index as `store`'s snapshot of its catalogue version; whether it was."""
         written = store.write(
-            catalog_version=self.catalog_version, index=self.index, aliases=self._aliases
+            catalog_version=self.catalog_version,
+            index=self.index,
+            aliases=self._aliases,
+            parties=self.parties,
         )
         if written:
             log.info("index snapshot written: %s", store.path)
@@ -198,7 +205,7 @@ class IndexHolder:
         snapshot = store.read()
         if snapshot is not None:
             self.index.text = snapshot.index.text
-            for attribute in MAPPED:  # the facts and GTIN owners, likewise
+            for attribute in MAPPED:  # the products, facts and GTIN owners, likewise
                 self.index.__dict__[attribute] = snapshot.index.__dict__[attribute]
 
     def _from_snapshot(self, store: SnapshotStore) -> bool:
@@ -216,31 +223,32 @@ class IndexHolder:
                 if image.product_id in index.products:
                     index.upsert_image(image)
         self.index, self._aliases = index, snapshot.aliases
+        self.parties = dict.fromkeys(snapshot.parties)
         self.catalog_version = self.database_version = snapshot.catalog_version
         delta = self._fetch(snapshot.catalog_version)
         self.apply(delta)  # the changes made since
         changed = len(delta.products) + len(delta.images) + len(delta.gone_ids)
         if changed > max(1000, len(index) // 20):  # keep the next start's delta small
             with store.building():
-                store.write(
-                    catalog_version=self.catalog_version, index=self.index, aliases=self._aliases
-                )
+                self.write_snapshot(store)
         return True
 
     def build(self) -> None:
         """The index of the whole catalogue, read from the database."""
         # Reuse the empty index made at construction: building one loads the photo vocabulary.
         index = self.index if not self.ready and len(self.index) == 0 else MatchIndex()
+        parties: dict[str, None] = {}
         with self._engine.connect() as conn:
             versions = read_versions(conn)
             self._aliases = load_aliases(conn)
             for record, active in iter_products(conn, until_version=versions.catalog):
                 if active:
                     index.upsert_product(record)
+                    parties.update(dict.fromkeys(authorised_parties(record)))
             for image in iter_images(conn, until_version=versions.catalog):
                 if image.product_id in index.products:
                     index.upsert_image(image)
-        self.index = index
+        self.index, self.parties = index, parties
         self.catalog_version = self.database_version = versions.catalog
 
     def load_retrying(self, *, first_delay: float = 0.5, max_delay: float = 30.0) -> bool:
@@ -357,7 +365,8 @@ class IndexHolder:
         self._reload_settings()
 
     def _fetch(self, since: int) -> Delta:
-        known = set(self.index.products) | set(self.index.images)
+        # Asked of the index's own maps: a set of all their ids walked every product each time.
+        known = _KnownIds(self.index.products, self.index.images)
         with self._engine.connect() as conn:
             return fetch_delta(conn, since=since, known_ids=known)
 
@@ -381,6 +390,7 @@ class IndexHolder:
         for n, (record, active) in enumerate(delta.products, 1):
             if active:
                 index.upsert_product(record)
+                self.parties.update(dict.fromkeys(authorised_parties(record)))
             else:
                 index.remove_product(record.product_id)
             if n % chunk == 0:
@@ -418,3 +428,14 @@ class IndexHolder:
                 self._fx_cache.clear()
             self._fx_cache[day] = cached
         return cached
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _KnownIds(Container[str]):
+    """The ids of an index's products and images, as one container (nothing copied)."""
+
+    products: Container[str]
+    images: Container[str]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.products or key in self.images

@@ -215,7 +215,7 @@ class ScreeningService:
             self._thresholds_json = screening_thresholds_json(holder.scoring)
             self._thresholds_for = holder.scoring
         parties = (
-            self.party_names.resolver(holder.index.products, version=holder.catalog_version)
+            self.party_names.resolver(holder.parties)
             if stored.get("importer") or stored.get("exporter")
             else None
         )
