@@ -8,18 +8,16 @@ stderr) and brings it to the newest schema; only `migrate` and `serve` create on
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli.audit import audit_app
 from api.cli.calibrate import calibrate_command
-from api.cli.database import err, fail, open_database, open_settings
+from api.cli.database import fail, open_database, open_settings
 from api.cli.fsck import fsck_command
 from api.cli.fx import fx_app
+from api.cli.import_products import import_file
 from api.cli.lanes import lanes_app
 from api.cli.purge import purge_command
 from api.cli.rescore import rescore_command
@@ -28,7 +26,6 @@ from api.cli.weights import weights_app
 from catalog.access.keys import CLI_ACTOR, ROLES, create_key, list_keys, revoke_key
 from catalog.core.errors import DomainError
 from catalog.core.migrate import upgrade_head
-from catalog.products.importing import Format, import_rows, parse_rows, sniff_format
 from catalog.products.rights_holders import create_rights_holder, list_rights_holders
 
 app = typer.Typer(
@@ -47,6 +44,7 @@ app.add_typer(lanes_app, name="lanes")
 app.command("calibrate")(calibrate_command)
 app.command("purge")(purge_command)
 app.command("serve")(serve)
+app.command("import")(import_file)
 
 
 @app.command()
@@ -123,57 +121,3 @@ def holders_list() -> None:
     with database.session(write=False) as session:
         for holder in list_rights_holders(session, limit=100_000):
             typer.echo(f"{holder.id}  {holder.name}")
-
-
-@app.command("import")
-def import_file(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or NDJSON file")],
-    rights_holder: Annotated[str, typer.Option("--rights-holder", help="rights holder id")],
-    fmt: Annotated[
-        str | None, typer.Option("--format", help="csv or ndjson (default: by extension)")
-    ] = None,
-) -> None:
-    """Import products in bulk, updating those already registered (by SKU, GTIN, brand + model
-    or brand + name); bad rows are listed and make the exit code 1."""
-    settings, database = open_database()
-    data = file.read_bytes()
-    chosen: Format = (
-        "csv"
-        if fmt == "csv"
-        else "ndjson"
-        if fmt == "ndjson"
-        else sniff_format(data, filename=file.name)
-    )
-    started = time.perf_counter()
-    try:
-        rows = parse_rows(data, fmt=chosen)
-        with (
-            Progress(
-                TextColumn("importing"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-            ) as progress,
-            database.session() as session,
-        ):
-            task = progress.add_task("import", total=len(rows))
-            result = import_rows(
-                session,
-                actor=CLI_ACTOR,
-                rights_holder_id=rights_holder,
-                rows=rows,
-                batch_size=settings.import_batch_size,
-                progress=lambda done: progress.update(task, completed=done),
-            )
-    except DomainError as exc:
-        raise fail(exc.detail, 2) from exc
-    elapsed = time.perf_counter() - started
-    for line, reason in result.errors:
-        typer.echo(f"line {line}: {reason}")
-    typer.echo(
-        f"{result.total} rows: {result.created} created, {result.updated} updated, "
-        f"{result.unchanged} unchanged, {len(result.errors)} failed, in {elapsed:.2f} s"
-    )
-    if result.errors:
-        raise typer.Exit(1)
