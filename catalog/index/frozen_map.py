@@ -122,9 +122,13 @@ class FrozenMap(MutableMapping[str, V]):
         return self._n - len(self._dead) + len(self._over)
 
     def __iter__(self) -> Iterator[str]:
-        off, blob, dead = self._key_off, self._key_blob, self._dead
+        off, dead = self._key_off, self._dead
+        blob = bytes(self._key_blob)
+        text = str(blob, "utf-8")
+        ascii_keys = len(text) == len(blob)  # ids: slicing the text decoded once is faster
         for i in self._order:  # the frozen keys in the order of the map that was frozen
-            key = str(blob[off[i] : off[i + 1]], "utf-8")
+            start, end = off[i], off[i + 1]
+            key = text[start:end] if ascii_keys else str(blob[start:end], "utf-8")
             if key not in dead:
                 yield key
         yield from list(self._over)
