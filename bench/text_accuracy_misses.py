@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import sys
 from collections import Counter
 from pathlib import Path
@@ -64,7 +65,9 @@ def explain(engine: Any, body: dict[str, Any], pid: str) -> tuple[float, list[st
     product = index.products[pid]
     score = index.text.score(query, eng.product_document(product))
     ctx = ctx0.candidate(product, text_score=score, text_note="", facts=index.facts.get(pid))
-    results, _ = eng.evaluate(ctx, config, declared=declared)
+    results, _ = importlib.import_module("matchers.features.algorithm").evaluate(
+        ctx, config, declared=declared
+    )
     sim = eng.similarity(results, weights=weights)
     sigs = [
         f"{r.name}={r.value:.2f}x{weights.identity.get(r.name, 0):+.2f}"

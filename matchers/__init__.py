@@ -18,4 +18,8 @@ weights and exchange rates are passed in as arguments.
 # view is called mirrored, a trimmed view's match no longer claims padding (near-copy
 # meanings); an authorised party's name and a declared origin weigh
 # little beside a price far below the genuine range (weights 2026-12-04.1).
-ENGINE_VERSION = "0.5.0"
+# 0.6.0 (2026-12-03): a declaration with a brand declared has its best text candidates
+# re-ranked by a learned model (matchers/text/rerank.py, weights matchers/text/data/rerank.json
+# 2026-12-03.1); their similarity is the re-ranker's, its first choice keeping the first
+# stage's similarity when that was higher.
+ENGINE_VERSION = "0.6.0"

@@ -31,6 +31,7 @@ from matchers.features.base import FeatureResult, norm
 from matchers.features.brandhits import in_brand_position, merge_hits
 from matchers.features.context import CandidateContext, DeclarationContext, Evidence, ProductFacts
 from matchers.features.gtin import gtin_key
+from matchers.features.identity import NO_BRAND
 from matchers.features.images import nearest_wins, strongest_photo_wins
 from matchers.images.nearcopy import NearCopyHit, NearCopyIndex
 from matchers.images.photo import PhotoHit, PhotoIndex
@@ -52,6 +53,7 @@ from matchers.scoring import (
     trade_checked,
 )
 from matchers.text.index import TextIndex, product_document
+from matchers.text.rerank import DEFAULT_RERANKER, Candidate, Reranker
 from matchers.vocabulary import without_terms
 from matchers.weights import DEFAULT_WEIGHTS, FeatureConfig, Weights
 
@@ -197,6 +199,7 @@ def assess(
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     fx: FxRates = NO_RATES,
     today: date,
+    reranker: Reranker | None = DEFAULT_RERANKER,
 ) -> Assessment:
     """Score one declared item against the catalogue: matches, risk, verdict, lane and reasons.
 
@@ -239,7 +242,7 @@ def assess(
     candidates = set(scores) | set(near) | set(photos)
     candidates.update(p.product_id for owners in gtin_owners.values() for p in owners)
     identifying = identifying_features(weights)
-    kept: list[tuple[float, str, ProductRecord, CandidateContext, Identified]] = []
+    rows: list[tuple[float, str, ProductRecord, CandidateContext, Identified]] = []
     for pid in sorted(candidates):
         product = index.products.get(pid)
         if product is None:
@@ -256,8 +259,10 @@ def assess(
         )
         identified = identify(ctx, config, identifying=identifying)
         sim = similarity(identified.for_similarity, weights=weights)
-        if sim >= thresholds.min_similarity:
-            kept.append((sim, pid, product, ctx, identified))
+        rows.append((sim, pid, product, ctx, identified))
+    if reranker is not None:
+        rows = _reranked(rows, scores, declaration, query, index=index, reranker=reranker)
+    kept = [row for row in rows if row[0] >= thresholds.min_similarity]
     # Early exit: the trade, price and quantity features and the risk only for candidates
     # that can be shown, the `max_matches` most similar and every one tied with the last
     # of them (risk breaks ties of similarity).
@@ -301,6 +306,60 @@ def assess(
             top.risk, verdict, lane, shown, tuple(s for s in top.signals if s.name in level)
         )
     return _brand_level(declared_ctx, declared, weights, thresholds)
+
+
+# Identity evidence beyond the text and the brand: a candidate holding any keeps the
+# similarity of the identity log-odds model (the re-ranker learned from text alone).
+_NOT_TEXT_ALONE = ("gtin_", "image_", "photo_", "brand_lookalike")
+
+Row = tuple[float, str, ProductRecord, CandidateContext, Identified]
+
+
+def _reranked(
+    rows: list[Row],
+    scores: dict[str, float],
+    declaration: Declaration,
+    query: str,
+    *,
+    index: MatchIndex,
+    reranker: Reranker,
+) -> list[Row]:
+    """Rows whose similarity is the re-ranker's, for the best text candidates of a declaration
+    with a brand declared (see `matchers.text.rerank`); the others as they were. The
+    re-ranker's first choice (each of equals) keeps its first-stage similarity when higher."""
+    brand = (declaration.brand or "").strip()
+    if not brand or norm(brand) in NO_BRAND:
+        return rows
+    textual = [
+        (scores[row[1]], row[1], n)
+        for n, row in enumerate(rows)
+        if row[1] in scores
+        and not any(r.name.startswith(_NOT_TEXT_ALONE) for r in row[4].for_similarity)
+    ]
+    textual.sort(key=lambda t: (-t[0], t[1]))
+    chosen = [n for _, _, n in textual[: reranker.k]]
+    if not chosen:
+        return rows
+    candidates = [
+        Candidate(
+            product=rows[n][2],
+            text_score=float(scores[rows[n][1]]),
+            similarity=rows[n][0],
+            findings={r.name: r.value for r in rows[n][4].for_similarity},
+        )
+        for n in chosen
+    ]
+    new = reranker.rescore(
+        query=query, brand=brand, candidates=candidates, weight=index.text.token_weight
+    )
+    # the re-ranker's choice keeps the first stage's similarity when that was higher: it
+    # re-orders the candidates, it does not make a sure identity less sure
+    best = max(new)
+    new = [max(p, rows[n][0]) if p == best else p for n, p in zip(chosen, new, strict=True)]
+    out = list(rows)
+    for n, sim in zip(chosen, new, strict=True):
+        out[n] = (sim, *rows[n][1:])
+    return out
 
 
 def _imitation_risk(

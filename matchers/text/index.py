@@ -540,6 +540,10 @@ class TextIndex:
         hits.sort(key=lambda h: (-h[1], h[0]))
         return hits[:limit]
 
+    def token_weight(self, token: str) -> float:
+        """The IDF weight of a normalised token here (a token no document has weighs the most)."""
+        return self._token_w[token]
+
     def score(self, query: str, text: str) -> float:
         """Similarity of `query` to any `text`, with token weights from this index."""
         q, d = features(query), features(text)

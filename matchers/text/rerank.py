@@ -1,0 +1,193 @@
+"""A learned second stage over the text candidates of a branded declaration.
+
+The first stage (`TextIndex.search`, then the identity log-odds model) scores each
+candidate on its own. The re-ranker looks at the first stage's best `k` text candidates
+together and gives each P(this is the declared product | its pairwise features): token-set
+and partial ratios of the declared text against the product's indexed text and against its
+name and description, IDF-weighted token coverage both ways, model-number and number
+agreement, brand agreement, and the first stage's text score, similarity, rank and gap to
+the best. The weights are a logistic model in `data/rerank.json` (with its `version`),
+fitted by `bench/text_rerank_fit.py` on the tuning half of the text benchmarks; nothing
+here is random, and the same inputs give the same floats.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from rapidfuzz import fuzz
+
+from matchers.records import ProductRecord
+from matchers.text.index import features, product_document
+from matchers.text.normalize import normalize
+from matchers.text.similarity import TextFeatures, model_roots_agree, models_agree
+
+__all__ = ["DEFAULT_RERANKER", "Candidate", "Reranker", "pair_features"]
+
+DESCRIPTION_CHARS = 1000  # of a product's description compared: its opening says what it is
+_LOGIT_CLIP = 8.0
+
+FEATURES = (
+    "first_logit",  # the first stage's identity log-odds (clipped), over 8
+    "first_gap",  # that log-odds minus the best candidate's, over 8
+    "first_best",  # the first stage's choice (its best similarity)
+    "first_kept",  # the first stage's similarity is a match (0.5 or more)
+    "text_score",
+    "text_gap",  # text score minus the best candidate's (0 for the best)
+    "rank_inverse",  # 1 / (1 + text rank), equal texts sharing a rank
+    "rank_first",
+    "token_set",  # rapidfuzz token_set_ratio, declared text vs the product's indexed text
+    "partial_name",  # rapidfuzz partial_ratio, declared text vs the product's name
+    "token_set_described",  # token_set_ratio vs name and the description's opening
+    "query_covered",  # IDF share of the declared tokens the product's text holds
+    "product_covered",  # IDF share of the product's indexed tokens the declaration holds
+    "model_agrees",  # a model number in common (whole on one side), name or description
+    "model_root_agrees",
+    "model_conflict",  # both sides carry model numbers and none agrees
+    "numbers_shared",  # share of the declared numbers found in the product's text
+    "numbers_unsaid",  # share of the numbers of the product's indexed text not declared
+    "numbers_conflict",  # both sides carry numbers and share none
+    "query_covered_indexed",  # IDF share of the declared tokens in the indexed text alone
+    "wratio",  # rapidfuzz WRatio, declared text vs the product's indexed text
+    "brand_same",  # the declared brand is the product's brand
+    "brand_in_text",  # every declared brand word is in the product's name or description
+    "brand_exact",  # the identity findings of the first stage
+    "brand_differs",
+    "model_same",
+    "model_different",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One first-stage text candidate: the product, its text score and identity findings."""
+
+    product: ProductRecord
+    text_score: float
+    similarity: float
+    findings: Mapping[str, float]  # identity signal name -> value
+
+
+@dataclass(frozen=True, slots=True)
+class Reranker:
+    """A logistic model over `FEATURES` (`weights` in that order, plus `bias`)."""
+
+    version: str
+    k: int  # how many of the first stage's text candidates are re-ranked
+    bias: float
+    weights: tuple[float, ...]
+
+    def rescore(
+        self,
+        *,
+        query: str,
+        brand: str,
+        candidates: Sequence[Candidate],
+        weight: Callable[[str], float],
+    ) -> list[float]:
+        """P(declared product) of each candidate (given best text first), rounded to 4 digits."""
+        rows = pair_features(query=query, brand=brand, candidates=candidates, weight=weight)
+        out = []
+        for row in rows:
+            logit = self.bias + math.fsum(w * x for w, x in zip(self.weights, row, strict=True))
+            out.append(round(1.0 / (1.0 + math.exp(-min(max(logit, -30.0), 30.0))), 4))
+        return out
+
+
+def pair_features(
+    *,
+    query: str,
+    brand: str,
+    candidates: Sequence[Candidate],
+    weight: Callable[[str], float],
+) -> list[list[float]]:
+    """The `FEATURES` of each candidate, given in first-stage order (best text first)."""
+    q = features(query)
+    declared_brand = normalize(brand)
+    brand_words = set(declared_brand.split())
+    numbers = _numbers(q)
+    q_total = sum(map(weight, q.tokens))
+    best = max((c.text_score for c in candidates), default=0.0)
+    logits = [_logit(c.similarity) for c in candidates]
+    most = max((c.similarity for c in candidates), default=0.0)
+    rows = []
+    for n, cand in enumerate(candidates):
+        # ranks by competition (equal texts share a rank), so equal products score equally
+        rank = sum(1 for c in candidates if c.text_score > cand.text_score)
+        doc, described = _product_texts(cand.product)
+        held = doc.tokens | described.tokens
+        d_total = sum(map(weight, doc.tokens))
+        found = cand.findings
+        rows.append(
+            [
+                logits[n] / _LOGIT_CLIP,
+                (logits[n] - max(logits)) / _LOGIT_CLIP,
+                float(cand.similarity == most),
+                float(cand.similarity >= 0.5),
+                cand.text_score,
+                cand.text_score - best,
+                1.0 / (1.0 + rank),
+                float(rank == 0),
+                fuzz.token_set_ratio(q.text, doc.text) / 100.0,
+                fuzz.partial_ratio(q.text, normalize(cand.product.name)) / 100.0,
+                fuzz.token_set_ratio(q.text, described.text) / 100.0,
+                sum(map(weight, q.tokens & held)) / q_total if q_total else 0.0,
+                sum(map(weight, doc.tokens & q.tokens)) / d_total if d_total else 0.0,
+                float(models_agree(q, doc) or models_agree(q, described)),
+                float(model_roots_agree(q, doc) or model_roots_agree(q, described)),
+                float(bool(q.models) and bool(doc.models) and not models_agree(q, doc)),
+                len(numbers & held) / len(numbers) if numbers else 0.0,
+                len(own - q.tokens) / len(own) if (own := _numbers(doc)) else 0.0,
+                float(bool(numbers) and bool(own) and not (numbers & own)),
+                sum(map(weight, q.tokens & doc.tokens)) / q_total if q_total else 0.0,
+                fuzz.WRatio(q.text, doc.text) / 100.0,
+                float(bool(declared_brand) and declared_brand == normalize(cand.product.brand)),
+                float(bool(brand_words) and brand_words <= held),
+                found.get("brand_exact", found.get("brand_alias", 0.0)),
+                found.get("brand_differs", 0.0),
+                found.get("model_same", 0.0),
+                found.get("model_different", 0.0),
+            ]
+        )
+    return rows
+
+
+def _numbers(text: TextFeatures) -> set[str]:
+    """The tokens of a text that carry a digit (versions also as their bare number)."""
+    return {t for t in text.tokens if any(c.isdigit() for c in t)}
+
+
+def _logit(p: float) -> float:
+    """Log-odds of a similarity, clipped to +-8."""
+    q = min(max(p, 1e-6), 1.0 - 1e-6)
+    return min(max(math.log(q / (1.0 - q)), -_LOGIT_CLIP), _LOGIT_CLIP)
+
+
+@lru_cache(maxsize=65_536)
+def _product_texts(product: ProductRecord) -> tuple[TextFeatures, TextFeatures]:
+    """The product's indexed text, and its name with the description's opening."""
+    described = f"{product_document(product)} {product.description[:DESCRIPTION_CHARS]}"
+    return features(product_document(product)), features(described)
+
+
+def load(text: str) -> Reranker:
+    """A re-ranker from the JSON of `data/rerank.json` (its feature names must be `FEATURES`)."""
+    data = json.loads(text)
+    if tuple(data["features"]) != FEATURES:
+        raise ValueError(f"re-ranker {data['version']} was fitted on other features")
+    return Reranker(
+        version=str(data["version"]),
+        k=int(data["k"]),
+        bias=float(data["bias"]),
+        weights=tuple(float(w) for w in data["weights"]),
+    )
+
+
+DEFAULT_RERANKER = load(
+    (resources.files("matchers.text") / "data" / "rerank.json").read_text(encoding="utf-8")
+)
