@@ -11,8 +11,13 @@ odd ones (`--split report`, the default), which nothing was tuned on.
 `--route screenings` sends each photo instead as a customs declaration's image data
 to `POST /v1/screenings` (description "goods", nothing else), where only matches
 above screening's bar count.
+`--in-process` skips the database and the server: the references and photos are
+described by the routes' own functions (`prepare_image`, `inspect_photo`) and searched
+in a `PhotoIndex` as a check's possible matches are (floor 0, three candidates), so an
+engine change can be measured in about a minute; confirm over HTTP at the end.
 
     .venv/bin/python bench/checks_photo.py --sizes 31,1000,10000 [--route screenings]
+    .venv/bin/python bench/checks_photo.py --sizes 31,10000 --in-process [--split tune]
 """
 
 from __future__ import annotations
@@ -172,6 +177,62 @@ def run(size: int, args: argparse.Namespace) -> dict[str, Any]:
             stop(proc)
 
 
+def run_in_process(size: int, args: argparse.Namespace) -> dict[str, Any]:
+    """One catalogue size without HTTP: the engine's photo index, searched as a check does."""
+    from catalog.checks.photo import inspect_photo
+    from catalog.checks.service import MAX_CANDIDATES, POSSIBLE_PHOTO_CONFIDENCE
+    from catalog.core.settings import Settings
+    from catalog.products.images import prepare_image
+    from matchers.images.photo import PhotoIndex
+
+    settings = Settings()
+    iconic, natural = grocery(args.data, args.split)
+    index = PhotoIndex()
+    for name, path in iconic:
+        prepared = prepare_image(path.read_bytes(), max_pixels=settings.max_image_pixels)
+        assert prepared.local_features is not None
+        index.add(name, prepared.local_features)
+    pad = max(0, size - len(iconic))
+    for i, blob in enumerate(padding(pad, args.data, args.cache) if pad else []):
+        index.add(f"padding-{i}", blob)
+    floor = index.calibration.min_confidence
+    top1 = top3 = confident_top1 = confident_wrong = nothing = 0
+    latencies: list[float] = []
+    misses: list[str] = []
+    for truth, path in natural:
+        photo = inspect_photo(
+            path.read_bytes(),
+            settings.declared_image_max_pixels,
+            reduce_to=settings.image_reduce_to,
+        )
+        assert photo.described is not None
+        assert photo.described.local_features is not None
+        features = photo.described.local_features
+        started = time.perf_counter()
+        hits = index.search(
+            features, limit=MAX_CANDIDATES, min_confidence=POSSIBLE_PHOTO_CONFIDENCE
+        )
+        latencies.append((time.perf_counter() - started) * 1000)
+        shown = [h.image_id for h in hits]
+        top1 += shown[:1] == [truth]
+        top3 += truth in shown[:3]
+        if shown[:1] != [truth]:
+            misses.append(
+                f"{path.name}: "
+                + (", ".join(f"{h.image_id} ({h.inliers} inliers)" for h in hits) or "no candidate")
+            )
+        confident = [h.image_id for h in hits if h.score >= floor]
+        confident_top1 += confident[:1] == [truth]
+        confident_wrong += bool(confident) and confident[0] != truth
+        nothing += not hits
+    n = len(natural)
+    return {
+        "photos": n, "top1": top1 / n, "top3": top3 / n, "confident_top1": confident_top1 / n,
+        "confident_wrong": confident_wrong / n, "no_candidate": nothing,
+        "p50_ms": pct(latencies, 50), "p99_ms": pct(latencies, 99), "misses": misses,
+    }  # fmt: skip
+
+
 def server_cpu(pid: int) -> float:
     """CPU seconds (user + system, reaped children included) used so far by process `pid`
     and all its descendants, read from /proc (Linux)."""
@@ -273,11 +334,17 @@ def main() -> None:
     parser.add_argument(
         "--misses", action="store_true", help="list the photos whose product is not first"
     )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="search the engine's photo index directly (no database, no HTTP; search time only)",
+    )
     args = parser.parse_args()
+    route = "in-process photo index" if args.in_process else args.route
     for size in (int(s) for s in args.sizes.split(",")):
-        m = run(size, args)
+        m = run_in_process(size, args) if args.in_process else run(size, args)
         print(
-            f"{size:>6} references, {m['photos']} photos ({args.split} split, {args.route}): "
+            f"{size:>6} references, {m['photos']} photos ({args.split} split, {route}): "
             f"top-1 {m['top1']:.1%}, top-3 {m['top3']:.1%} "
             f"(confident matches: top-1 {m['confident_top1']:.1%}, "
             f"wrong first {m['confident_wrong']:.1%}), no candidate {m['no_candidate']}; "
