@@ -7,12 +7,12 @@ import time
 from datetime import date
 
 import pytest
-import wordfreq
 
 from catalog.access import audit
 from catalog.core.db import Database
 from catalog.index.worker_index import IndexHolder
 from catalog.models import Product
+from matchers.text import commonness
 from matchers.text.commonness import BRAND_LANGUAGES
 from tests.conftest import HolderFactory
 from tests.e2e.kit import (
@@ -57,18 +57,18 @@ def test_load_builds_active_products_and_their_images(
 
 
 def test_the_word_lists_are_loaded_before_the_index_is_ready(database: Database) -> None:
-    # wordfreq unpacks each language's list on its first look-up: seconds of CPU that the
-    # first screening of a fresh worker paid after /readyz had said 200.
-    wordfreq.get_frequency_dict.cache_clear()
+    # Each language's common-word list is read on its first look-up: CPU that the first
+    # screening of a fresh worker paid after /readyz had said 200.
+    commonness._frequencies.cache_clear()
     holder = _holder(database)
     assert holder.ready
-    loaded = wordfreq.get_frequency_dict.cache_info()
+    loaded = commonness._frequencies.cache_info()
     assert loaded.currsize >= len(BRAND_LANGUAGES), loaded
     hits = loaded.hits
     for lang in BRAND_LANGUAGES:
-        wordfreq.zipf_frequency("countermark", lang)  # a word the load did not look up
-    assert wordfreq.get_frequency_dict.cache_info().misses == loaded.misses  # nothing new read
-    assert wordfreq.get_frequency_dict.cache_info().hits > hits
+        commonness._zipf_frequency("countermark", lang)  # a word the load did not look up
+    assert commonness._frequencies.cache_info().misses == loaded.misses  # nothing new read
+    assert commonness._frequencies.cache_info().hits > hits
 
 
 def test_deltas_add_change_retire_and_delete(
