@@ -20,6 +20,6 @@ weights and exchange rates are passed in as arguments.
 # little beside a price far below the genuine range (weights 2026-12-04.1).
 # 0.6.0 (2026-12-03): a declaration with a brand declared has its best text candidates
 # re-ranked by a learned model (matchers/text/rerank.py, weights matchers/text/data/rerank.json
-# 2026-12-03.1); their similarity is the re-ranker's, its first choice keeping the first
+# 2026-12-03.2); their similarity is the re-ranker's, its first choice keeping the first
 # stage's similarity when that was higher.
 ENGINE_VERSION = "0.6.0"

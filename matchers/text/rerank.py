@@ -54,6 +54,8 @@ FEATURES = (
     "numbers_conflict",  # both sides carry numbers and share none
     "query_covered_indexed",  # IDF share of the declared tokens in the indexed text alone
     "wratio",  # rapidfuzz WRatio, declared text vs the product's indexed text
+    "rarest_missing",  # the heaviest declared token the product's text lacks, over the heaviest
+    "rarest_unsaid",  # the heaviest indexed token of the product not declared, over its heaviest
     "brand_same",  # the declared brand is the product's brand
     "brand_in_text",  # every declared brand word is in the product's name or description
     "brand_exact",  # the identity findings of the first stage
@@ -112,6 +114,7 @@ def pair_features(
     brand_words = set(declared_brand.split())
     numbers = _numbers(q)
     q_total = sum(map(weight, q.tokens))
+    q_heaviest = _heaviest(q.tokens, weight)
     best = max((c.text_score for c in candidates), default=0.0)
     logits = [_logit(c.similarity) for c in candidates]
     most = max((c.similarity for c in candidates), default=0.0)
@@ -146,6 +149,10 @@ def pair_features(
                 float(bool(numbers) and bool(own) and not (numbers & own)),
                 sum(map(weight, q.tokens & doc.tokens)) / q_total if q_total else 0.0,
                 fuzz.WRatio(q.text, doc.text) / 100.0,
+                _heaviest(q.tokens - held, weight) / q_heaviest if q_heaviest else 0.0,
+                _heaviest(doc.tokens - q.tokens, weight) / d_heaviest
+                if (d_heaviest := _heaviest(doc.tokens, weight))
+                else 0.0,
                 float(bool(declared_brand) and declared_brand == normalize(cand.product.brand)),
                 float(bool(brand_words) and brand_words <= held),
                 found.get("brand_exact", found.get("brand_alias", 0.0)),
@@ -155,6 +162,11 @@ def pair_features(
             ]
         )
     return rows
+
+
+def _heaviest(tokens: frozenset[str], weight: Callable[[str], float]) -> float:
+    """The largest weight among `tokens` (0.0 for none)."""
+    return max(map(weight, tokens), default=0.0)
 
 
 def _numbers(text: TextFeatures) -> set[str]:
