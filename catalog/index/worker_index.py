@@ -408,11 +408,14 @@ class IndexHolder:
                 for k in set(delta.aliases) | set(self._aliases)
                 if delta.aliases.get(k) != self._aliases.get(k)
             }
-            for record in list(index.products.values()):
+            # A pass over every product (decoded from the snapshot's table): pause as above.
+            for n, record in enumerate(list(index.products.values()), 1):
                 key = (record.rights_holder_id, brand_key(record.brand))
                 if key in changed:
                     aliases = tuple(delta.aliases.get(key, ()))
                     index.upsert_product(dataclasses.replace(record, brand_aliases=aliases))
+                if n % (chunk * 25) == 0:
+                    yield
             self._aliases = delta.aliases
         self.catalog_version = max(self.catalog_version, delta.catalog_version)
         self.database_version = max(self.database_version, self.catalog_version)
