@@ -110,16 +110,25 @@ def ranks(matches: list[str], true_ids: set[str]) -> tuple[int, int]:
     return int(bool(matches) and matches[0] in true_ids), int(bool(set(matches[:5]) & true_ids))
 
 
-def run(name: str, args: argparse.Namespace, engine: LocalEngine) -> dict[str, Any]:
-    """Top-1/top-5 through assess and HTTP, and pairwise F1, for one dataset."""
+def read_dataset(
+    data: Path, name: str
+) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]], dict[str, set[str]]]:
+    """One dataset's declared rows, catalogue rows and true pairs (declared id -> product ids)."""
     spec = DATASETS[name]
-    base = args.data / "text" / spec[0]
+    base = data / "text" / spec[0]
     declared = read_table(base / spec[2], spec[1])
     catalogue = read_table(base / spec[3], spec[1])
     truth: dict[str, set[str]] = {}
     with (base / "gt.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter=spec[1], quoting=csv.QUOTE_NONE):
             truth.setdefault(row["D1"], set()).add(row["D2"])
+    return declared, catalogue, truth
+
+
+def run(name: str, args: argparse.Namespace, engine: LocalEngine) -> dict[str, Any]:
+    """Top-1/top-5 through assess and HTTP, and pairwise F1, for one dataset."""
+    spec = DATASETS[name]
+    declared, catalogue, truth = read_dataset(args.data, name)
     queries = sorted(truth, key=int)
     if args.half != "all":
         queries = queries[args.half == "odd" :: 2]  # even-indexed pairs: the tuning half

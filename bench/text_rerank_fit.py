@@ -25,7 +25,6 @@ features, write their names (any weights) into it before refitting.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from datetime import date
@@ -37,7 +36,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from engine_local import load
-from text_accuracy_http import DATASETS, TODAY, declared_body, product_body, read_table
+from text_accuracy_http import DATASETS, TODAY, declared_body, product_body, read_dataset
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 OUT = CHECKOUT / "matchers" / "text" / "data" / "rerank.json"
@@ -72,13 +71,7 @@ class Recorder:
 def collect(engine: Any, data: Path, name: str, recorder: Recorder) -> int:
     """Record the even half of one dataset; the number of pairs."""
     spec = DATASETS[name]
-    base = data / "text" / spec[0]
-    declared = read_table(base / spec[2], spec[1])
-    catalogue = read_table(base / spec[3], spec[1])
-    truth: dict[str, set[str]] = {}
-    with (base / "gt.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle, delimiter=spec[1], quoting=csv.QUOTE_NONE):
-            truth.setdefault(row["D1"], set()).add(row["D2"])
+    declared, catalogue, truth = read_dataset(data, name)
     queries = sorted(truth, key=int)[0::2]  # the tuning half
     engine.index = engine.engine.MatchIndex()
     for key, row in catalogue.items():
