@@ -122,9 +122,11 @@ def pair_features(
     for n, cand in enumerate(candidates):
         # ranks by competition (equal texts share a rank), so equal products score equally
         rank = sum(1 for c in candidates if c.text_score > cand.text_score)
-        doc, described = _product_texts(cand.product)
+        doc, described, name, product_brand = _product_texts(cand.product)
         held = doc.tokens | described.tokens
+        shared_weight = sum(map(weight, q.tokens & doc.tokens))
         d_total = sum(map(weight, doc.tokens))
+        model_agrees = models_agree(q, doc)
         found = cand.findings
         rows.append(
             [
@@ -137,23 +139,23 @@ def pair_features(
                 1.0 / (1.0 + rank),
                 float(rank == 0),
                 fuzz.token_set_ratio(q.text, doc.text) / 100.0,
-                fuzz.partial_ratio(q.text, normalize(cand.product.name)) / 100.0,
+                fuzz.partial_ratio(q.text, name) / 100.0,
                 fuzz.token_set_ratio(q.text, described.text) / 100.0,
                 sum(map(weight, q.tokens & held)) / q_total if q_total else 0.0,
                 sum(map(weight, doc.tokens & q.tokens)) / d_total if d_total else 0.0,
-                float(models_agree(q, doc) or models_agree(q, described)),
+                float(model_agrees or models_agree(q, described)),
                 float(model_roots_agree(q, doc) or model_roots_agree(q, described)),
-                float(bool(q.models) and bool(doc.models) and not models_agree(q, doc)),
+                float(bool(q.models) and bool(doc.models) and not model_agrees),
                 len(numbers & held) / len(numbers) if numbers else 0.0,
                 len(own - q.tokens) / len(own) if (own := _numbers(doc)) else 0.0,
                 float(bool(numbers) and bool(own) and not (numbers & own)),
-                sum(map(weight, q.tokens & doc.tokens)) / q_total if q_total else 0.0,
+                shared_weight / q_total if q_total else 0.0,
                 fuzz.WRatio(q.text, doc.text) / 100.0,
                 _heaviest(q.tokens - held, weight) / q_heaviest if q_heaviest else 0.0,
                 _heaviest(doc.tokens - q.tokens, weight) / d_heaviest
                 if (d_heaviest := _heaviest(doc.tokens, weight))
                 else 0.0,
-                float(bool(declared_brand) and declared_brand == normalize(cand.product.brand)),
+                float(bool(declared_brand) and declared_brand == product_brand),
                 float(bool(brand_words) and brand_words <= held),
                 found.get("brand_exact", found.get("brand_alias", 0.0)),
                 found.get("brand_differs", 0.0),
@@ -181,10 +183,17 @@ def _logit(p: float) -> float:
 
 
 @lru_cache(maxsize=65_536)
-def _product_texts(product: ProductRecord) -> tuple[TextFeatures, TextFeatures]:
-    """The product's indexed text, and its name with the description's opening."""
-    described = f"{product_document(product)} {product.description[:DESCRIPTION_CHARS]}"
-    return features(product_document(product)), features(described)
+def _product_texts(product: ProductRecord) -> tuple[TextFeatures, TextFeatures, str, str]:
+    """The product's indexed text, and its name with the description's opening (features of
+    each), its normalised name and its normalised brand."""
+    document = product_document(product)
+    described = f"{document} {product.description[:DESCRIPTION_CHARS]}"
+    return (
+        features(document),
+        features(described),
+        normalize(product.name),
+        normalize(product.brand),
+    )
 
 
 def load(text: str) -> Reranker:
