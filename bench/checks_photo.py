@@ -30,6 +30,7 @@ import socket
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,36 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What one photo's check showed: the classes of its candidates, best first."""
+
+    truth: str
+    shown: list[str | None]
+    confident: list[str | None]
+    label: str  # how a miss is listed
+
+
+def tally(answers: list[Answer], latencies: list[float]) -> dict[str, Any]:
+    """Top-1 / top-3, confident matches, misses and latency percentiles of one run."""
+    top1 = top3 = confident_top1 = confident_wrong = nothing = 0
+    misses: list[str] = []
+    for a in answers:
+        top1 += a.shown[:1] == [a.truth]
+        top3 += a.truth in a.shown[:3]
+        if a.shown[:1] != [a.truth]:
+            misses.append(a.label)
+        confident_top1 += a.confident[:1] == [a.truth]
+        confident_wrong += bool(a.confident) and a.confident[0] != a.truth
+        nothing += not a.shown
+    n = len(answers)
+    return {
+        "photos": n, "top1": top1 / n, "top3": top3 / n, "confident_top1": confident_top1 / n,
+        "confident_wrong": confident_wrong / n, "no_candidate": nothing,
+        "p50_ms": pct(latencies, 50), "p99_ms": pct(latencies, 99), "misses": misses,
+    }  # fmt: skip
+
+
 def run(size: int, args: argparse.Namespace) -> dict[str, Any]:
     """One catalogue size: set up, serve, send every photo of the split; the figures."""
     iconic, natural = grocery(args.data, args.split)
@@ -196,9 +227,8 @@ def run_in_process(size: int, args: argparse.Namespace) -> dict[str, Any]:
     for i, blob in enumerate(padding(pad, args.data, args.cache) if pad else []):
         index.add(f"padding-{i}", blob)
     floor = index.calibration.min_confidence
-    top1 = top3 = confident_top1 = confident_wrong = nothing = 0
+    answers: list[Answer] = []
     latencies: list[float] = []
-    misses: list[str] = []
     for truth, path in natural:
         photo = inspect_photo(
             path.read_bytes(),
@@ -213,24 +243,16 @@ def run_in_process(size: int, args: argparse.Namespace) -> dict[str, Any]:
             features, limit=MAX_CANDIDATES, min_confidence=POSSIBLE_PHOTO_CONFIDENCE
         )
         latencies.append((time.perf_counter() - started) * 1000)
-        shown = [h.image_id for h in hits]
-        top1 += shown[:1] == [truth]
-        top3 += truth in shown[:3]
-        if shown[:1] != [truth]:
-            misses.append(
-                f"{path.name}: "
-                + (", ".join(f"{h.image_id} ({h.inliers} inliers)" for h in hits) or "no candidate")
+        listed = ", ".join(f"{h.image_id} ({h.inliers} inliers)" for h in hits)
+        answers.append(
+            Answer(
+                truth=truth,
+                shown=[h.image_id for h in hits],
+                confident=[h.image_id for h in hits if h.score >= floor],
+                label=f"{path.name}: {listed or 'no candidate'}",
             )
-        confident = [h.image_id for h in hits if h.score >= floor]
-        confident_top1 += confident[:1] == [truth]
-        confident_wrong += bool(confident) and confident[0] != truth
-        nothing += not hits
-    n = len(natural)
-    return {
-        "photos": n, "top1": top1 / n, "top3": top3 / n, "confident_top1": confident_top1 / n,
-        "confident_wrong": confident_wrong / n, "no_candidate": nothing,
-        "p50_ms": pct(latencies, 50), "p99_ms": pct(latencies, 99), "misses": misses,
-    }  # fmt: skip
+        )
+    return tally(answers, latencies)
 
 
 def server_cpu(pid: int) -> float:
@@ -263,10 +285,9 @@ def measure(
     before and after each request) is kept: on a loaded host it is the steadier figure.
     """
     headers = {"Authorization": f"Bearer {key}"}
-    top1 = top3 = confident_top1 = confident_wrong = nothing = 0
+    answers: list[Answer] = []
     latencies: list[float] = []
     cpu: list[float] = []
-    misses: list[str] = []
     for truth, path in natural:
         photo = path.read_bytes()
         used = server_cpu(server)
@@ -277,21 +298,15 @@ def measure(
         answer.raise_for_status()
         candidates = answer.json()["candidates"]
         shown = [classes.get(c["product_id"]) for c in candidates]
-        top1 += shown[:1] == [truth]
-        if shown[:1] != [truth]:
-            misses.append(f"{path.name}: {', '.join(str(s) for s in shown) or 'no candidate'}")
-        top3 += truth in shown[:3]
-        confident = [classes.get(c["product_id"]) for c in candidates if c["confident"]]
-        confident_top1 += confident[:1] == [truth]
-        confident_wrong += bool(confident) and confident[0] != truth
-        nothing += not candidates
-    n = len(natural)
-    return {
-        "photos": n, "top1": top1 / n, "top3": top3 / n, "confident_top1": confident_top1 / n,
-        "confident_wrong": confident_wrong / n, "no_candidate": nothing,
-        "p50_ms": pct(latencies, 50), "p99_ms": pct(latencies, 99), "misses": misses,
-        "cpu_p50_ms": pct(cpu, 50), "cpu_p99_ms": pct(cpu, 99),
-    }  # fmt: skip
+        answers.append(
+            Answer(
+                truth=truth,
+                shown=shown,
+                confident=[classes.get(c["product_id"]) for c in candidates if c["confident"]],
+                label=f"{path.name}: {', '.join(str(s) for s in shown) or 'no candidate'}",
+            )
+        )
+    return {**tally(answers, latencies), "cpu_p50_ms": pct(cpu, 50), "cpu_p99_ms": pct(cpu, 99)}
 
 
 def measure_screenings(
