@@ -22,4 +22,8 @@ weights and exchange rates are passed in as arguments.
 # re-ranked by a learned model (matchers/text/rerank.py, weights matchers/text/data/rerank.json
 # 2026-12-03.2); their similarity is the re-ranker's, its first choice keeping the first
 # stage's similarity when that was higher.
-ENGINE_VERSION = "0.6.0"
+# 0.7.0 (2026-12-03): a check whose photo verifies no reference tries it again at simulated
+# tilts (stretched 1.7 times along 45, 90, 0 then 135 degrees; matchers/images/local_features
+# `tilted_features`) and shows the first view's verified references as possible matches.
+# Screenings are scored as before.
+ENGINE_VERSION = "0.7.0"

@@ -74,3 +74,15 @@ def inspect_photo(raw: bytes, max_pixels: int, reduce_to: int | None = None) -> 
         barcode=read_gtin(im),
         described=described,
     )
+
+
+def tilted_views(data: bytes, max_pixels: int, reduce_to: int) -> list[tuple[float, bytes]]:
+    """(direction, local features) of a kept photo (`CheckPhoto.data`) at simulated tilts.
+
+    Asked for only when the photo as taken verified no reference (see
+    `matchers.images.local_features.tilted_features`); the views are made from the
+    stored evidence photo, reduced as `inspect_photo` reduces it, so they can be made again.
+    """
+    from matchers.images.local_features import tilted_features  # the engine's, in the worker
+
+    return tilted_features(reduced(load_image(data, max_pixels=max_pixels), reduce_to))

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from catalog.access.keys import Principal
-from catalog.checks.photo import CheckPhoto, inspect_photo
+from catalog.checks.photo import CheckPhoto, inspect_photo, tilted_views
 from catalog.core.blobs import BlobStore
 from catalog.core.errors import IndexNotReady, Unprocessable
 from catalog.core.ids import new_id
@@ -24,6 +24,7 @@ from catalog.core.pool import ImageProcessor
 from catalog.screening.records import DeclaredItem, minimise_request, stored_image
 from catalog.screening.service import WRITE_ORDER, Rows, ScreeningService
 from matchers.engine import MatchIndex
+from matchers.images.local_features import TILT
 from matchers.scoring import Thresholds
 
 MAX_CANDIDATES = 3
@@ -95,7 +96,18 @@ async def score_check(
     rows: Rows = {table: [] for table in WRITE_ORDER}
     record = screening.score(stored, principal=principal, started=started, rows=rows)
     document = record.document
-    possible = _possible_photo_matches(stored, holder.index, document["matches"])
+    index = holder.index
+    possible = _possible_photo_matches(stored, index, document["matches"])
+    if photo is not None and not document["matches"] and not possible:
+        # Nothing verified on the photo as taken: try it at a few simulated tilts (an
+        # edge-on or slanted pack), in order, until one view verifies a reference.
+        views = await processor.run(
+            tilted_views, photo.data, processor.max_pixels, processor.reduce_to
+        )
+        for direction, view in views:
+            possible = _possible_in_view(view, index, document["matches"], direction)
+            if possible:
+                break
     await screening.writer.write(rows)
     return ScoredCheck(
         check_id=new_id(),
@@ -129,8 +141,17 @@ def _possible_photo_matches(
     images = stored.get("images") or []
     if not images or not images[0].get("local_features"):
         return []
+    return _possible_in_view(base64.b64decode(images[0]["local_features"]), index, matches)
+
+
+def _possible_in_view(
+    features: bytes,
+    index: MatchIndex,
+    matches: list[dict[str, Any]],
+    direction: float | None = None,
+) -> list[dict[str, Any]]:
+    """Possible matches of one view of the photo (`direction`: of its simulated tilt, if any)."""
     shown = {m["product_id"] for m in matches}
-    features = base64.b64decode(images[0]["local_features"])
     hits = index.photos.search(
         features, limit=MAX_CANDIDATES + len(shown), min_confidence=POSSIBLE_PHOTO_CONFIDENCE
     )
@@ -149,7 +170,10 @@ def _possible_photo_matches(
                 "brand": product.brand,
                 "name": product.name,
                 "similarity": round(PHOTO_IDENTITY * hit.score, 4),
-                "evidence": hit.evidence,
+                "evidence": hit.evidence
+                if direction is None
+                else f"{hit.evidence} (photo stretched {TILT:g}x at {direction:g} degrees, "
+                "as if seen face-on)",
             }
         )
     return possible

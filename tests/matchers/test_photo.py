@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from matchers.images.local_features import encode_features
+from matchers.images.local_features import TILT, encode_features, tilted, tilted_features
 from matchers.images.photo import (
     Calibration,
     FeatureError,
@@ -260,3 +260,33 @@ def test_compact_votes_rank_like_full_descriptors(references: dict[str, bytes]) 
         query = decode_features(extract_features(_photo_of(i)))
         assert compact.candidates(query, limit=1)[0][0] == f"p{i}"
         assert full.candidates(query, limit=1)[0][0] == f"p{i}"
+
+
+def test_tilted_stretches_along_the_direction_and_keeps_everything() -> None:
+    im = Image.new("RGB", (200, 100), (200, 30, 30))
+    assert tilted(im, TILT, 0.0).size == (math.ceil(200 * TILT), 100)
+    assert tilted(im, TILT, 90.0).size == (200, math.ceil(100 * TILT))
+    wide = tilted(im, TILT, 45.0)
+    assert wide.width > 200
+    assert wide.height > 100
+    # The whole photo is kept: as much red after the stretch as the stretch says.
+    red = (np.asarray(wide)[:, :, 0] > 100).sum()
+    assert red == pytest.approx(200 * 100 * TILT, rel=0.03)
+
+
+def test_a_slanted_photo_is_found_at_a_simulated_tilt(index: PhotoIndex) -> None:
+    direct = at_tilt = 0
+    for i in range(PRODUCTS):
+        # The pack seen slanted: foreshortened 2.5 times along the diagonal.
+        im = tilted(_product(i), 1 / 2.5, 45.0)
+        im = photograph(im, np.random.default_rng([7, i]), strength=0.3)
+        hits = index.search(extract_features(im), limit=3, min_confidence=0.0)
+        direct += bool(hits) and hits[0].image_id == f"p{i}"
+        for _, view in tilted_features(im):  # as a check tries them: until one verifies
+            hits = index.search(view, limit=3, min_confidence=0.0)
+            if hits:
+                break
+        assert not hits or hits[0].image_id == f"p{i}"
+        at_tilt += bool(hits)
+    assert direct <= 2
+    assert at_tilt >= PRODUCTS - 3
