@@ -5,16 +5,20 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 import zxingcpp
 from fastapi.testclient import TestClient
 from PIL import Image
 
 from catalog.core.settings import Settings
+from matchers.images.local_features import tilted
+from matchers.images.vocab_train import photograph
 from tests.api.checkkit import (
     PRODUCT_GTIN,
     barcode_photo,
     jpeg,
+    packshot,
     phone_photo,
     product_fields,
     register_with_image,
@@ -130,6 +134,24 @@ def test_text_or_gtin_alone_is_enough(
     status, body = _check(client, officer, gtin=PRODUCT_GTIN)
     assert status == 201, body
     assert body["candidates"][0]["product_id"] == product_id
+
+
+def test_a_slanted_pack_is_found_at_a_simulated_tilt(
+    client: TestClient, make_holder: HolderFactory, officer: dict[str, str]
+) -> None:
+    _, holder = make_holder("Lumora SA")
+    product_id, _ = register_with_image(client, holder, seed=3)
+    # The pack seen slanted: foreshortened 2.5 times along the diagonal.
+    slanted = photograph(
+        tilted(packshot(3), 1 / 2.5, 45.0), np.random.default_rng([7, 3]), strength=0.3
+    )
+    status, body = _check(client, officer, photo=jpeg(slanted))
+    assert status == 201, body
+    candidates = body["candidates"]
+    assert isinstance(candidates, list)
+    assert candidates, body
+    assert candidates[0]["product_id"] == product_id
+    assert "stretched" in " ".join(candidates[0]["reasons"])
 
 
 def test_an_unknown_item_says_no_confident_match(
