@@ -44,7 +44,7 @@ _UNSEEN = idf(0)
 _VERSION = re.compile(r"^v?\.?(\d+)(?:\.0)?$")
 MAX_MODEL_HITS = 50
 
-__all__ = ["TextIndex", "features", "product_document"]
+__all__ = ["Parts", "TextIndex", "analyse", "assemble", "features", "product_document"]
 
 
 def product_document(p: ProductRecord) -> str:
@@ -57,10 +57,21 @@ def product_document(p: ProductRecord) -> str:
 
 def features(text: str) -> TextFeatures:
     """Normalised text, tokens, model numbers (whole, joined, roots) and sizes of a text."""
-    toks = tokens(text)
+    return assemble(*analyse(tokens(text)))
+
+
+# What a text's `TextFeatures` are built from: its tokens, the bare numbers of its versions
+# ("v22" -> "22", "7.0" -> "7"), its model numbers written whole, the ones written in pieces,
+# the roots of both and its sizes, each list in the order its set takes them.
+Parts = tuple[list[str], list[str], list[str], list[str], list[str], list[str]]
+
+
+def analyse(toks: list[str]) -> Parts:
+    """The `Parts` of a text's normalised tokens."""
     found = models_in(toks)
-    models = frozenset(m for m in found if not is_size(m))
-    keys = set(models)
+    models = [m for m in found if not is_size(m)]
+    keys = set(frozenset(models))  # as `assemble` builds it, so the roots come in its order
+    joins: list[str] = []
     # A model number written in pieces: "SH 350 IP", "HD 6870", "MDR EX55/WHI".
     pieces = [c if len(c) <= 5 and c.isalnum() else "" for c in map(compact, toks)]
     for i in range(len(pieces) - 1):
@@ -69,20 +80,34 @@ def features(text: str) -> TextFeatures:
             if j <= len(pieces) and all(window) and not all(p.isalpha() for p in window):
                 joined = "".join(window)
                 if models_in([joined]) and not is_size(joined):
+                    joins.append(joined)
                     keys.add(joined)
-    roots = frozenset(model_root(k) for k in keys)
-    sizes = frozenset(m for m in found if is_size(m))
-    return TextFeatures(" ".join(toks), _with_versions(toks), models, frozenset(keys), roots, sizes)
+    versions = [m.group(1) for m in map(_VERSION.match, toks) if m]
+    roots = [model_root(k) for k in keys]
+    return toks, versions, models, joins, roots, [m for m in found if is_size(m)]
 
 
-def _with_versions(toks: list[str]) -> frozenset[str]:
-    """Tokens plus the bare number of each version ("v22" -> "22", "7.0" -> "7")."""
-    out = set(toks)
-    for tok in toks:
-        match = _VERSION.match(tok)
-        if match:
-            out.add(match.group(1))
-    return frozenset(out)
+def assemble(
+    toks: list[str],
+    versions: list[str],
+    models: list[str],
+    joins: list[str],
+    roots: list[str],
+    sizes: list[str],
+) -> TextFeatures:
+    """The `TextFeatures` of `Parts`. Each set is built by the same steps from the same items
+    in the same order every time, so it iterates in the same order (a set made from another
+    set's items may not) and a sum over it is the same float, whether the parts come from a
+    text or were stored with the index."""
+    words = set(toks)
+    for number in versions:
+        words.add(number)
+    whole = frozenset(models)
+    keys = set(whole)
+    for joined in joins:
+        keys.add(joined)
+    return TextFeatures(" ".join(toks), frozenset(words), whole, frozenset(keys),
+                        frozenset(roots), frozenset(sizes))  # fmt: skip
 
 
 def _trigrams(text: str) -> set[str]:
@@ -539,6 +564,10 @@ class TextIndex:
                 hits.append((key, round(score, 6)))
         hits.sort(key=lambda h: (-h[1], h[0]))
         return hits[:limit]
+
+    def document(self, key: str) -> TextFeatures:
+        """The features of the text indexed under `key` (KeyError if none is)."""
+        return self._doc(self._slot[key])
 
     def token_weight(self, token: str) -> float:
         """The IDF weight of a normalised token here (a token no document has weighs the most)."""

@@ -14,6 +14,7 @@ here is random, and the same inputs give the same floats.
 from __future__ import annotations
 
 import json
+import marshal
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,11 +24,20 @@ from importlib import resources
 from rapidfuzz import fuzz
 
 from matchers.records import ProductRecord
-from matchers.text.index import features, product_document
-from matchers.text.normalize import normalize
+from matchers.text.index import analyse, assemble, features, product_document
+from matchers.text.normalize import normalize, tokens
 from matchers.text.similarity import TextFeatures, model_roots_agree, models_agree
 
-__all__ = ["DEFAULT_RERANKER", "Candidate", "Reranker", "pair_features"]
+__all__ = [
+    "DEFAULT_RERANKER",
+    "Candidate",
+    "ProductTexts",
+    "Reranker",
+    "pair_features",
+    "product_texts",
+    "read_texts",
+    "stored_texts",
+]
 
 DESCRIPTION_CHARS = 1000  # of a product's description compared: its opening says what it is
 _LOGIT_CLIP = 8.0
@@ -65,14 +75,24 @@ FEATURES = (
 )
 
 
+# A product's side of the pairwise features: the features of its indexed text and of its
+# name with the description's opening, its normalised name and its normalised brand.
+ProductTexts = tuple[TextFeatures, TextFeatures, str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """One first-stage text candidate: the product, its text score and identity findings."""
+    """One first-stage text candidate: the product, its text score and identity findings.
+
+    `texts` are the product's `ProductTexts` when the caller holds them (the match index
+    stores them when a product is indexed, `stored_texts`); without them they are computed
+    here (and cached per product)."""
 
     product: ProductRecord
     text_score: float
     similarity: float
     findings: Mapping[str, float]  # identity signal name -> value
+    texts: ProductTexts | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +142,7 @@ def pair_features(
     for n, cand in enumerate(candidates):
         # ranks by competition (equal texts share a rank), so equal products score equally
         rank = sum(1 for c in candidates if c.text_score > cand.text_score)
-        doc, described, name, product_brand = _product_texts(cand.product)
+        doc, described, name, product_brand = cand.texts or _product_texts(cand.product)
         held = doc.tokens | described.tokens
         shared_weight = sum(map(weight, q.tokens & doc.tokens))
         d_total = sum(map(weight, doc.tokens))
@@ -182,18 +202,33 @@ def _logit(p: float) -> float:
     return min(max(math.log(q / (1.0 - q)), -_LOGIT_CLIP), _LOGIT_CLIP)
 
 
+def product_texts(product: ProductRecord) -> ProductTexts:
+    """The product's `ProductTexts`."""
+    return read_texts(stored_texts(product))
+
+
 @lru_cache(maxsize=65_536)
-def _product_texts(product: ProductRecord) -> tuple[TextFeatures, TextFeatures, str, str]:
-    """The product's indexed text, and its name with the description's opening (features of
-    each), its normalised name and its normalised brand."""
-    document = product_document(product)
-    described = f"{document} {product.description[:DESCRIPTION_CHARS]}"
-    return (
-        features(document),
-        features(described),
-        normalize(product.name),
-        normalize(product.brand),
-    )
+def _product_texts(product: ProductRecord) -> ProductTexts:
+    """`product_texts` of a candidate given without them, cached per product."""
+    return product_texts(product)
+
+
+def stored_texts(product: ProductRecord) -> bytes:
+    """The product's `ProductTexts` as the match index keeps them (~300 bytes): the `Parts`
+    each text's features are built from, so that `read_texts` builds the very same sets."""
+    text = product_document(product)
+    opening = product.description[:DESCRIPTION_CHARS]
+    # f"{text} " has the tokens of `text`: the same features, built by the same steps
+    described = analyse(tokens(f"{text} {opening}")) if opening else None
+    parts = (analyse(tokens(text)), described, normalize(product.name), normalize(product.brand))
+    return marshal.dumps(parts)
+
+
+def read_texts(stored: bytes) -> ProductTexts:
+    """The `ProductTexts` of `stored_texts`."""
+    document, described, name, brand = marshal.loads(stored)  # noqa: S302 - ours, not a user's
+    doc = assemble(*document)
+    return doc, doc if described is None else assemble(*described), name, brand
 
 
 def load(text: str) -> Reranker:
