@@ -362,7 +362,7 @@ def _reranked(
         for n in chosen
     ]
     new = reranker.rescore(
-        query=query, brand=brand, candidates=candidates, weight=index.text.token_weight
+        query=query, brand=brand, candidates=candidates, weight=index.text.token_weights
     )
     # the re-ranker's choice keeps the first stage's similarity when that was higher: it
     # re-orders the candidates, it does not make a sure identity less sure

@@ -20,6 +20,7 @@ from __future__ import annotations
 import marshal
 import re
 from array import array
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -55,22 +56,24 @@ def product_document(p: ProductRecord) -> str:
     return " ".join(part for part in parts if part)
 
 
+# A declared text's features are read by the text search, the identity features and the
+# re-ranker of one query: the last few are kept (the same object, so the same sets).
+@lru_cache(maxsize=256)
 def features(text: str) -> TextFeatures:
     """Normalised text, tokens, model numbers (whole, joined, roots) and sizes of a text."""
     return assemble(*analyse(tokens(text)))
 
 
 # What a text's `TextFeatures` are built from: its tokens, the bare numbers of its versions
-# ("v22" -> "22", "7.0" -> "7"), its model numbers written whole, the ones written in pieces,
-# the roots of both and its sizes, each list in the order its set takes them.
-Parts = tuple[list[str], list[str], list[str], list[str], list[str], list[str]]
+# ("v22" -> "22", "7.0" -> "7"), its model numbers written whole, the ones written in pieces
+# and its sizes, each list in the order of the text (never of a set: the same in every
+# process, whatever its string hashes).
+Parts = tuple[list[str], list[str], list[str], list[str], list[str]]
 
 
 def analyse(toks: list[str]) -> Parts:
     """The `Parts` of a text's normalised tokens."""
     found = models_in(toks)
-    models = [m for m in found if not is_size(m)]
-    keys = set(frozenset(models))  # as `assemble` builds it, so the roots come in its order
     joins: list[str] = []
     # A model number written in pieces: "SH 350 IP", "HD 6870", "MDR EX55/WHI".
     pieces = [c if len(c) <= 5 and c.isalnum() else "" for c in map(compact, toks)]
@@ -81,10 +84,9 @@ def analyse(toks: list[str]) -> Parts:
                 joined = "".join(window)
                 if models_in([joined]) and not is_size(joined):
                     joins.append(joined)
-                    keys.add(joined)
     versions = [m.group(1) for m in map(_VERSION.match, toks) if m]
-    roots = [model_root(k) for k in keys]
-    return toks, versions, models, joins, roots, [m for m in found if is_size(m)]
+    models = [m for m in found if not is_size(m)]
+    return toks, versions, models, joins, [m for m in found if is_size(m)]
 
 
 def assemble(
@@ -92,7 +94,6 @@ def assemble(
     versions: list[str],
     models: list[str],
     joins: list[str],
-    roots: list[str],
     sizes: list[str],
 ) -> TextFeatures:
     """The `TextFeatures` of `Parts`. Each set is built by the same steps from the same items
@@ -106,8 +107,9 @@ def assemble(
     keys = set(whole)
     for joined in joins:
         keys.add(joined)
-    return TextFeatures(" ".join(toks), frozenset(words), whole, frozenset(keys),
-                        frozenset(roots), frozenset(sizes))  # fmt: skip
+    roots = frozenset(model_root(k) for k in keys)
+    return TextFeatures(" ".join(toks), frozenset(words), whole, frozenset(keys), roots,
+                        frozenset(sizes))  # fmt: skip
 
 
 def _trigrams(text: str) -> set[str]:
@@ -565,9 +567,10 @@ class TextIndex:
         hits.sort(key=lambda h: (-h[1], h[0]))
         return hits[:limit]
 
-    def document(self, key: str) -> TextFeatures:
-        """The features of the text indexed under `key` (KeyError if none is)."""
-        return self._doc(self._slot[key])
+    @property
+    def token_weights(self) -> Callable[[str], float]:
+        """`token_weight` as the table's own lookup (no Python call per token)."""
+        return self._token_w.__getitem__
 
     def token_weight(self, token: str) -> float:
         """The IDF weight of a normalised token here (a token no document has weighs the most)."""

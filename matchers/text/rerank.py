@@ -13,9 +13,11 @@ here is random, and the same inputs give the same floats.
 
 from __future__ import annotations
 
+import bisect
 import json
 import marshal
 import math
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -116,7 +118,10 @@ class Reranker:
         rows = pair_features(query=query, brand=brand, candidates=candidates, weight=weight)
         out = []
         for row in rows:
-            logit = self.bias + math.fsum(w * x for w, x in zip(self.weights, row, strict=True))
+            if len(row) != len(self.weights):
+                raise ValueError(f"{len(row)} features for {len(self.weights)} weights")
+            # fsum is correctly rounded: the same float however its terms are produced
+            logit = self.bias + math.fsum(map(operator.mul, self.weights, row))
             out.append(round(1.0 / (1.0 + math.exp(-min(max(logit, -30.0), 30.0))), 4))
         return out
 
@@ -137,11 +142,14 @@ def pair_features(
     q_heaviest = _heaviest(q.tokens, weight)
     best = max((c.text_score for c in candidates), default=0.0)
     logits = [_logit(c.similarity) for c in candidates]
+    top_logit = max(logits, default=0.0)
     most = max((c.similarity for c in candidates), default=0.0)
     rows = []
+    ascending = sorted(c.text_score for c in candidates)
     for n, cand in enumerate(candidates):
-        # ranks by competition (equal texts share a rank), so equal products score equally
-        rank = sum(1 for c in candidates if c.text_score > cand.text_score)
+        # ranks by competition (equal texts share a rank), so equal products score equally:
+        # how many candidates have a higher text score
+        rank = len(ascending) - bisect.bisect_right(ascending, cand.text_score)
         doc, described, name, product_brand = cand.texts or _product_texts(cand.product)
         held = doc.tokens | described.tokens
         shared_weight = sum(map(weight, q.tokens & doc.tokens))
@@ -151,7 +159,7 @@ def pair_features(
         rows.append(
             [
                 logits[n] / _LOGIT_CLIP,
-                (logits[n] - max(logits)) / _LOGIT_CLIP,
+                (logits[n] - top_logit) / _LOGIT_CLIP,
                 float(cand.similarity == most),
                 float(cand.similarity >= 0.5),
                 cand.text_score,
@@ -193,7 +201,8 @@ def _heaviest(tokens: frozenset[str], weight: Callable[[str], float]) -> float:
 
 def _numbers(text: TextFeatures) -> set[str]:
     """The tokens of a text that carry a digit (versions also as their bare number)."""
-    return {t for t in text.tokens if any(c.isdigit() for c in t)}
+    # a letters-only token has no digit (no character is both): skips the per-character test
+    return {t for t in text.tokens if not t.isalpha() and any(c.isdigit() for c in t)}
 
 
 def _logit(p: float) -> float:
