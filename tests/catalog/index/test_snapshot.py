@@ -19,6 +19,7 @@ from catalog.index.worker_index import IndexHolder
 from matchers.engine import assess
 from matchers.features.gtin import gtin_key
 from matchers.records import Declaration
+from matchers.text.rerank import read_texts
 from tests.conftest import HolderFactory
 from tests.e2e.kit import (
     add_alias,
@@ -45,7 +46,8 @@ def _same_as_database(holder: IndexHolder, database: Database) -> None:
     assert holder.catalog_version == fresh.catalog_version
     assert holder.index.products == fresh.index.products
     assert dict(holder.index.facts) == dict(fresh.index.facts)
-    assert dict(holder.index.rerank_texts) == dict(fresh.index.rerank_texts)
+    texts = {pid: read_texts(stored) for pid, stored in holder.index.rerank_texts.items()}
+    assert texts == {pid: read_texts(stored) for pid, stored in fresh.index.rerank_texts.items()}
     for product in fresh.index.products.values():
         for gtin in product.gtins:
             key = gtin_key(gtin)
