@@ -53,7 +53,13 @@ from matchers.scoring import (
     trade_checked,
 )
 from matchers.text.index import TextIndex, product_document
-from matchers.text.rerank import DEFAULT_RERANKER, Candidate, Reranker
+from matchers.text.rerank import (
+    DEFAULT_RERANKER,
+    Candidate,
+    Reranker,
+    read_texts,
+    stored_texts,
+)
 from matchers.vocabulary import without_terms
 from matchers.weights import DEFAULT_WEIGHTS, FeatureConfig, Weights
 
@@ -78,6 +84,9 @@ class MatchIndex:
         # (catalog.index.frozen_map), so a value read is assigned back, never changed in place.
         self.facts: MutableMapping[str, ProductFacts] = {}
         self._gtins: MutableMapping[str, set[str]] = {}
+        # The re-ranker's product side of each product (`rerank.stored_texts`), computed when
+        # the product is indexed so that no screening computes it.
+        self.rerank_texts: MutableMapping[str, bytes] = {}
         self._images_of: dict[str, set[str]] = {}
 
     def __len__(self) -> int:
@@ -98,6 +107,7 @@ class MatchIndex:
         self.products[product.product_id] = product
         self.facts[product.product_id] = product_facts(product)
         self.text.add(product.product_id, product_document(product))
+        self.rerank_texts[product.product_id] = stored_texts(product)
         self.brands.add(
             product.brand, rights_holder_id=product.rights_holder_id, aliases=product.brand_aliases
         )
@@ -110,6 +120,7 @@ class MatchIndex:
         if old is not None:
             self._unindex(old)
             del self.facts[product_id]
+            del self.rerank_texts[product_id]
         for image_id in sorted(self._images_of.get(product_id, ())):
             self.remove_image(image_id)
 
@@ -346,11 +357,12 @@ def _reranked(
             text_score=float(scores[rows[n][1]]),
             similarity=rows[n][0],
             findings={r.name: r.value for r in rows[n][4].for_similarity},
+            texts=read_texts(stored) if (stored := index.rerank_texts.get(rows[n][1])) else None,
         )
         for n in chosen
     ]
     new = reranker.rescore(
-        query=query, brand=brand, candidates=candidates, weight=index.text.token_weight
+        query=query, brand=brand, candidates=candidates, weight=index.text.token_weights
     )
     # the re-ranker's choice keeps the first stage's similarity when that was higher: it
     # re-orders the candidates, it does not make a sure identity less sure

@@ -20,11 +20,11 @@ that version (`catalog_delta.fetch_delta`), so it is current before it says it i
   keys: most of the index's memory) is stored as flat arrays (`TextIndex.freeze`) that a
   worker maps read-only from the file (`mmap`) and searches in place, so every worker on the
   machine reads the same pages of the page cache instead of holding its own copy. The
-  products, their facts and the GTIN owners are mapped too (`frozen_map.FrozenMap`, a value
-  decoded when read): a start unpickles no per-product object (unpickling the 100k products
-  was most of a load's CPU). The rest (brands, token weights, the authorised party names) is
-  a pickle each worker loads. The worker that builds also switches to the mapped tables
-  once it has written the file.
+  products, their facts, the GTIN owners and the re-ranker's product texts are mapped too
+  (`frozen_map.FrozenMap`, a value decoded when read): a start unpickles no per-product
+  object (unpickling the 100k products was most of a load's CPU). The rest (brands, token
+  weights, the authorised party names) is a pickle each worker loads. The worker that
+  builds also switches to the mapped tables once it has written the file.
 - Layout: the magic line, a JSON header line (key, catalog version, where each part is, the
   pickle's SHA-256 and each array's CRC-32 and the file's length), padding to a page, then
   the pickle and the arrays, each at a 64-byte aligned offset.
@@ -68,7 +68,7 @@ from matchers.weights import DEFAULT_WEIGHTS
 
 log = logging.getLogger(__name__)
 
-FORMAT = 4
+FORMAT = 5  # 5: the re-ranker's product texts (`MatchIndex.rerank_texts`) mapped
 MAGIC = b"countermark-index-snapshot\n"
 PAGE = 4096  # the pickle and the arrays start after the header, at a page boundary
 ALIGN = 64
@@ -115,6 +115,7 @@ MAPPED: dict[str, tuple[Callable[[Any], bytes], Callable[[bytes], Any]]] = {
     "products": (_encode_product, _product),
     "facts": (encode_fields, _facts),
     "_gtins": (_encode_owners, _owners),
+    "rerank_texts": (bytes, bytes),  # already stored as bytes (`rerank.stored_texts`)
 }
 
 

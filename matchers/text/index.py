@@ -20,6 +20,7 @@ from __future__ import annotations
 import marshal
 import re
 from array import array
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -44,7 +45,7 @@ _UNSEEN = idf(0)
 _VERSION = re.compile(r"^v?\.?(\d+)(?:\.0)?$")
 MAX_MODEL_HITS = 50
 
-__all__ = ["TextIndex", "features", "product_document"]
+__all__ = ["Parts", "TextIndex", "analyse", "assemble", "features", "product_document"]
 
 
 def product_document(p: ProductRecord) -> str:
@@ -55,12 +56,25 @@ def product_document(p: ProductRecord) -> str:
     return " ".join(part for part in parts if part)
 
 
+# A declared text's features are read by the text search, the identity features and the
+# re-ranker of one query: the last few are kept (the same object, so the same sets).
+@lru_cache(maxsize=256)
 def features(text: str) -> TextFeatures:
     """Normalised text, tokens, model numbers (whole, joined, roots) and sizes of a text."""
-    toks = tokens(text)
+    return assemble(*analyse(tokens(text)))
+
+
+# What a text's `TextFeatures` are built from: its tokens, the bare numbers of its versions
+# ("v22" -> "22", "7.0" -> "7"), its model numbers written whole, the ones written in pieces
+# and its sizes, each list in the order of the text (never of a set: the same in every
+# process, whatever its string hashes).
+Parts = tuple[list[str], list[str], list[str], list[str], list[str]]
+
+
+def analyse(toks: list[str]) -> Parts:
+    """The `Parts` of a text's normalised tokens."""
     found = models_in(toks)
-    models = frozenset(m for m in found if not is_size(m))
-    keys = set(models)
+    joins: list[str] = []
     # A model number written in pieces: "SH 350 IP", "HD 6870", "MDR EX55/WHI".
     pieces = [c if len(c) <= 5 and c.isalnum() else "" for c in map(compact, toks)]
     for i in range(len(pieces) - 1):
@@ -69,20 +83,33 @@ def features(text: str) -> TextFeatures:
             if j <= len(pieces) and all(window) and not all(p.isalpha() for p in window):
                 joined = "".join(window)
                 if models_in([joined]) and not is_size(joined):
-                    keys.add(joined)
+                    joins.append(joined)
+    versions = [m.group(1) for m in map(_VERSION.match, toks) if m]
+    models = [m for m in found if not is_size(m)]
+    return toks, versions, models, joins, [m for m in found if is_size(m)]
+
+
+def assemble(
+    toks: list[str],
+    versions: list[str],
+    models: list[str],
+    joins: list[str],
+    sizes: list[str],
+) -> TextFeatures:
+    """The `TextFeatures` of `Parts`. Each set is built by the same steps from the same items
+    in the same order every time, so it iterates in the same order (a set made from another
+    set's items may not) and a sum over it is the same float, whether the parts come from a
+    text or were stored with the index."""
+    words = set(toks)
+    for number in versions:
+        words.add(number)
+    whole = frozenset(models)
+    keys = set(whole)
+    for joined in joins:
+        keys.add(joined)
     roots = frozenset(model_root(k) for k in keys)
-    sizes = frozenset(m for m in found if is_size(m))
-    return TextFeatures(" ".join(toks), _with_versions(toks), models, frozenset(keys), roots, sizes)
-
-
-def _with_versions(toks: list[str]) -> frozenset[str]:
-    """Tokens plus the bare number of each version ("v22" -> "22", "7.0" -> "7")."""
-    out = set(toks)
-    for tok in toks:
-        match = _VERSION.match(tok)
-        if match:
-            out.add(match.group(1))
-    return frozenset(out)
+    return TextFeatures(" ".join(toks), frozenset(words), whole, frozenset(keys), roots,
+                        frozenset(sizes))  # fmt: skip
 
 
 def _trigrams(text: str) -> set[str]:
@@ -539,6 +566,11 @@ class TextIndex:
                 hits.append((key, round(score, 6)))
         hits.sort(key=lambda h: (-h[1], h[0]))
         return hits[:limit]
+
+    @property
+    def token_weights(self) -> Callable[[str], float]:
+        """`token_weight` as the table's own lookup (no Python call per token)."""
+        return self._token_w.__getitem__
 
     def token_weight(self, token: str) -> float:
         """The IDF weight of a normalised token here (a token no document has weighs the most)."""

@@ -13,8 +13,11 @@ here is random, and the same inputs give the same floats.
 
 from __future__ import annotations
 
+import bisect
 import json
+import marshal
 import math
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,11 +26,20 @@ from importlib import resources
 from rapidfuzz import fuzz
 
 from matchers.records import ProductRecord
-from matchers.text.index import features, product_document
-from matchers.text.normalize import normalize
+from matchers.text.index import analyse, assemble, features, product_document
+from matchers.text.normalize import normalize, tokens
 from matchers.text.similarity import TextFeatures, model_roots_agree, models_agree
 
-__all__ = ["DEFAULT_RERANKER", "Candidate", "Reranker", "pair_features"]
+__all__ = [
+    "DEFAULT_RERANKER",
+    "Candidate",
+    "ProductTexts",
+    "Reranker",
+    "pair_features",
+    "product_texts",
+    "read_texts",
+    "stored_texts",
+]
 
 DESCRIPTION_CHARS = 1000  # of a product's description compared: its opening says what it is
 _LOGIT_CLIP = 8.0
@@ -65,14 +77,24 @@ FEATURES = (
 )
 
 
+# A product's side of the pairwise features: the features of its indexed text and of its
+# name with the description's opening, its normalised name and its normalised brand.
+ProductTexts = tuple[TextFeatures, TextFeatures, str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """One first-stage text candidate: the product, its text score and identity findings."""
+    """One first-stage text candidate: the product, its text score and identity findings.
+
+    `texts` are the product's `ProductTexts` when the caller holds them (the match index
+    stores them when a product is indexed, `stored_texts`); without them they are computed
+    here (and cached per product)."""
 
     product: ProductRecord
     text_score: float
     similarity: float
     findings: Mapping[str, float]  # identity signal name -> value
+    texts: ProductTexts | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +118,10 @@ class Reranker:
         rows = pair_features(query=query, brand=brand, candidates=candidates, weight=weight)
         out = []
         for row in rows:
-            logit = self.bias + math.fsum(w * x for w, x in zip(self.weights, row, strict=True))
+            if len(row) != len(self.weights):
+                raise ValueError(f"{len(row)} features for {len(self.weights)} weights")
+            # fsum is correctly rounded: the same float however its terms are produced
+            logit = self.bias + math.fsum(map(operator.mul, self.weights, row))
             out.append(round(1.0 / (1.0 + math.exp(-min(max(logit, -30.0), 30.0))), 4))
         return out
 
@@ -117,12 +142,15 @@ def pair_features(
     q_heaviest = _heaviest(q.tokens, weight)
     best = max((c.text_score for c in candidates), default=0.0)
     logits = [_logit(c.similarity) for c in candidates]
+    top_logit = max(logits, default=0.0)
     most = max((c.similarity for c in candidates), default=0.0)
     rows = []
+    ascending = sorted(c.text_score for c in candidates)
     for n, cand in enumerate(candidates):
-        # ranks by competition (equal texts share a rank), so equal products score equally
-        rank = sum(1 for c in candidates if c.text_score > cand.text_score)
-        doc, described, name, product_brand = _product_texts(cand.product)
+        # ranks by competition (equal texts share a rank), so equal products score equally:
+        # how many candidates have a higher text score
+        rank = len(ascending) - bisect.bisect_right(ascending, cand.text_score)
+        doc, described, name, product_brand = cand.texts or _product_texts(cand.product)
         held = doc.tokens | described.tokens
         shared_weight = sum(map(weight, q.tokens & doc.tokens))
         d_total = sum(map(weight, doc.tokens))
@@ -131,7 +159,7 @@ def pair_features(
         rows.append(
             [
                 logits[n] / _LOGIT_CLIP,
-                (logits[n] - max(logits)) / _LOGIT_CLIP,
+                (logits[n] - top_logit) / _LOGIT_CLIP,
                 float(cand.similarity == most),
                 float(cand.similarity >= 0.5),
                 cand.text_score,
@@ -173,7 +201,8 @@ def _heaviest(tokens: frozenset[str], weight: Callable[[str], float]) -> float:
 
 def _numbers(text: TextFeatures) -> set[str]:
     """The tokens of a text that carry a digit (versions also as their bare number)."""
-    return {t for t in text.tokens if any(c.isdigit() for c in t)}
+    # a letters-only token has no digit (no character is both): skips the per-character test
+    return {t for t in text.tokens if not t.isalpha() and any(c.isdigit() for c in t)}
 
 
 def _logit(p: float) -> float:
@@ -182,18 +211,33 @@ def _logit(p: float) -> float:
     return min(max(math.log(q / (1.0 - q)), -_LOGIT_CLIP), _LOGIT_CLIP)
 
 
+def product_texts(product: ProductRecord) -> ProductTexts:
+    """The product's `ProductTexts`."""
+    return read_texts(stored_texts(product))
+
+
 @lru_cache(maxsize=65_536)
-def _product_texts(product: ProductRecord) -> tuple[TextFeatures, TextFeatures, str, str]:
-    """The product's indexed text, and its name with the description's opening (features of
-    each), its normalised name and its normalised brand."""
-    document = product_document(product)
-    described = f"{document} {product.description[:DESCRIPTION_CHARS]}"
-    return (
-        features(document),
-        features(described),
-        normalize(product.name),
-        normalize(product.brand),
-    )
+def _product_texts(product: ProductRecord) -> ProductTexts:
+    """`product_texts` of a candidate given without them, cached per product."""
+    return product_texts(product)
+
+
+def stored_texts(product: ProductRecord) -> bytes:
+    """The product's `ProductTexts` as the match index keeps them (~300 bytes): the `Parts`
+    each text's features are built from, so that `read_texts` builds the very same sets."""
+    text = product_document(product)
+    opening = product.description[:DESCRIPTION_CHARS]
+    # f"{text} " has the tokens of `text`: the same features, built by the same steps
+    described = analyse(tokens(f"{text} {opening}")) if opening else None
+    parts = (analyse(tokens(text)), described, normalize(product.name), normalize(product.brand))
+    return marshal.dumps(parts)
+
+
+def read_texts(stored: bytes) -> ProductTexts:
+    """The `ProductTexts` of `stored_texts`."""
+    document, described, name, brand = marshal.loads(stored)  # noqa: S302 - ours, not a user's
+    doc = assemble(*document)
+    return doc, doc if described is None else assemble(*described), name, brand
 
 
 def load(text: str) -> Reranker:

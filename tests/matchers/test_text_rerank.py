@@ -8,6 +8,7 @@ first stage put the right product second.
 from __future__ import annotations
 
 import json
+import random
 from importlib import resources
 
 import pytest
@@ -15,7 +16,9 @@ import pytest
 from matchers.engine import MatchIndex, assess
 from matchers.records import Declaration, ProductRecord
 from matchers.text import rerank
+from matchers.text.index import features, product_document
 from matchers.text.rerank import DEFAULT_RERANKER
+from matchers.text.similarity import TextFeatures
 from tests.matchers.enginekit import build_index
 from tests.matchers.featurekit import TODAY
 
@@ -134,3 +137,88 @@ def test_the_shipped_weights_fit_the_features() -> None:
     assert len(DEFAULT_RERANKER.weights) == len(rerank.FEATURES)
     with pytest.raises(ValueError, match="other features"):
         rerank.load(json.dumps({**data, "features": data["features"][:-1]}))
+
+
+def test_product_texts_from_the_index_are_those_computed_from_the_product() -> None:
+    """The texts the match index computes when a product is indexed are the ones the
+    re-ranker would compute itself, and re-ranking with them gives the same rows."""
+    index = _index(WINDVD + SANUS)
+    candidates = [
+        rerank.Candidate(product, text_score=0.5, similarity=0.4, findings={}) for product in WINDVD
+    ]
+    given = [
+        rerank.Candidate(
+            c.product, c.text_score, c.similarity, c.findings,
+            texts=rerank.read_texts(index.rerank_texts[c.product.product_id]),
+        )
+        for c in candidates
+    ]  # fmt: skip
+    for c in given:
+        assert c.texts == rerank.product_texts(c.product)
+    kwargs = {"query": "intervideo windvd 8 gold", "brand": "intervideo"}
+    weight = index.text.token_weight
+    assert rerank.pair_features(candidates=given, weight=weight, **kwargs) == rerank.pair_features(
+        candidates=candidates, weight=weight, **kwargs
+    )
+
+
+def test_product_texts_follow_the_catalogue() -> None:
+    index = _index(SANUS)
+    changed = ProductRecord("buy-46", "rh", "Sanus", "Sanus Tilting Wall Mount - VMPL50")
+    index.upsert_product(changed)
+    texts = rerank.read_texts(index.rerank_texts["buy-46"])
+    assert texts == rerank.product_texts(changed)
+    assert texts[1] is texts[0]  # no description: the described text is the indexed text
+    index.remove_product("buy-155")
+    assert "buy-155" not in index.rerank_texts
+
+
+def _sets(text: TextFeatures) -> list[frozenset[str]]:
+    return [text.tokens, text.models, text.model_keys, text.model_roots, text.sizes]
+
+
+def test_stored_texts_are_read_back_as_features_builds_them() -> None:
+    """A product's texts as the index stores them (and its snapshot file holds them) are read
+    back into sets that iterate in the order of the ones `features` builds from the text (the
+    re-ranker sums floats over them, so the order is in its results); a set made again from
+    its items may iterate in another order."""
+    words = [
+        "running",
+        "shoe",
+        "air",
+        "max",
+        "pro",
+        "v2",
+        "7.0",
+        "black",
+        "500ml",
+        "64gb",
+        "sh",
+        "350",
+        "ip",
+        "hd",
+        "6870",
+        "x",
+        "2-pack",
+    ]
+    rng = random.Random(5)
+    remade_differs = False
+    for i in range(300):
+        name = " ".join(rng.sample(words, rng.randint(2, 9)))
+        product = ProductRecord(
+            f"p{i}",
+            "rh",
+            rng.choice(("Nike", "Sony", "Dr. Oetker")),
+            name,
+            model=f"DV{rng.randint(100, 9999)}-0{i % 10}" if i % 3 else None,
+            description=" ".join(rng.sample(words, rng.randint(0, 12))),
+        )
+        text = product_document(product)
+        built = features(text), features(f"{text} {product.description}")
+        read = rerank.read_texts(rerank.stored_texts(product))
+        assert read[:2] == built
+        for built_text, read_text in zip(built[:2], read[:2], strict=True):
+            for built_set, read_set in zip(_sets(built_text), _sets(read_text), strict=True):
+                assert list(read_set) == list(built_set)
+                remade_differs |= list(frozenset(list(built_set))) != list(built_set)
+    assert remade_differs  # what the order check guards against happens with these texts

@@ -19,6 +19,7 @@ from catalog.index.worker_index import IndexHolder
 from matchers.engine import assess
 from matchers.features.gtin import gtin_key
 from matchers.records import Declaration
+from matchers.text.rerank import read_texts
 from tests.conftest import HolderFactory
 from tests.e2e.kit import (
     add_alias,
@@ -45,6 +46,8 @@ def _same_as_database(holder: IndexHolder, database: Database) -> None:
     assert holder.catalog_version == fresh.catalog_version
     assert holder.index.products == fresh.index.products
     assert dict(holder.index.facts) == dict(fresh.index.facts)
+    texts = {pid: read_texts(stored) for pid, stored in holder.index.rerank_texts.items()}
+    assert texts == {pid: read_texts(stored) for pid, stored in fresh.index.rerank_texts.items()}
     for product in fresh.index.products.values():
         for gtin in product.gtins:
             key = gtin_key(gtin)
@@ -229,6 +232,7 @@ def test_facts_and_gtin_owners_are_read_from_the_file_and_follow_changes(
     store = SnapshotStore(tmp_path / "index")
     builder = _holder(database, store)
     assert isinstance(builder.index.facts, FrozenMap)  # the builder reads the file's too
+    assert isinstance(builder.index.rerank_texts, FrozenMap)
     owner = gtin_key("4006381333931")
     assert owner is not None
     assert [p.product_id for p in builder.index.products_with_gtin(owner)] == [skates]
