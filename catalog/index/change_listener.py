@@ -6,7 +6,6 @@ import logging
 import threading
 from collections.abc import Callable
 
-import psycopg
 from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
@@ -44,6 +43,8 @@ class ChangeListener:
             self._thread = None
 
     def _run(self) -> None:
+        import psycopg  # here: a SQLite service never imports it (~0.1 s at start)
+
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self._url, autocommit=True) as conn:

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import marshal
 import re
+import threading
 from array import array
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-import numba
 import numpy as np
 from rapidfuzz import fuzz, process
 
@@ -147,30 +147,39 @@ class _Weights(dict[str, float]):
         return _UNSEEN
 
 
-@numba.njit("void(float64[::1], int64[::1], int64, int64)", cache=True, boundscheck=False)
-def _sift(val: np.ndarray, slot: np.ndarray, i: int, n: int) -> None:  # pragma: no cover
-    """Move entry `i` down the heap until both children are better than it."""
-    while True:
-        worst = i
-        for c in (2 * i + 1, 2 * i + 2):
-            if c < n and (val[c] < val[worst] or (val[c] == val[worst] and slot[c] > slot[worst])):
-                worst = c
-        if worst == i:
-            return
-        val[i], val[worst] = val[worst], val[i]
-        slot[i], slot[worst] = slot[worst], slot[i]
-        i = worst
+# The shortlist: the compiled kernel of `_kernel.py` once loaded, else a numpy path whose results
+# are the same (the same slots, scores summed in the same order: bit-equal). Both borrow the
+# index's scratch array, so one search at a time holds it (numpy releases the GIL mid-way).
+_scratch_lock = threading.Lock()
+_compiled: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+_deferred = False
+_mark = np.zeros(0, np.int32)
 
 
-# The shortlist kernel, compiled once (cached on disk by numba) when this module is imported.
-# It holds the GIL, so the scratch array it borrows is never shared by two searches at once.
-_SHORTLIST_SIGNATURE = (
-    "Tuple((int64[::1], float64[::1], float64[::1]))"
-    "(int32[::1], int64[::1], float64[::1], float64[::1], int64, int64[::1])"
-)
+def defer_compiled_kernel() -> None:
+    """Until `load_compiled_kernel()` runs, searches take the numpy path instead of loading it.
+
+    For a server: its index loads and /readyz turns 200 without the ~0.6 s of CPU numba's set-up
+    costs, and the kernel is loaded right after (the numpy path is ~0.3 ms slower a search).
+    """
+    global _deferred
+    _deferred = True
 
 
-@numba.njit(_SHORTLIST_SIGNATURE, cache=True, nogil=False, boundscheck=False)
+def load_compiled_kernel() -> None:
+    """Load the compiled shortlist kernel (numba; from its disk cache after the first time)."""
+    global _compiled
+    if _compiled is None:
+        from matchers.text._kernel import shortlist
+
+        _compiled = shortlist
+
+
+def compiled_kernel_loaded() -> bool:
+    """Whether searches use the compiled kernel (else the numpy path)."""
+    return _compiled is not None
+
+
 def _shortlist(
     cat: np.ndarray,
     ends: np.ndarray,
@@ -178,54 +187,64 @@ def _shortlist(
     scratch: np.ndarray,
     k: int,
     extra: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Scores of the touched slots, their k best, and the scores of `extra` slots.
 
     `cat` holds the postings of the chosen grams one after the other (gram j ends at
-    `ends[j]`, weighs `weights[j]`). Each slot's score is summed gram by gram in that order,
-    as `numpy.bincount` over `cat` would sum it, into `scratch` (all zeros, left all zeros).
-    Only the slots touched are visited again: the best k by (score desc, slot asc) are kept
-    in a heap whose root is the worst of them.
+    `ends[j]`, weighs `weights[j]`); `scratch` is all zeros, and left all zeros. Without
+    `defer_compiled_kernel()` the first call loads the compiled kernel (as importing this
+    module once did).
     """
-    touched = np.empty(cat.shape[0], np.int64)
-    nt = 0
-    start = 0
-    for j in range(ends.shape[0]):
-        w = weights[j]
-        for i in range(start, ends[j]):
-            s = cat[i]
-            if scratch[s] == 0.0:
-                touched[nt] = s
-                nt += 1
-            scratch[s] += w
-        start = ends[j]
+    kernel = _compiled
+    if kernel is None and not _deferred:
+        load_compiled_kernel()
+        kernel = _compiled
+    with _scratch_lock:
+        if kernel is None:
+            return _shortlist_numpy(cat, ends, weights, scratch, k, extra)
+        return kernel(cat, ends, weights, scratch, k, extra)
+
+
+def _shortlist_numpy(
+    cat: np.ndarray,
+    ends: np.ndarray,
+    weights: np.ndarray,
+    scratch: np.ndarray,
+    k: int,
+    extra: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The compiled kernel's results with numpy (the order of `top` may differ, not its set).
+
+    `ufunc.at` adds in `cat` order, as the kernel does, so each score is the same float; the
+    k best by (score desc, slot asc) are those above the k-th best score plus the lowest slots
+    among those equal to it.
+    """
+    global _mark
+    m = cat.shape[0]
+    np.add.at(scratch, cat, np.repeat(weights, np.diff(ends, prepend=0)))
+    if _mark.shape[0] < scratch.shape[0]:
+        _mark = np.zeros(scratch.shape[0], np.int32)
+    # One position per touched slot: whichever of its positions the assignment kept.
+    pos = np.arange(m, dtype=np.int32)
+    _mark[cat] = pos
+    touched = cat[_mark[cat] == pos].astype(np.int64)
+    vals = scratch[touched]
+    nt = touched.shape[0]
     if k <= 0:
-        top = touched[:0].copy()
+        top = touched[:0]
     elif nt <= k:
-        top = touched[:nt].copy()
+        top = touched
     else:
-        top = touched[:k].copy()
-        val = np.empty(k, np.float64)
-        for i in range(k):
-            val[i] = scratch[top[i]]
-        # A heap with the worst (lowest score, then highest slot) at the root.
-        for root in range(k // 2 - 1, -1, -1):
-            _sift(val, top, root, k)
-        for i in range(k, nt):
-            s = touched[i]
-            v = scratch[s]
-            if v > val[0] or (v == val[0] and s < top[0]):
-                val[0] = v
-                top[0] = s
-                _sift(val, top, 0, k)
-    top_scores = np.empty(top.shape[0], np.float64)
-    for i in range(top.shape[0]):
-        top_scores[i] = scratch[top[i]]
-    extra_scores = np.empty(extra.shape[0], np.float64)
-    for i in range(extra.shape[0]):
-        extra_scores[i] = scratch[extra[i]]
-    for i in range(nt):
-        scratch[touched[i]] = 0.0
+        kth = np.partition(vals, nt - k)[nt - k]
+        above = vals > kth
+        need = k - int(np.count_nonzero(above))  # >= 1: the k-th best itself is not above
+        tied = touched[vals == kth]
+        if need < tied.shape[0]:
+            tied = np.partition(tied, need - 1)[:need]
+        top = np.concatenate((touched[above], tied))
+    top_scores = scratch[top]
+    extra_scores = scratch[extra]
+    scratch[touched] = 0.0
     return top, top_scores, extra_scores
 
 

@@ -44,3 +44,12 @@ def test_other_commands_still_load_every_command(tmp_path: Path) -> None:
         "try:\n    app()\nexcept SystemExit:\n    pass"
     )
     assert "api.cli.main" in _modules_after(code, tmp_path)
+
+
+def test_the_app_imports_no_numba_before_its_index_is_loaded(tmp_path: Path) -> None:
+    # numba's set-up (and the scipy.linalg it imports) is loaded after /readyz, not at import;
+    # psycopg only by a PostgreSQL engine or its LISTEN thread.
+    loaded = _modules_after("import api.app", tmp_path)
+    assert "api.app" in loaded
+    late = ("numba", "scipy", "llvmlite", "psycopg")
+    assert not {m for m in loaded if m.split(".")[0] in late}

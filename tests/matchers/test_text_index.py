@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import matchers.text.index as text_index
 from matchers.records import ProductRecord
-from matchers.text.index import TextIndex, _shortlist, features, product_document
+from matchers.text._kernel import shortlist as compiled_shortlist
+from matchers.text.index import TextIndex, _shortlist_numpy, features, product_document
 
 CATALOGUE = {
     "sony-ps": "Sony PS-LX350H Belt Drive Turntable",
@@ -182,9 +186,12 @@ def _reference_shortlist(
     return set(ranked[:k]), scores
 
 
+@pytest.mark.parametrize("kernel", [compiled_shortlist, _shortlist_numpy], ids=["numba", "numpy"])
 @given(st.integers(0, 2**32 - 1), st.integers(1, 40), st.integers(1, 12))
 @settings(max_examples=200, deadline=None)
-def test_shortlist_kernel_equals_a_full_bincount(seed: int, k: int, grams: int) -> None:
+def test_shortlist_kernel_equals_a_full_bincount(
+    kernel: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]], seed: int, k: int, grams: int
+) -> None:
     # Few distinct weights and overlapping postings: many tied scores at the k-th place.
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 300))
@@ -195,7 +202,7 @@ def test_shortlist_kernel_equals_a_full_bincount(seed: int, k: int, grams: int) 
     weights = [float(w) for w in rng.choice([0.5, 1.0, 2.25, 3.1], size=grams)]
     extra = np.sort(rng.choice(n, size=min(n, 5), replace=False)).astype(np.int64)
     scratch = np.zeros(n + int(rng.integers(0, 10)))
-    top, top_scores, extra_scores = _shortlist(
+    top, top_scores, extra_scores = kernel(
         np.concatenate(lists), np.cumsum([len(p) for p in lists], dtype=np.int64),
         np.array(weights), scratch, k, extra,
     )  # fmt: skip
@@ -205,3 +212,29 @@ def test_shortlist_kernel_equals_a_full_bincount(seed: int, k: int, grams: int) 
     assert top_scores.tolist() == scores[top].tolist()  # summed in the same order: bit-equal
     assert extra_scores.tolist() == scores[extra].tolist()
     assert not scratch.any()  # left all zeros for the next search
+
+
+def test_searches_are_the_same_on_the_numpy_path_as_with_the_compiled_kernel(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What a server answers before its compiled kernel is loaded (deferred) and after.
+    rng = random.Random(7)
+    words = " ".join(CATALOGUE.values()).split()
+    index = TextIndex()
+    for i in range(400):
+        index.add(f"p{i}", " ".join(rng.sample(words, rng.randint(3, 8))))
+    queries = [" ".join(rng.sample(words, rng.randint(2, 6))) for _ in range(150)]
+    queries += list(CATALOGUE.values())
+    text_index.load_compiled_kernel()
+    assert text_index.compiled_kernel_loaded()
+    compiled = [index.search(q, limit=20) for q in queries]
+    candidates = [index.candidates(features(q)) for q in queries]
+    monkeypatch.setattr(text_index, "_compiled", None)
+    monkeypatch.setattr(text_index, "_deferred", True)
+    assert not text_index.compiled_kernel_loaded()
+    assert [index.search(q, limit=20) for q in queries] == compiled
+    for q, (slots, cover) in zip(queries, candidates, strict=True):
+        numpy_slots, numpy_cover = index.candidates(features(q))
+        assert numpy_slots.tolist() == slots.tolist()
+        assert numpy_cover.tolist() == cover.tolist()
+    assert not text_index.compiled_kernel_loaded()  # deferred: the numpy path did not load it
