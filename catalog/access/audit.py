@@ -26,9 +26,14 @@ from catalog.models import AuditEvent, CatalogVersion, utcnow
 GENESIS_HASH = "0" * 64
 
 
+# The encoder `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`
+# would build on every call (the same text; an import hashes one value per product).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no spaces: the byte form that is hashed."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 def sha256_hex(data: str | bytes) -> str:

@@ -9,20 +9,38 @@ other request fails on its flush and answers 409.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from catalog.access import audit
+from catalog.core.bulk import BulkInsert
 from catalog.core.errors import Conflict
 from catalog.models import BrandOwner, GtinOwner, utcnow
 from catalog.models.base import table_of
 from catalog.products import repository
 from catalog.products.rights_holders import get_rights_holder
 from catalog.products.validation import brand_key
+
+_BRAND_OWNERS = table_of(BrandOwner)
+_GTIN_OWNERS = table_of(GtinOwner)
+# The columns a batched first claim sets (the trademark fields stay NULL, as before).
+_NEW_BRAND_COLUMNS = ("brand_key", "brand", "rights_holder_id", "assigned_at")
+_NEW_GTIN_COLUMNS = ("gtin", "rights_holder_id", "claimed_at")
+
+
+@functools.cache
+def _claim_insert(table_name: str, dialect: Dialect) -> BulkInsert:
+    # One driver `executemany` of bound tuples per batch (Core's insert() with dicts re-derived
+    # the parameters row by row); a unique violation still surfaces as IntegrityError.
+    table = _BRAND_OWNERS if table_name == _BRAND_OWNERS.name else _GTIN_OWNERS
+    columns = _NEW_BRAND_COLUMNS if table is _BRAND_OWNERS else _NEW_GTIN_COLUMNS
+    return BulkInsert(table, dialect, columns)
 
 
 class Claims:
@@ -74,10 +92,10 @@ class Claims:
         try:
             with self.session.begin_nested():
                 connection = self.session.connection()
-                if brands:
-                    connection.execute(insert(table_of(BrandOwner)), brands)
-                if gtins:
-                    connection.execute(insert(table_of(GtinOwner)), gtins)
+                for table, rows in ((_BRAND_OWNERS, brands), (_GTIN_OWNERS, gtins)):
+                    if rows:
+                        statement = _claim_insert(table.name, connection.dialect)
+                        statement.run(connection, [statement.row(r) for r in rows])
         except IntegrityError as exc:
             raise Conflict(
                 "a brand or GTIN of this import was just claimed by another rights holder"
