@@ -22,4 +22,6 @@ weights and exchange rates are passed in as arguments.
 # re-ranked by a learned model (matchers/text/rerank.py, weights matchers/text/data/rerank.json
 # 2026-12-03.2); their similarity is the re-ranker's, its first choice keeping the first
 # stage's similarity when that was higher.
-ENGINE_VERSION = "0.6.0"
+# 0.7.0 (2026-12-03): a count written as one hyphenated word ("2-meter", "5-tab", "3-in-1")
+# is a quantity, no longer a model number.
+ENGINE_VERSION = "0.7.0"
