@@ -8,8 +8,9 @@ name and description, IDF-weighted token coverage both ways, model-number and nu
 agreement, brand agreement (a differing brand weighed by how rare the product's brand word
 is), sizes and colours that differ, letter-trigram overlap with the spaces dropped ("web
 shop" / "webshop"), and the first stage's text score, similarity, rank and gap to the best.
-The weights are a logistic model in `data/rerank.json` (with its `version`), fitted by `bench/text_rerank_fit.py` on the tuning half of the text benchmarks; nothing
-here is random, and the same inputs give the same floats.
+The weights are a logistic model in `data/rerank.json` (with its `version`), fitted by
+`bench/text_rerank_fit.py` on the tuning half of the text benchmarks; nothing here is
+random, and the same inputs give the same floats.
 """
 
 from __future__ import annotations
