@@ -151,7 +151,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=CHECKOUT.parent / "shared" / "data")
     parser.add_argument("--l2", type=float, default=0.3)
     parser.add_argument("--open-weight", type=float, default=0.05)
-    parser.add_argument("--version", default="2026-12-03.2")
+    parser.add_argument("--version", default="2026-12-03.3")
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--fit-on", nargs="+", default=list(DATASETS), choices=list(DATASETS))
     args = parser.parse_args()

@@ -25,5 +25,7 @@ weights and exchange rates are passed in as arguments.
 # 0.7.0 (2026-12-03): a check whose photo verifies no reference tries it again at simulated
 # tilts (stretched 1.7 times along 45, 90, 0 then 135 degrees; matchers/images/local_features
 # `tilted_features`) and shows the first view's verified references as possible matches.
-# Screenings are scored as before.
+# In screenings, a count written as one hyphenated word ("2-meter", "5-tab", "3-in-1")
+# is a quantity, no longer a model number. Text re-ranker weights 2026-12-03.3 over 36 features
+# (sizes and colours that differ, squeezed letter trigrams, a differing brand by its rarity).
 ENGINE_VERSION = "0.7.0"

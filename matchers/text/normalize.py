@@ -31,6 +31,9 @@ UNITS = frozenset(
      "km", "in", "inch", "ft", "gb", "tb", "mb", "kb", "mah", "w", "kw", "v", "hz", "khz", "mhz",
      "ghz", "mp", "pc", "pcs", "pk", "pack", "ct", "x", "p", "k")
 )  # fmt: skip
+# A count of something written as one hyphenated word ("2-meter", "5-tab", "50-disc", "3-in-1"):
+# a number joined to plain words, a quantity and not a part number.
+_COUNTED = re.compile(r"^\d+(?:[.,]\d+)?(?:-[a-z]{2,})+(?:-\d+)?$")
 _SIZE = re.compile(r"^\d+(?:[.,]\d+)?(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")$")
 
 
@@ -102,6 +105,8 @@ def is_size(token: str) -> bool:
 
 def _is_model(token: str) -> bool:
     flat = compact(token)
+    if _COUNTED.match(token):
+        return False
     if not flat.isalnum() or not flat.isascii():
         return False
     digits = sum(ch.isdigit() for ch in flat)

@@ -5,10 +5,12 @@ candidate on its own. The re-ranker looks at the first stage's best `k` text can
 together and gives each P(this is the declared product | its pairwise features): token-set
 and partial ratios of the declared text against the product's indexed text and against its
 name and description, IDF-weighted token coverage both ways, model-number and number
-agreement, brand agreement, and the first stage's text score, similarity, rank and gap to
-the best. The weights are a logistic model in `data/rerank.json` (with its `version`),
-fitted by `bench/text_rerank_fit.py` on the tuning half of the text benchmarks; nothing
-here is random, and the same inputs give the same floats.
+agreement, brand agreement (a differing brand weighed by how rare the product's brand word
+is), sizes and colours that differ, letter-trigram overlap with the spaces dropped ("web
+shop" / "webshop"), and the first stage's text score, similarity, rank and gap to the best.
+The weights are a logistic model in `data/rerank.json` (with its `version`), fitted by
+`bench/text_rerank_fit.py` on the tuning half of the text benchmarks; nothing here is
+random, and the same inputs give the same floats.
 """
 
 from __future__ import annotations
@@ -28,7 +30,13 @@ from rapidfuzz import fuzz
 from matchers.records import ProductRecord
 from matchers.text.index import analyse, assemble, features, product_document
 from matchers.text.normalize import normalize, tokens
-from matchers.text.similarity import TextFeatures, model_roots_agree, models_agree
+from matchers.text.similarity import (
+    TextFeatures,
+    idf,
+    model_roots_agree,
+    models_agree,
+    sizes_conflict,
+)
 
 __all__ = [
     "DEFAULT_RERANKER",
@@ -43,6 +51,7 @@ __all__ = [
 
 DESCRIPTION_CHARS = 1000  # of a product's description compared: its opening says what it is
 _LOGIT_CLIP = 8.0
+_WEIGHT_MAX = idf(1)  # the weight of a token in one document, the heaviest there is
 
 FEATURES = (
     "first_logit",  # the first stage's identity log-odds (clipped), over 8
@@ -74,12 +83,26 @@ FEATURES = (
     "brand_differs",
     "model_same",
     "model_different",
+    "sizes_conflict",  # both sides give a size in one unit and share no value ("250gb"/"750gb")
+    "colour_conflict",  # both sides name a colour and share none ("black" / "red")
+    "colour_agrees",  # share of the declared colours the product's text names
+    "brand_differs_leading",  # the brand differs, the product's brand being its name's first word
+    "brand_differs_rare",  # the brand differs, times the weight of the product's rarest brand word
+    "squeezed_query",  # share of the declared letter trigrams (spaces dropped) in the product's
+    "squeezed_product",  # share of the product's indexed letter trigrams in the declaration
 )
+
+# Colour words: a variant of the same model in another colour is another product.
+COLOURS = frozenset(
+    ("black", "white", "red", "blue", "green", "yellow", "pink", "purple", "orange", "brown",
+     "grey", "gray", "silver", "gold", "beige", "navy", "burgundy", "ivory", "bronze", "teal")
+)  # fmt: skip
 
 
 # A product's side of the pairwise features: the features of its indexed text and of its
-# name with the description's opening, its normalised name and its normalised brand.
-ProductTexts = tuple[TextFeatures, TextFeatures, str, str]
+# name with the description's opening, its normalised name, its normalised brand and the
+# squeezed letter trigrams of its indexed text (made again from that text when read back).
+ProductTexts = tuple[TextFeatures, TextFeatures, str, str, frozenset[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +163,8 @@ def pair_features(
     numbers = _numbers(q)
     q_total = sum(map(weight, q.tokens))
     q_heaviest = _heaviest(q.tokens, weight)
+    q_colours = q.tokens & COLOURS
+    q_grams = _squeezed_grams(q.text)
     best = max((c.text_score for c in candidates), default=0.0)
     logits = [_logit(c.similarity) for c in candidates]
     top_logit = max(logits, default=0.0)
@@ -150,12 +175,13 @@ def pair_features(
         # ranks by competition (equal texts share a rank), so equal products score equally:
         # how many candidates have a higher text score
         rank = len(ascending) - bisect.bisect_right(ascending, cand.text_score)
-        doc, described, name, product_brand = cand.texts or _product_texts(cand.product)
+        doc, described, name, product_brand, doc_grams = cand.texts or _product_texts(cand.product)
         held = doc.tokens | described.tokens
         shared_weight = sum(map(weight, q.tokens & doc.tokens))
         d_total = sum(map(weight, doc.tokens))
         model_agrees = models_agree(q, doc)
         found = cand.findings
+        colours = held & COLOURS
         rows.append(
             [
                 logits[n] / _LOGIT_CLIP,
@@ -189,9 +215,29 @@ def pair_features(
                 found.get("brand_differs", 0.0),
                 found.get("model_same", 0.0),
                 found.get("model_different", 0.0),
+                float(sizes_conflict(q, doc)),
+                float(bool(q_colours) and bool(colours) and not q_colours & colours),
+                len(q_colours & held) / len(q_colours) if q_colours else 0.0,
+                float(
+                    found.get("brand_differs", 0.0) > 0.0
+                    and bool(product_brand)
+                    and (name == product_brand or name.startswith(f"{product_brand} "))
+                ),
+                found.get("brand_differs", 0.0)
+                * _heaviest(frozenset(product_brand.split()), weight)
+                / _WEIGHT_MAX,
+                len(q_grams & doc_grams) / len(q_grams) if q_grams else 0.0,
+                len(q_grams & doc_grams) / len(doc_grams) if doc_grams else 0.0,
             ]
         )
     return rows
+
+
+def _squeezed_grams(text: str) -> frozenset[str]:
+    """Letter/digit trigrams of a normalised text with its spaces dropped: "web shop" and
+    "webshop" read alike, whatever the word boundaries."""
+    flat = "".join(ch for ch in text if ch.isalnum())
+    return frozenset(flat[i : i + 3] for i in range(len(flat) - 2))
 
 
 def _heaviest(tokens: frozenset[str], weight: Callable[[str], float]) -> float:
@@ -237,7 +283,8 @@ def read_texts(stored: bytes) -> ProductTexts:
     """The `ProductTexts` of `stored_texts`."""
     document, described, name, brand = marshal.loads(stored)  # noqa: S302 - ours, not a user's
     doc = assemble(*document)
-    return doc, doc if described is None else assemble(*described), name, brand
+    described_text = doc if described is None else assemble(*described)
+    return doc, described_text, name, brand, _squeezed_grams(doc.text)
 
 
 def load(text: str) -> Reranker:

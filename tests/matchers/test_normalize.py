@@ -51,6 +51,12 @@ def test_normalize_golden(text: str, expected: str) -> None:
         ("33-1/3 and 45 RPM speeds", []),
         ("iPhone 4 case", []),
         ("running shoe", []),
+        # a count written as one word is a quantity, not a part number
+        ("Bell O High-Speed HDMI Cable with Ethernet 2-Meter", []),
+        ("Inland Pro iPhone and iPod 3-in-1 Charging Kit", []),
+        ("Avery Index Maker Dividers 5-Tab White", []),
+        ("Discgear 50-Disc Browser", []),
+        ("GoPro GP1-EYEN mount, HD-6870 card", ["gp1eyen", "hd6870"]),
     ],
 )
 def test_model_numbers_golden(text: str, expected: list[str]) -> None:

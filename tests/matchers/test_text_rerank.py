@@ -222,3 +222,35 @@ def test_stored_texts_are_read_back_as_features_builds_them() -> None:
                 assert list(read_set) == list(built_set)
                 remade_differs |= list(frozenset(list(built_set))) != list(built_set)
     assert remade_differs  # what the order check guards against happens with these texts
+
+
+def _row(query: str, brand: str, product: ProductRecord, **findings: float) -> dict[str, float]:
+    index = _index((product,))
+    cand = rerank.Candidate(product=product, text_score=0.5, similarity=0.5, findings=findings)
+    (row,) = rerank.pair_features(
+        query=query, brand=brand, candidates=[cand], weight=index.text.token_weight
+    )
+    return dict(zip(rerank.FEATURES, row, strict=True))
+
+
+def test_sizes_and_colours_that_differ_are_features() -> None:
+    drive = ProductRecord("p-1", "rh", "ioSafe", "ioSafe Rugged Portable 250 GB USB 3.0 Red")
+    other = _row("iosafe rugged portable 750gb usb 3.0 black", "ioSafe", drive)
+    assert other["sizes_conflict"] == 1.0
+    assert other["colour_conflict"] == 1.0
+    assert other["colour_agrees"] == 0.0
+    same = _row("iosafe rugged portable 250gb red", "ioSafe", drive)
+    assert same["sizes_conflict"] == 0.0
+    assert same["colour_conflict"] == 0.0
+    assert same["colour_agrees"] == 1.0
+
+
+def test_words_run_together_read_alike_without_spaces() -> None:
+    shop = ProductRecord("p-1", "rh", "web", "web shop platinum")
+    row = _row("boomerang webshop platinum", "boomerang", shop, brand_differs=1.0)
+    # the indexed text is "web web shop platinum": all but the trigrams across "web web"
+    assert row["squeezed_product"] == 13 / 15
+    assert 0.5 < row["squeezed_query"] < 1.0  # "boomerang" is not in the product's text
+    assert row["brand_differs_leading"] == 1.0  # its brand is only its name's first word
+    assert row["brand_differs_rare"] == 1.0  # "web" is in this one document only: rarest
+    assert _row("boomerang webshop platinum", "boomerang", shop)["brand_differs_rare"] == 0.0
