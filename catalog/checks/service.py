@@ -24,7 +24,9 @@ from catalog.core.pool import ImageProcessor
 from catalog.screening.records import DeclaredItem, minimise_request, stored_image
 from catalog.screening.service import WRITE_ORDER, Rows, ScreeningService
 from matchers.engine import MatchIndex
-from matchers.images.local_features import TILT
+from matchers.features.base import product_label
+from matchers.features.images import KIND_WORDS
+from matchers.records import ProductRecord
 from matchers.scoring import Thresholds
 
 MAX_CANDIDATES = 3
@@ -170,10 +172,18 @@ def _possible_in_view(
                 "brand": product.brand,
                 "name": product.name,
                 "similarity": round(PHOTO_IDENTITY * hit.score, 4),
-                "evidence": hit.evidence
-                if direction is None
-                else f"{hit.evidence} (photo stretched {TILT:g}x at {direction:g} degrees, "
-                "as if seen face-on)",
+                "evidence": _possible_reason(ref.kind, product, tilted=direction is not None),
             }
         )
     return possible
+
+
+def _possible_reason(kind: str, product: ProductRecord, *, tilted: bool) -> str:
+    """What an officer reads about a possible photo match (the local-feature counts and colour
+    distance behind it are an expert's detail, not a sentence)."""
+    photo = "the photo, straightened as if the pack were seen face-on," if tilted else "the photo"
+    return (
+        f"{photo} looks like the brand's registered {KIND_WORDS[kind]} of "
+        f"{product_label(product.brand, product.name)}, but not closely enough to be sure: "
+        "compare them"
+    )
