@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Iterable, MutableMapping, Sequence
 from datetime import date
 
 from matchers.brands.index import BrandHit, BrandIndex
@@ -42,6 +42,7 @@ from matchers.records import (
     ImageRecord,
     Match,
     ProductRecord,
+    brand_key,
 )
 from matchers.scoring import (
     FxRates,
@@ -87,6 +88,10 @@ class MatchIndex:
         # The re-ranker's product side of each product (`rerank.stored_texts`), computed when
         # the product is indexed so that no screening computes it.
         self.rerank_texts: MutableMapping[str, bytes] = {}
+        # The ids of each (rights holder, brand key)'s products (`products_of_brand`), so that a
+        # change of a brand's aliases re-indexes that brand's products without a pass over all.
+        # Its sets are this map's own: one is changed where it was read, then assigned back.
+        self._by_brand: MutableMapping[str, set[str]] = {}
         self._images_of: dict[str, set[str]] = {}
 
     def __len__(self) -> int:
@@ -113,6 +118,10 @@ class MatchIndex:
         )
         for key in _gtin_keys(product):
             self._gtins[key] = {*self._gtins.get(key, ()), product.product_id}
+        key = _brand_of(product.rights_holder_id, brand_key(product.brand))
+        ids = self._by_brand.get(key) or set()
+        ids.add(product.product_id)
+        self._by_brand[key] = ids  # a big brand's set is not copied for each of its products
 
     def remove_product(self, product_id: str) -> None:
         """Remove a product and its reference images (no error if absent)."""
@@ -159,6 +168,14 @@ class MatchIndex:
         """Products registered with the 14-digit GTIN `key`, by product id."""
         return tuple(self.products[p] for p in sorted(self._gtins.get(key, ())))
 
+    def products_of_brands(self, brands: Iterable[tuple[str, str]]) -> list[str]:
+        """The ids of the products of these (rights holder, `brand_key`) pairs, in the order
+        the text index holds them (re-indexed in this order, they keep it among themselves)."""
+        ids: set[str] = set()
+        for holder, key in brands:
+            ids.update(self._by_brand.get(_brand_of(holder, key), ()))
+        return self.text.in_order(ids)
+
     def warm_up(
         self, *, weights: Weights = DEFAULT_WEIGHTS, thresholds: Thresholds = DEFAULT_THRESHOLDS,
         fx: FxRates = NO_RATES, today: date,
@@ -196,10 +213,23 @@ class MatchIndex:
                     self._gtins[key] = owners
                 else:
                     del self._gtins[key]
+        key = _brand_of(product.rights_holder_id, brand_key(product.brand))
+        ids = self._by_brand.get(key)
+        if ids is not None:
+            ids.discard(product.product_id)
+            if ids:
+                self._by_brand[key] = ids
+            else:
+                del self._by_brand[key]
 
 
 def _gtin_keys(product: ProductRecord) -> set[str]:
     return {k for k in (gtin_key(g) for g in product.gtins) if k is not None}
+
+
+def _brand_of(rights_holder_id: str, key: str) -> str:
+    """The `_by_brand` key of a holder's brand key (a str: a snapshot maps it by str keys)."""
+    return f"{rights_holder_id}\x1f{key}"
 
 
 def assess(

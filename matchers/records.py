@@ -14,6 +14,11 @@ Verdict = Literal[
 Lane = Literal["green", "yellow", "red"]
 
 
+def brand_key(brand: str) -> str:
+    """The key a brand is filtered and aliased by: whitespace collapsed, casefolded."""
+    return " ".join(brand.split()).casefold()
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     """An amount in an ISO 4217 currency."""

@@ -20,7 +20,8 @@ that version (`catalog_delta.fetch_delta`), so it is current before it says it i
   keys: most of the index's memory) is stored as flat arrays (`TextIndex.freeze`) that a
   worker maps read-only from the file (`mmap`) and searches in place, so every worker on the
   machine reads the same pages of the page cache instead of holding its own copy. The
-  products, their facts, the GTIN owners and the re-ranker's product texts are mapped too
+  products, their facts, the GTIN owners, the re-ranker's product texts and the products
+  of each (rights holder, brand) are mapped too
   (`frozen_map.FrozenMap`, a value decoded when read): a start unpickles no per-product
   object (unpickling the 100k products was most of a load's CPU). The rest (brands, token
   weights, the authorised party names) is a pickle each worker loads. The worker that
@@ -68,7 +69,7 @@ from matchers.weights import DEFAULT_WEIGHTS
 
 log = logging.getLogger(__name__)
 
-FORMAT = 5  # 5: the re-ranker's product texts (`MatchIndex.rerank_texts`) mapped
+FORMAT = 6  # 5: the re-ranker's product texts mapped; 6: the products of each brand mapped
 MAGIC = b"countermark-index-snapshot\n"
 PAGE = 4096  # the pickle and the arrays start after the header, at a page boundary
 ALIGN = 64
@@ -116,6 +117,7 @@ MAPPED: dict[str, tuple[Callable[[Any], bytes], Callable[[bytes], Any]]] = {
     "facts": (encode_fields, _facts),
     "_gtins": (_encode_owners, _owners),
     "rerank_texts": (bytes, bytes),  # already stored as bytes (`rerank.stored_texts`)
+    "_by_brand": (_encode_owners, _owners),  # (holder, brand key) -> product ids
 }
 
 

@@ -408,13 +408,13 @@ class IndexHolder:
                 for k in set(delta.aliases) | set(self._aliases)
                 if delta.aliases.get(k) != self._aliases.get(k)
             }
-            # A pass over every product (decoded from the snapshot's table): pause as above.
-            for n, record in enumerate(list(index.products.values()), 1):
+            # Only the changed brands' products, in the index's order (as a pass over all).
+            for n, pid in enumerate(index.products_of_brands(changed), 1):
+                record = index.products[pid]
                 key = (record.rights_holder_id, brand_key(record.brand))
-                if key in changed:
-                    aliases = tuple(delta.aliases.get(key, ()))
-                    index.upsert_product(dataclasses.replace(record, brand_aliases=aliases))
-                if n % (chunk * 25) == 0:
+                aliases = tuple(delta.aliases.get(key, ()))
+                index.upsert_product(dataclasses.replace(record, brand_aliases=aliases))
+                if n % chunk == 0:
                     yield
             self._aliases = delta.aliases
         self.catalog_version = max(self.catalog_version, delta.catalog_version)

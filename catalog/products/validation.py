@@ -29,6 +29,7 @@ from stdnum import ean
 from stdnum.exceptions import ValidationError as StdnumError
 
 from catalog.products.hs_codes import known_hs_code
+from matchers.records import brand_key as brand_key  # the engine keys products by it too
 
 _SEPARATORS = re.compile(r"[\s.\-]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -84,11 +85,6 @@ def _gs1_check_digit(body: str) -> str:
 def gtin14(gtin: str) -> str:
     """A checked GTIN in the 14-digit form under which it is unique (UPC-A and EAN-13 coincide)."""
     return gtin.zfill(14)
-
-
-def brand_key(brand: str) -> str:
-    """The key a brand is filtered and aliased by: whitespace collapsed, casefolded."""
-    return " ".join(brand.split()).casefold()
 
 
 def clean_country(value: str) -> str:

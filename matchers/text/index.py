@@ -21,7 +21,7 @@ import marshal
 import re
 import threading
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -302,6 +302,11 @@ class TextIndex:
 
     def __contains__(self, key: object) -> bool:
         return key in self._slot
+
+    def in_order(self, keys: Iterable[str]) -> list[str]:
+        """The indexed ones of `keys` in the order they were indexed (by slot)."""
+        slot = self._slot
+        return sorted((k for k in keys if k in slot), key=slot.__getitem__)
 
     def add(self, key: str, text: str) -> None:
         """Index `text` under `key`, replacing any earlier text of that key."""

@@ -54,6 +54,8 @@ def _same_as_database(holder: IndexHolder, database: Database) -> None:
             assert key is not None
             assert holder.index.products_with_gtin(key) == fresh.index.products_with_gtin(key)
     assert set(holder.index.images) == set(fresh.index.images)
+    # The products of each (holder, brand): what an alias change re-indexes.
+    assert dict(holder.index._by_brand) == dict(fresh.index._by_brand)
     for query in QUERIES:
         declaration = Declaration(query)
         assert assess(declaration, index=holder.index, today=date(2026, 11, 27)) == assess(
@@ -283,4 +285,54 @@ def test_a_failed_child_build_falls_back_to_building_here(
     assert holder.load_source == "database"
     assert len(holder.index) == 2
     assert store.path.exists()  # written by this process instead
+    _same_as_database(holder, database)
+
+
+def test_the_products_of_each_brand_survive_a_snapshot_and_follow_later_changes(
+    database: Database, acme: tuple[str, str, str], tmp_path: Path, make_holder: HolderFactory
+) -> None:
+    holder_id, skates, anvil = acme
+    other_id, _ = make_holder("Wile")
+    store = SnapshotStore(tmp_path / "index")
+    built = _holder(database, store)
+    assert built.index.products_of_brands([(holder_id, "acme")]) == [skates, anvil]
+    loaded = store.read()
+    assert loaded is not None
+    assert isinstance(loaded.index._by_brand, FrozenMap)
+    assert dict(loaded.index._by_brand) == dict(built.index._by_brand)
+
+    magnet = add_product(database, holder_id=holder_id, brand="Acme", name="Giant magnet")
+    change_product(database, product_id=skates, brand="Acme  Tools", brand_key="acme tools")
+    change_product(database, product_id=anvil, rights_holder_id=other_id)
+    holder = _holder(database, store)  # the snapshot's map, then the changes since
+    assert holder.load_source == "snapshot"
+    assert holder.index.products_of_brands([(holder_id, "acme")]) == [magnet]
+    assert holder.index.products_of_brands([(holder_id, "acme tools")]) == [skates]
+    assert holder.index.products_of_brands([(other_id, "acme")]) == [anvil]
+    _same_as_database(holder, database)
+
+    add_alias(database, holder_id=holder_id, brand="ACME tools", alias="AT")
+    change_product(database, product_id=magnet, status="retired")
+    holder.refresh_sync()
+    assert holder.index.products[skates].brand_aliases == ("AT",)
+    assert holder.index.products_of_brands([(holder_id, "acme")]) == []
+    _same_as_database(holder, database)
+
+
+def test_an_alias_change_reindexes_only_that_brands_products_as_a_rebuild_would(
+    database: Database, acme: tuple[str, str, str], tmp_path: Path, make_holder: HolderFactory
+) -> None:
+    holder_id, skates, anvil = acme
+    other_id, _ = make_holder("Wile")
+    coyote = add_product(database, holder_id=other_id, brand="Acme", name="Rocket skates")
+    holder = _holder(database, SnapshotStore(tmp_path / "index"))
+    holder = _holder(database, SnapshotStore(tmp_path / "index"))  # loaded from the snapshot
+    assert holder.index.text.in_order([coyote, anvil, skates]) == [skates, anvil, coyote]
+
+    add_alias(database, holder_id=holder_id, brand="Acme", alias="ACME Corp")
+    holder.refresh_sync()
+    assert holder.index.products[skates].brand_aliases == ("ACM", "ACME Corp")
+    assert holder.index.products[anvil].brand_aliases == ("ACM", "ACME Corp")
+    # Another holder's brand is not re-indexed; the re-indexed keep their order among themselves.
+    assert holder.index.text.in_order([coyote, anvil, skates]) == [coyote, skates, anvil]
     _same_as_database(holder, database)
