@@ -1,4 +1,4 @@
-"""Time a brand-alias change applied to a 100k-product index loaded from a snapshot, as a worker does.
+"""Time a brand-alias change applied to a 100k index loaded from its snapshot, as a worker does.
 
 Builds the synthetic catalogue of bench/http_screening_data.py into a `MatchIndex`
 (`upsert_product`, as bench/rerank_cpu.py), writes it as an index snapshot to a temporary
